@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Shared by eng/test.sh and eng/run.sh: install the machine prerequisites and manage nix-daemon.
+# Only services this script started are stopped again.
+
+started_pids=()
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+install_prereqs() {
+  local missing=()
+  command -v nix-daemon >/dev/null 2>&1 || missing+=(nix-bin)
+  command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  if [ "${#missing[@]}" -gt 0 ]; then
+    echo "installing: ${missing[*]}" >&2
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "the .NET 10 SDK is required (dotnet on PATH)" >&2
+    return 1
+  fi
+}
+
+nix_daemon_answers() {
+  # An invalid path still proves the daemon answered; only a connection failure says otherwise.
+  local out
+  out=$(NIX_REMOTE=daemon timeout 10 nix-store -q --references /nix/store/00000000000000000000000000000000-probe 2>&1 || true)
+  case "$out" in
+    *"cannot connect"*|*"Connection refused"*|*"No such file"*) return 1 ;;
+    *) return 0 ;;
+  esac
+}
+
+start_nix_daemon() {
+  if nix_daemon_answers; then
+    return 0
+  fi
+  echo "starting nix-daemon" >&2
+  as_root nix-daemon >/tmp/nix-daemon.$$.log 2>&1 &
+  started_pids+=("$!")
+  for _ in $(seq 1 100); do
+    if [ -S /nix/var/nix/daemon-socket/socket ] && nix_daemon_answers; then
+      return 0
+    fi
+    sleep 0.1
+  done
+  echo "nix-daemon did not answer; its log:" >&2
+  cat /tmp/nix-daemon.$$.log >&2 || true
+  return 1
+}
+
+stop_started_services() {
+  local pid
+  for pid in "${started_pids[@]}"; do
+    as_root kill "$pid" 2>/dev/null || true
+  done
+}

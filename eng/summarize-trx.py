@@ -1,0 +1,21 @@
+#!/usr/bin/env python3
+"""Adds up the TRX files in a folder and prints 'N passed, N failed' (', N skipped') as the last line."""
+import pathlib
+import sys
+import xml.etree.ElementTree as ET
+
+NS = "{http://microsoft.com/schemas/VisualStudio/TeamTest/2010}"
+folder = pathlib.Path(sys.argv[1])
+passed = failed = skipped = 0
+for trx in sorted(folder.glob("*.trx")):
+    counters = ET.parse(trx).getroot().find(f"{NS}ResultSummary/{NS}Counters")
+    if counters is None:
+        continue
+    passed += int(counters.get("passed", 0))
+    failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
+    skipped += int(counters.get("notExecuted", 0))
+line = f"{passed} passed, {failed} failed"
+if skipped:
+    line += f", {skipped} skipped"
+print(line)
+sys.exit(1 if failed or passed == 0 else 0)

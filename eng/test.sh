@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh Debian machine: installs what the tests need (Nix from
+# Debian's nix-bin), starts a nix-daemon if none answers, runs every test project and prints
+# the summary line "N passed, N failed". Stops what it started. Run as root (or with sudo).
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+# shellcheck source=eng/prereqs.sh
+source "$root/eng/prereqs.sh"
+install_prereqs
+start_nix_daemon
+trap stop_started_services EXIT
+
+results="$root/.artifacts/test-results"
+rm -rf "$results"
+mkdir -p "$results"
+
+status=0
+dotnet build Watcher.sln -c Release --nologo -v quiet || status=$?
+if [ "$status" -eq 0 ]; then
+  dotnet test --solution Watcher.sln -c Release --no-build --no-progress \
+    --results-directory "$results" --report-xunit-trx --show-test-results failed || status=$?
+fi
+
+python3 "$root/eng/summarize-trx.py" "$results" || status=$?
+exit "$status"
