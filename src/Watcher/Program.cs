@@ -1,1 +1,3 @@
-return 0;
+using Watcher.Cli;
+
+return await WatcherCli.RunAsync(args);

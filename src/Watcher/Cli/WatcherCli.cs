@@ -1,0 +1,55 @@
+using System.CommandLine;
+using Microsoft.Extensions.Logging;
+
+namespace Watcher.Cli;
+
+/// <summary>The command line: global options, subcommands, and mapping errors to exit codes.</summary>
+internal static class WatcherCli
+{
+    public static readonly Option<string?> ConfigOption = new("--config")
+    {
+        Description = "The config file (default: $NIX_WATCHER_CONFIG, else $XDG_CONFIG_HOME/nix-watcher/config.toml)",
+        Recursive = true,
+    };
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("nix-watcher: pushes every new Nix store path to your binary caches");
+        root.Options.Add(ConfigOption);
+        root.Subcommands.Add(PushCommand.Create());
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var error in parse.Errors)
+            {
+                await Console.Error.WriteLineAsync("nix-watcher: " + error.Message);
+            }
+
+            await Console.Error.WriteLineAsync("Try 'nix-watcher --help'.");
+            return ExitCodes.Usage;
+        }
+
+        try
+        {
+            return await parse.InvokeAsync();
+        }
+        catch (ConfigException ex)
+        {
+            await Console.Error.WriteLineAsync("nix-watcher: configuration error:\n" + ex.Message);
+            return ExitCodes.Config;
+        }
+    }
+
+    /// <summary>Console logging to stderr, so stdout stays for what scripts read.</summary>
+    public static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Information) =>
+        LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(minimum)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.IncludeScopes = false;
+                o.TimestampFormat = null;
+            })
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+}

@@ -1,0 +1,141 @@
+using Microsoft.Data.Sqlite;
+
+namespace Watcher.State;
+
+/// <summary>A (path, cache) pair waiting to be pushed.</summary>
+internal sealed record PendingPath(long Id, string Cache, string Path, int Attempts);
+
+/// <summary>A (path, cache) pair that failed for good until retried by hand or at the next start.</summary>
+internal sealed record DeadLetter(string Cache, string Path, string Reason, int Attempts, DateTimeOffset FailedAt);
+
+/// <content>Pending, pushed and dead-letter operations.</content>
+internal sealed partial class StateStore
+{
+    /// <summary>Journals paths to push to a cache, in the given (references-first) order; already pending ones keep their place.</summary>
+    public void Enqueue(string cache, IEnumerable<string> paths) =>
+        Batch("INSERT OR IGNORE INTO pending (cache, path) VALUES ($cache, $path)", paths, (c, p) =>
+        {
+            c.Parameters.AddWithValue("$cache", cache);
+            c.Parameters.AddWithValue("$path", p);
+        });
+
+    /// <summary>The oldest pending pairs of a cache, in journal order.</summary>
+    public IReadOnlyList<PendingPath> TakePending(string cache, int limit) =>
+        Query("SELECT id, cache, path, attempts FROM pending WHERE cache = $cache ORDER BY id LIMIT $limit",
+            c =>
+            {
+                c.Parameters.AddWithValue("$cache", cache);
+                c.Parameters.AddWithValue("$limit", limit);
+            },
+            r => new PendingPath(r.GetInt64(0), r.GetString(1), r.GetString(2), r.GetInt32(3)));
+
+    public long CountPending(string cache) =>
+        Query("SELECT COUNT(*) FROM pending WHERE cache = $cache", c => c.Parameters.AddWithValue("$cache", cache), r => r.GetInt64(0))[0];
+
+    /// <summary>Records paths as in the cache (pushed now, or found there) and drops them from pending.</summary>
+    public void MarkPushed(string cache, IEnumerable<string> paths) =>
+        Batch("DELETE FROM pending WHERE cache = $cache AND path = $path; INSERT OR IGNORE INTO pushed (cache, path) VALUES ($cache, $path); DELETE FROM dead_letters WHERE cache = $cache AND path = $path", paths, (c, p) =>
+        {
+            c.Parameters.AddWithValue("$cache", cache);
+            c.Parameters.AddWithValue("$path", p);
+        });
+
+    /// <summary>Drops pending pairs that need no push (excluded, invalid, garbage-collected).</summary>
+    public void Forget(string cache, IEnumerable<string> paths) =>
+        Batch("DELETE FROM pending WHERE cache = $cache AND path = $path", paths, (c, p) =>
+        {
+            c.Parameters.AddWithValue("$cache", cache);
+            c.Parameters.AddWithValue("$path", p);
+        });
+
+    /// <summary>Which of <paramref name="paths"/> the cache is already known to have.</summary>
+    public IReadOnlySet<string> FilterPushed(string cache, IReadOnlyCollection<string> paths)
+    {
+        var result = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in paths.Chunk(500))
+        {
+            foreach (string path in Query(
+                $"SELECT path FROM pushed WHERE cache = $cache AND path IN ({string.Join(',', chunk.Select((_, i) => "$p" + i))})",
+                c =>
+                {
+                    c.Parameters.AddWithValue("$cache", cache);
+                    for (int i = 0; i < chunk.Length; i++)
+                    {
+                        c.Parameters.AddWithValue("$p" + i, chunk[i]);
+                    }
+                },
+                r => r.GetString(0)))
+            {
+                result.Add(path);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Counts a failed attempt; returns the attempts so far.</summary>
+    public int RecordFailure(string cache, string path, string error) =>
+        Query("UPDATE pending SET attempts = attempts + 1, last_error = $error WHERE cache = $cache AND path = $path RETURNING attempts",
+            c =>
+            {
+                c.Parameters.AddWithValue("$cache", cache);
+                c.Parameters.AddWithValue("$path", path);
+                c.Parameters.AddWithValue("$error", error);
+            },
+            r => r.GetInt32(0)).FirstOrDefault();
+
+    /// <summary>Moves a pending pair to the dead letters.</summary>
+    public void Bury(string cache, string path, string reason, int attempts, DateTimeOffset now) =>
+        Batch("DELETE FROM pending WHERE cache = $cache AND path = $path; INSERT OR REPLACE INTO dead_letters (cache, path, reason, attempts, failed_at) VALUES ($cache, $path, $reason, $attempts, $at)", [path], (c, p) =>
+        {
+            c.Parameters.AddWithValue("$cache", cache);
+            c.Parameters.AddWithValue("$path", p);
+            c.Parameters.AddWithValue("$reason", reason);
+            c.Parameters.AddWithValue("$attempts", attempts);
+            c.Parameters.AddWithValue("$at", now.ToUnixTimeSeconds());
+        });
+
+    public IReadOnlyList<DeadLetter> DeadLetters() =>
+        Query("SELECT cache, path, reason, attempts, failed_at FROM dead_letters ORDER BY failed_at", _ => { },
+            r => new DeadLetter(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(4))));
+
+    /// <summary>Moves every dead letter back to pending (at the end of the journal); returns how many.</summary>
+    public int RequeueDeadLetters()
+    {
+        lock (_lock)
+        {
+            using var transaction = _connection.BeginTransaction();
+            using var command = _connection.CreateCommand();
+            command.Transaction = transaction;
+            command.CommandText = "INSERT OR IGNORE INTO pending (cache, path) SELECT cache, path FROM dead_letters; DELETE FROM dead_letters";
+            int changed = command.ExecuteNonQuery();
+            transaction.Commit();
+            return changed;
+        }
+    }
+
+    /// <summary>Of <paramref name="paths"/>, those a full scan has not recorded as seen.</summary>
+    public IReadOnlyList<string> FilterUnseen(IReadOnlyCollection<string> paths)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var chunk in paths.Chunk(500))
+        {
+            seen.UnionWith(Query(
+                $"SELECT path FROM seen WHERE path IN ({string.Join(',', chunk.Select((_, i) => "$p" + i))})",
+                c =>
+                {
+                    for (int i = 0; i < chunk.Length; i++)
+                    {
+                        c.Parameters.AddWithValue("$p" + i, chunk[i]);
+                    }
+                },
+                r => r.GetString(0)));
+        }
+
+        return paths.Where(p => !seen.Contains(p)).ToList();
+    }
+
+    /// <summary>Records paths as seen by a scan; call only once they are journaled (or need no push).</summary>
+    public void MarkSeen(IEnumerable<string> paths) =>
+        Batch("INSERT OR IGNORE INTO seen (path) VALUES ($path)", paths, (c, p) => c.Parameters.AddWithValue("$path", p));
+}

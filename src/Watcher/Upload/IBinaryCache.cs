@@ -1,0 +1,26 @@
+using Watcher.Nix;
+
+namespace Watcher.Upload;
+
+/// <summary>
+/// One configured binary cache. Uploading is two steps so the caller can keep the closure invariant:
+/// NARs may go up in any order and in parallel, but <see cref="PublishAsync"/> (the narinfo) is called
+/// only after every reference of the path has been published.
+/// </summary>
+internal interface IBinaryCache
+{
+    string Name { get; }
+
+    /// <summary>Creates what the cache needs before the first upload (e.g. <c>nix-cache-info</c>).</summary>
+    Task InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>Returns the subset of <paramref name="paths"/> the cache does not have yet.</summary>
+    Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken);
+
+    /// <summary>Streams the NAR of <paramref name="info"/> to the cache, verifying its hash on the way.</summary>
+    /// <returns>The narinfo to publish once the references are published.</returns>
+    Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken);
+
+    /// <summary>Signs (where the cache signs client-side) and writes the narinfo, making the path visible.</summary>
+    Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken);
+}

@@ -1,0 +1,55 @@
+using Watcher.Nar;
+using Watcher.Nix;
+
+namespace Watcher.Upload;
+
+/// <summary>What a compressed NAR came out as: the <c>FileHash</c>/<c>FileSize</c> of a narinfo.</summary>
+internal sealed record EncodedNar(byte[] FileHash, long FileSize, string Compression)
+{
+    /// <summary>The cache-relative name Nix gives the file: <c>nar/&lt;nix32 FileHash&gt;.nar[.ext]</c>.</summary>
+    public string Url => "nar/" + NixHash.ToNix32(FileHash) + ".nar" + NarInfo.NarExtension(Compression);
+
+    /// <summary>The narinfo for this NAR, before signing.</summary>
+    public NarInfo ToNarInfo(PathInfo info) => new()
+    {
+        StorePath = info.Path,
+        Url = Url,
+        Compression = Compression,
+        FileHash = FileHash,
+        FileSize = FileSize,
+        NarHash = info.NarHash,
+        NarSize = info.NarSize,
+        References = info.References,
+        Deriver = info.Deriver,
+        Signatures = info.Signatures,
+        ContentAddress = info.ContentAddress,
+    };
+}
+
+/// <summary>
+/// Streams a NAR from its source through the compressor into a destination, hashing both sides, and
+/// checks the NAR against the store's path info. Memory use does not depend on the NAR's size.
+/// </summary>
+internal sealed class NarEncoder(string compression, int level, int workers)
+{
+    public string Compression { get; } = compression;
+
+    /// <summary>Encodes the NAR of <paramref name="info"/> into <paramref name="destination"/>.</summary>
+    /// <exception cref="NarMismatchException">The bytes read do not match the store's NarHash/NarSize.</exception>
+    public async Task<EncodedNar> EncodeAsync(PathInfo info, INarSource source, Stream destination, CancellationToken cancellationToken)
+    {
+        await using var fileSide = new HashingWriteStream(destination, leaveOpen: true);
+        NarResult nar;
+        await using (var compressor = NarCompression.Wrap(Compression, fileSide, level, workers))
+        {
+            nar = await source.WriteNarAsync(info, compressor, cancellationToken);
+        }
+
+        if (nar.NarSize != info.NarSize || !nar.NarHash.AsSpan().SequenceEqual(info.NarHash))
+        {
+            throw new NarMismatchException(info.Path, info.NarHash, info.NarSize, nar.NarHash, nar.NarSize);
+        }
+
+        return new EncodedNar(fileSide.GetCurrentHash(), fileSide.BytesWritten, Compression);
+    }
+}

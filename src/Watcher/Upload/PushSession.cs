@@ -1,0 +1,114 @@
+using Microsoft.Extensions.Logging;
+using Watcher.Nix;
+
+namespace Watcher.Upload;
+
+/// <summary>
+/// Pushes a closure to one cache: NARs go up in parallel (at most <c>jobs</c> at once), and each
+/// narinfo is published only after its own NAR and the narinfos of all its references, so the cache
+/// never serves a path whose closure it lacks.
+/// </summary>
+internal sealed partial class PushSession
+{
+    private readonly IBinaryCache _cache;
+    private readonly INarSource _source;
+    private readonly int _jobs;
+    private readonly ILogger _logger;
+
+    public PushSession(IBinaryCache cache, INarSource source, int jobs, ILogger logger)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
+        _cache = cache;
+        _source = source;
+        _jobs = jobs;
+        _logger = logger;
+    }
+
+    /// <summary>Pushes <paramref name="closure"/>, which must list every reference before its referrers.</summary>
+    /// <returns>One outcome per path; a failure never stops the paths that do not depend on it.</returns>
+    public async Task<IReadOnlyDictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> closure, CancellationToken cancellationToken)
+    {
+        await _cache.InitializeAsync(cancellationToken);
+        var missing = await _cache.FindMissingAsync(closure.Select(p => p.Path).ToList(), cancellationToken);
+        using var slots = new SemaphoreSlim(_jobs);
+        var tasks = new Dictionary<StorePath, Task<PathOutcome>>(closure.Count);
+        foreach (var info in closure)
+        {
+            if (!missing.Contains(info.Path))
+            {
+                tasks[info.Path] = Task.FromResult(PathOutcome.Present);
+                continue;
+            }
+
+            var references = new List<(StorePath, Task<PathOutcome>)>();
+            foreach (var reference in info.ReferencesExceptSelf)
+            {
+                if (!tasks.TryGetValue(reference, out var task))
+                {
+                    throw new ArgumentException($"the closure lists {info.Path} before its reference {reference}", nameof(closure));
+                }
+
+                references.Add((reference, task));
+            }
+
+            tasks[info.Path] = PushOneAsync(info, references, slots, cancellationToken);
+        }
+
+        await Task.WhenAll(tasks.Values);
+        return tasks.ToDictionary(t => t.Key, t => t.Value.Result);
+    }
+
+    private async Task<PathOutcome> PushOneAsync(PathInfo info, List<(StorePath Path, Task<PathOutcome> Task)> references, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        // Yield first so that building the task graph is not serialised behind the first upload.
+        await Task.Yield();
+        NarInfo narInfo;
+        await slots.WaitAsync(cancellationToken);
+        try
+        {
+            narInfo = await _cache.UploadNarAsync(info, _source, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, ex);
+            return new PathOutcome(PathOutcomeKind.Failed, ex.Message);
+        }
+        finally
+        {
+            slots.Release();
+        }
+
+        foreach (var (path, task) in references)
+        {
+            var outcome = await task;
+            if (outcome.Kind == PathOutcomeKind.Failed)
+            {
+                string reason = $"not published because its reference {path} failed";
+                Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, reason, null);
+                return new PathOutcome(PathOutcomeKind.Failed, reason);
+            }
+        }
+
+        try
+        {
+            await _cache.PublishAsync(narInfo, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, ex);
+            return new PathOutcome(PathOutcomeKind.Failed, ex.Message);
+        }
+
+        Log.Pushed(_logger, info.Path.FullPath, _cache.Name, narInfo.FileSize ?? 0);
+        return new PathOutcome(PathOutcomeKind.Pushed, UploadedBytes: narInfo.FileSize ?? 0);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 100, EventName = "PathPushed", Level = LogLevel.Information, Message = "pushed {StorePath} to {Cache} ({Bytes} bytes)")]
+        public static partial void Pushed(ILogger logger, string storePath, string cache, long bytes);
+
+        [LoggerMessage(EventId = 101, EventName = "PathFailed", Level = LogLevel.Error, Message = "could not push {StorePath} to {Cache}: {Reason}")]
+        public static partial void UploadFailed(ILogger logger, string storePath, string cache, string reason, Exception? exception);
+    }
+}

@@ -1,0 +1,66 @@
+using System.Collections.Concurrent;
+using Watcher.Nix;
+using Watcher.Upload;
+
+namespace Watcher.Tests.Upload;
+
+/// <summary>An in-memory cache that records what was uploaded and published, in order.</summary>
+internal sealed class FakeCache : IBinaryCache
+{
+    private int _inFlight;
+
+    public string Name => "fake";
+
+    public HashSet<StorePath> Present { get; } = [];
+
+    public HashSet<StorePath> FailNar { get; } = [];
+
+    public ConcurrentQueue<StorePath> Published { get; } = new();
+
+    public ConcurrentDictionary<StorePath, byte> Uploaded { get; } = new();
+
+    public int MaxInFlight { get; private set; }
+
+    public bool Initialized { get; private set; }
+
+    public Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        Initialized = true;
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<StorePath>>(paths.Where(p => !Present.Contains(p)).ToHashSet());
+
+    public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
+    {
+        int now = Interlocked.Increment(ref _inFlight);
+        lock (this)
+        {
+            MaxInFlight = Math.Max(MaxInFlight, now);
+        }
+
+        try
+        {
+            await Task.Delay(5, cancellationToken);
+            if (FailNar.Contains(info.Path))
+            {
+                throw new CacheUploadException("server said no");
+            }
+
+            Uploaded[info.Path] = 0;
+            return new NarInfo { StorePath = info.Path, Url = "nar/x.nar", Compression = "none", NarHash = info.NarHash, NarSize = info.NarSize, References = info.References };
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    {
+        Assert.True(Uploaded.ContainsKey(narInfo.StorePath), "narinfo published before its NAR");
+        Published.Enqueue(narInfo.StorePath);
+        return Task.CompletedTask;
+    }
+}
