@@ -10,9 +10,9 @@ internal sealed partial class ConfigBinder
         string? cache = reader.GetString(ConfigKeys.Cache);
         Uri? endpoint = GetUrl(reader, ConfigKeys.Endpoint);
         TomlNode? tokenNode = reader.Find(ConfigKeys.TokenFile);
-        string? tokenFile = GetPath(reader, ConfigKeys.TokenFile);
+        string? tokenFile = GetSecretPath(reader, ConfigKeys.TokenFile);
         Uri? uploadEndpoint = GetUrl(reader, ConfigKeys.UploadEndpoint);
-        bool ok = true;
+        bool ok = tokenNode is null || tokenFile is not null;
 
         if (tokenFile is not null && SecretFileChecks.CheckReadableFile(tokenFile) is { } tokenProblem)
         {

@@ -152,7 +152,7 @@ internal sealed partial class ConfigBinder
     private (string KeyFile, bool Generate, CompressionKind Compression, int Level) BindSigned(TableReader reader)
     {
         TomlNode? keyNode = reader.Find(ConfigKeys.SigningKeyFile);
-        string? keyPath = GetPath(reader, ConfigKeys.SigningKeyFile);
+        string? keyPath = GetSecretPath(reader, ConfigKeys.SigningKeyFile);
         ConfigPosition position = keyNode is null ? reader.Table.Position : TableReader.ValuePosition(keyNode);
         string keyFile = CheckSigningKey(keyNode is null ? null : keyPath ?? string.Empty, reader.Table.Path, position, out bool generate);
         CompressionKind compression = reader.GetEnum(ConfigKeys.Compression, ConfigKeys.CompressionZstd, ConfigKeys.CompressionNone) == ConfigKeys.CompressionNone

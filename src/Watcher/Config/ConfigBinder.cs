@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Tomlyn.Syntax;
 
 namespace Watcher.Config;
 
@@ -149,6 +150,20 @@ internal sealed partial class ConfigBinder
         }
 
         return _paths.Expand(value, _baseDirectory);
+    }
+
+    /// <summary>Like <see cref="GetPath"/>, for keys naming a secret's file: a pasted secret is refused unquoted.</summary>
+    private string? GetSecretPath(TableReader reader, string key)
+    {
+        if (reader.Find(key) is { Value: StringValueSyntax { Value: { } raw } } node
+            && SecretFileChecks.LooksLikeInlineSecret(raw)
+            && !File.Exists(_paths.Expand(raw, _baseDirectory)))
+        {
+            _errors.Add(TableReader.ValuePosition(node), $"'{node.Path}' must be the path of a file holding the secret, not the secret itself (the value is not shown)");
+            return null;
+        }
+
+        return GetPath(reader, key);
     }
 
     private List<string>? GetPathArray(TableReader reader, string key)

@@ -12,6 +12,22 @@ internal static class SecretFileChecks
     // A Nix secret key file is ~100 bytes; anything much larger is the wrong file.
     private const long MaxSigningKeyFileBytes = 64 * 1024;
 
+    private static readonly System.Buffers.SearchValues<char> Base64Alphabet =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
+
+    /// <summary>
+    /// Whether a value given where a secret's file name belongs looks like the secret itself, so that it
+    /// must never be quoted back: a pasted <c>name:base64</c> Nix key, or a long word without a <c>/</c>
+    /// (a JWT or similar token). Only asked about values that name no existing file.
+    /// </summary>
+    public static bool LooksLikeInlineSecret(string value)
+    {
+        int colon = value.IndexOf(':', StringComparison.Ordinal);
+        bool nixKey = colon > 0 && value.Length - colon > 40 && value.AsSpan(colon + 1).TrimEnd('=').IndexOfAnyExcept(Base64Alphabet) < 0;
+        bool token = value.Length >= 24 && !value.Contains('/', StringComparison.Ordinal) && !value.Any(char.IsWhiteSpace);
+        return nixKey || token;
+    }
+
     /// <summary>Checks that <paramref name="path"/> is an existing, readable regular file.</summary>
     public static string? CheckReadableFile(string path)
     {
