@@ -107,7 +107,7 @@ internal sealed partial class ConfigBinder
         string[] owners = [.. KeysByType.Where(pair => pair.Value.Contains(node.Name, StringComparer.Ordinal)).Select(pair => pair.Key)];
         return owners.Length == 0 || type is null
             ? null
-            : $"key '{node.Path}' does not apply to a {type} cache (it is a key of {string.Join(" and ", owners)} caches)";
+            : $"key '{node.Path}' does not apply to caches of type {type} (only to {string.Join(" and ", owners)} caches)";
     }
 
     private FileCacheOptions? BindFile(TableReader reader, int jobs, IReadOnlyList<string> skipSignedBy)

@@ -240,4 +240,19 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(["x-1", "y-1"], attic.SkipSignedBy);
         Assert.Equal("[::1]:9000", options.Metrics.Listen);
     }
+
+    [Fact]
+    public void Load_InlineAndDottedTables_BindLikeHeaders()
+    {
+        WatcherOptions options = _sandbox.LoadToml("""
+            watch.jobs = 3
+            [caches]
+            one = { type = "file", path = "/srv/one" }
+            two.type = "file"
+            two.path = "/srv/two"
+            """);
+
+        Assert.Equal(3, options.Watch.Jobs);
+        Assert.Equal(["/srv/one", "/srv/two"], options.Caches.Select(c => Assert.IsType<FileCacheOptions>(c).Path));
+    }
 }
