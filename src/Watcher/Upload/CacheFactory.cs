@@ -1,0 +1,52 @@
+using Watcher.Config;
+using Watcher.Nix;
+
+namespace Watcher.Upload;
+
+/// <summary>Creates the <see cref="IBinaryCache"/> for each configured cache and owns their signing keys.</summary>
+internal sealed class CacheFactory : IDisposable
+{
+    private readonly List<NixSecretKey> _keys = [];
+
+    /// <summary>Public keys created on this run, to show the user once.</summary>
+    public List<(string KeyFile, NixPublicKey PublicKey)> CreatedKeys { get; } = [];
+
+    public IBinaryCache Create(CacheOptions options, string storeDir) => options switch
+    {
+        FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir),
+        _ => throw new ConfigException($"cache '{options.Name}': caches of type '{options.Type}' are not supported by this version of nix-watcher"),
+    };
+
+    public void Dispose()
+    {
+        foreach (var key in _keys)
+        {
+            key.Dispose();
+        }
+    }
+
+    private static NarEncoder CreateEncoder(SignedCacheOptions options) => new(
+        options.Compression == CompressionKind.Zstd ? NarCompression.Zstd : NarCompression.None,
+        options.CompressionLevel,
+        Environment.ProcessorCount);
+
+    private NixSecretKey LoadKey(SignedCacheOptions options)
+    {
+        NixSecretKey key;
+        if (options.GenerateSigningKeyIfMissing)
+        {
+            key = SigningKeys.LoadOrCreate(options.SigningKeyFile, SigningKeys.DefaultKeyName(), out bool created);
+            if (created)
+            {
+                CreatedKeys.Add((options.SigningKeyFile, key.PublicKey));
+            }
+        }
+        else
+        {
+            key = SigningKeys.Load(options.SigningKeyFile);
+        }
+
+        _keys.Add(key);
+        return key;
+    }
+}

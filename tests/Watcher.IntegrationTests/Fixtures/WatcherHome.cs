@@ -1,0 +1,44 @@
+namespace Watcher.IntegrationTests.Fixtures;
+
+/// <summary>
+/// A throwaway home directory for one nix-watcher run (HOME and the XDG directories inside it), and a
+/// way to run the real nix-watcher binary against it. Deleted on dispose.
+/// </summary>
+public sealed class WatcherHome : IDisposable
+{
+    public WatcherHome()
+    {
+        Root = Directory.CreateTempSubdirectory("watcher-home-").FullName;
+    }
+
+    public string Root { get; }
+
+    public string CacheDir => Path.Combine(Root, ".cache", "nix-watcher", "cache");
+
+    public string ConfigDir => Path.Combine(Root, ".config", "nix-watcher");
+
+    public IDictionary<string, string?> Environment => new Dictionary<string, string?>
+    {
+        ["HOME"] = Root,
+        ["XDG_CONFIG_HOME"] = Path.Combine(Root, ".config"),
+        ["XDG_CACHE_HOME"] = Path.Combine(Root, ".cache"),
+        ["XDG_STATE_HOME"] = Path.Combine(Root, ".local", "state"),
+        ["NIX_WATCHER_CONFIG"] = null,
+    };
+
+    /// <summary>Runs <c>nix-watcher</c> (the build output next to the tests) with this home.</summary>
+    public Task<ProcessResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "nix-watcher.dll"), .. arguments], Environment, cancellationToken: cancellationToken);
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort: a leftover temp dir must not fail a test.
+        }
+    }
+}
