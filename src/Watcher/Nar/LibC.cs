@@ -41,13 +41,13 @@ internal static unsafe partial class LibC
 
     private const string Library = "libc";
 
-    /// <summary>O_DIRECTORY differs between architectures (asm-generic vs x86).</summary>
-    public static readonly int DirectoryFlag = IsGenericAbi ? 0x4000 : 0x10000;
+    /// <summary>O_DIRECTORY: arm64 overrides the asm-generic value that x86-64, riscv64 and loongarch64 use.</summary>
+    public static readonly int DirectoryFlag = IsArm64 ? 0x4000 : 0x10000;
 
-    /// <summary>O_NOFOLLOW differs between architectures (asm-generic vs x86).</summary>
-    public static readonly int NoFollow = IsGenericAbi ? 0x8000 : 0x20000;
+    /// <summary>O_NOFOLLOW: arm64 overrides the asm-generic value that x86-64, riscv64 and loongarch64 use.</summary>
+    public static readonly int NoFollow = IsArm64 ? 0x8000 : 0x20000;
 
-    private static bool IsGenericAbi => RuntimeInformation.ProcessArchitecture is Architecture.Arm64 or Architecture.RiscV64 or Architecture.LoongArch64;
+    private static bool IsArm64 => RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
 
     /// <summary>Throws unless this process runs on 64-bit Linux, the only layout the constants above describe.</summary>
     public static void EnsureSupported()

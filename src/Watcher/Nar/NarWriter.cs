@@ -10,12 +10,14 @@ namespace Watcher.Nar;
 /// </summary>
 /// <remarks>
 /// Tokens and file contents are gathered in a 1 MiB buffer (file data is read straight into it) and handed to the
-/// output in large writes, so no file is ever held whole in memory and small tokens cost no allocations.
+/// output in large writes, so no file is ever held whole in memory and small tokens cost no allocations. Two buffers
+/// alternate: while one is hashed and written on the thread pool the next is filled, because SHA-256 costs about as
+/// much as reading from the page cache and overlapping them is what gets past 1 GB/s.
 /// The tree is walked with <see cref="LibC"/> by file descriptor so entry names and symlink targets stay raw bytes:
 /// .NET's file APIs decode names to UTF-16, which cannot represent a name that is not valid UTF-8, and sorting
 /// .NET strings (even ordinally) differs from Nix's byte order outside the BMP. Only the root path is a string.
 /// </remarks>
-internal sealed partial class NarWriter : IDisposable
+internal sealed partial class NarWriter : IAsyncDisposable
 {
     private const int BufferSize = 1024 * 1024;
 
@@ -29,8 +31,12 @@ internal sealed partial class NarWriter : IDisposable
     private static readonly byte[] CloseParen = NarFormat.Encode(")");
 
     private readonly HashingWriteStream _output;
-    private readonly byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+    private byte[] _spare = ArrayPool<byte>.Shared.Rent(BufferSize);
     private int _length;
+
+    /// <summary>The write of the previous buffer (<see cref="_spare"/>), still under way.</summary>
+    private Task _pendingWrite = Task.CompletedTask;
 
     private NarWriter(HashingWriteStream output) => _output = output;
 
@@ -45,10 +51,14 @@ internal sealed partial class NarWriter : IDisposable
         ArgumentNullException.ThrowIfNull(output);
         LibC.EnsureSupported();
         using var hashing = new HashingWriteStream(output, leaveOpen: true);
-        using var writer = new NarWriter(hashing);
-        writer.Append(NarFormat.Magic);
-        await writer.WriteNodeAsync(LibC.AtFdCwd, ToNullTerminated(path), parentPath: null, depth: 0, cancellationToken);
-        await writer.FlushAsync(cancellationToken);
+        await using (var writer = new NarWriter(hashing))
+        {
+            writer.Append(NarFormat.Magic);
+            await writer.WriteNodeAsync(LibC.AtFdCwd, ToNullTerminated(path), parentPath: null, depth: 0, cancellationToken);
+            await writer.FlushAsync(cancellationToken);
+            await writer._pendingWrite;
+        }
+
         return new NarResult(hashing.GetCurrentHash(), hashing.BytesWritten);
     }
 
@@ -56,7 +66,13 @@ internal sealed partial class NarWriter : IDisposable
     public static Task<NarResult> HashAsync(string path, CancellationToken cancellationToken) =>
         WriteAsync(path, Stream.Null, cancellationToken);
 
-    public void Dispose() => ArrayPool<byte>.Shared.Return(_buffer);
+    public async ValueTask DisposeAsync()
+    {
+        // The buffer being written must not go back to the pool while the write still reads it.
+        await _pendingWrite.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        ArrayPool<byte>.Shared.Return(_buffer);
+        ArrayPool<byte>.Shared.Return(_spare);
+    }
 
     private async ValueTask WriteNodeAsync(int directoryFd, byte[] name, string? parentPath, int depth, CancellationToken cancellationToken)
     {
@@ -91,13 +107,19 @@ internal sealed partial class NarWriter : IDisposable
     private ValueTask ReserveAsync(int count, CancellationToken cancellationToken) =>
         _buffer.Length - _length >= count ? ValueTask.CompletedTask : FlushAsync(cancellationToken);
 
+    /// <summary>Starts hashing and writing the filled buffer and switches to the other one.</summary>
     private async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (_length > 0)
+        if (_length == 0)
         {
-            await _output.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
-            _length = 0;
+            return;
         }
+
+        await _pendingWrite;
+        var block = _buffer.AsMemory(0, _length);
+        _pendingWrite = Task.Run(async () => await _output.WriteAsync(block, cancellationToken), cancellationToken);
+        (_buffer, _spare) = (_spare, _buffer);
+        _length = 0;
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
