@@ -26,7 +26,6 @@ internal sealed partial class NixDaemonClient
                 infos.Add(info.Path, info);
                 foreach (var reference in info.ReferencesExceptSelf)
                 {
-                    EnsureInStore(reference, nameof(roots));
                     if (seen.Add(reference))
                     {
                         next.Add(reference);

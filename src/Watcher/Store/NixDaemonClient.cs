@@ -11,6 +11,7 @@ internal sealed partial class NixDaemonClient : IDisposable
 {
     private readonly DaemonConnectionPool _pool;
 
+    /// <summary>Creates a client for the socket in <paramref name="options"/>; by default the one Nix itself uses.</summary>
     public NixDaemonClient(NixDaemonClientOptions? options = null, ILogger<NixDaemonClient>? logger = null)
     {
         var resolved = options ?? new NixDaemonClientOptions();
@@ -21,14 +22,17 @@ internal sealed partial class NixDaemonClient : IDisposable
             ct => DaemonConnection.ConnectAsync(socketPath, StoreDir, logger, ct));
     }
 
-    /// <summary>Creates a client over connections from <paramref name="connect"/> (tests use in-memory daemons).</summary>
-    public NixDaemonClient(Func<CancellationToken, Task<DaemonConnection>> connect, int maxConnections = 4, string storeDir = StorePath.DefaultStoreDir)
+    private NixDaemonClient(DaemonConnectionPool pool, string storeDir)
     {
+        _pool = pool;
         StoreDir = storeDir.TrimEnd('/');
-        _pool = new DaemonConnectionPool(maxConnections, connect);
     }
 
     public string StoreDir { get; }
+
+    /// <summary>Creates a client over connections from <paramref name="connect"/> (tests use in-memory daemons).</summary>
+    public static NixDaemonClient Create(Func<CancellationToken, Task<DaemonConnection>> connect, int maxConnections = 4, string storeDir = StorePath.DefaultStoreDir) =>
+        new(new DaemonConnectionPool(maxConnections, connect), storeDir);
 
     public Task<bool> IsValidPathAsync(StorePath path, CancellationToken cancellationToken)
     {

@@ -26,6 +26,9 @@ internal sealed partial class WireReader
     /// <summary>The store directory store paths read from the wire must live in.</summary>
     public string StoreDir { get; }
 
+    /// <summary>Bytes already read from the stream but not yet consumed.</summary>
+    public int BufferedCount => _end - _start;
+
     private int Buffered => _end - _start;
 
     public ValueTask<ulong> ReadUInt64Async(CancellationToken cancellationToken) => ReadUInt64Async("a u64", cancellationToken);

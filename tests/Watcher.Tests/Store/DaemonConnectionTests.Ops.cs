@@ -16,7 +16,7 @@ public sealed partial class DaemonConnectionTests
 
         Assert.Throws<ArgumentException>(() => { _ = connection.IsValidPathAsync(foreign, Ct); });
 
-        Assert.Equal(0, daemon.Stream.Available);
+        Assert.Equal(0, daemon.Pending);
         Assert.False(connection.IsBroken);
         daemon.WriteLast();
         daemon.Writer.WriteBool(false);
@@ -38,7 +38,7 @@ public sealed partial class DaemonConnectionTests
 
         await daemon.ExpectOpAsync(WorkerOp.IsValidPath, Ct);
         Assert.Equal(path.FullPath, await daemon.Reader.ReadStringAsync(Ct));
-        Assert.Equal(0, daemon.Stream.Available);
+        Assert.Equal(0, daemon.Pending);
     }
 
     [Theory]
@@ -64,7 +64,7 @@ public sealed partial class DaemonConnectionTests
             Assert.Equal(0UL, await daemon.Reader.ReadUInt64Async(Ct));
         }
 
-        Assert.Equal(0, daemon.Stream.Available);
+        Assert.Equal(0, daemon.Pending);
     }
 
     [Fact]

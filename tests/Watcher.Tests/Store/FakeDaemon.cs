@@ -20,6 +20,9 @@ internal sealed class FakeDaemon : IDisposable
 
     public WireWriter Writer { get; }
 
+    /// <summary>Bytes the client sent that the daemon has not read yet.</summary>
+    public long Pending => Reader.BufferedCount + Stream.Available;
+
     public int ClientVersion { get; private set; }
 
     public List<string>? ClientFeatures { get; private set; }
@@ -49,7 +52,7 @@ internal sealed class FakeDaemon : IDisposable
         if (negotiated >= 0x126)
         {
             ClientFeatures = await Reader.ReadStringsAsync(cancellationToken);
-            BytesPendingAfterFeatures = Stream.Available;
+            BytesPendingAfterFeatures = Pending;
             Writer.WriteStrings(features ?? []);
             await Writer.FlushAsync(cancellationToken);
         }

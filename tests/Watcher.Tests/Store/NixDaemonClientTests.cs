@@ -133,7 +133,7 @@ public sealed class NixDaemonClientTests
         return path;
     }
 
-    private NixDaemonClient CreateSut(int maxConnections = 4) => new(
+    private NixDaemonClient CreateSut(int maxConnections = 4) => NixDaemonClient.Create(
         async ct =>
         {
             Interlocked.Increment(ref _connects);
