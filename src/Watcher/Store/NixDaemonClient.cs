@@ -1,0 +1,134 @@
+using Watcher.Nix;
+
+namespace Watcher.Store;
+
+/// <summary>
+/// Store access for the pusher over the nix-daemon worker protocol. Safe for concurrent use: each call
+/// borrows a connection from a small pool, so up to <see cref="NixDaemonClientOptions.MaxConnections"/>
+/// calls run in parallel; a connection that saw any error is dropped and replaced.
+/// </summary>
+internal sealed partial class NixDaemonClient : IDisposable
+{
+    private readonly DaemonConnectionPool _pool;
+
+    /// <summary>Creates a client for the socket in <paramref name="options"/>; by default the one Nix itself uses.</summary>
+    public NixDaemonClient(NixDaemonClientOptions? options = null, ILogger<NixDaemonClient>? logger = null)
+    {
+        var resolved = options ?? new NixDaemonClientOptions();
+        StoreDir = resolved.StoreDir.TrimEnd('/');
+        string socketPath = resolved.SocketPath;
+        _pool = new DaemonConnectionPool(
+            resolved.MaxConnections,
+            ct => DaemonConnection.ConnectAsync(socketPath, StoreDir, logger, ct));
+    }
+
+    private NixDaemonClient(DaemonConnectionPool pool, string storeDir)
+    {
+        _pool = pool;
+        StoreDir = storeDir.TrimEnd('/');
+    }
+
+    public string StoreDir { get; }
+
+    /// <summary>Creates a client over connections from <paramref name="connect"/> (tests use in-memory daemons).</summary>
+    public static NixDaemonClient Create(Func<CancellationToken, Task<DaemonConnection>> connect, int maxConnections = 4, string storeDir = StorePath.DefaultStoreDir) =>
+        new(new DaemonConnectionPool(maxConnections, connect), storeDir);
+
+    public Task<bool> IsValidPathAsync(StorePath path, CancellationToken cancellationToken)
+    {
+        EnsureInStore(path, nameof(path));
+        return _pool.RunAsync((c, ct) => c.IsValidPathAsync(path, ct), cancellationToken);
+    }
+
+    /// <summary>Returns the valid subset of <paramref name="paths"/> (without substituting).</summary>
+    public async Task<IReadOnlySet<StorePath>> QueryValidPathsAsync(IEnumerable<StorePath> paths, CancellationToken cancellationToken)
+    {
+        var distinct = ValidateAll(paths, nameof(paths));
+        var valid = await _pool.RunAsync((c, ct) => c.QueryValidPathsAsync(distinct, ct), cancellationToken);
+        return valid.ToHashSet();
+    }
+
+    public async Task<IReadOnlyList<StorePath>> QueryAllValidPathsAsync(CancellationToken cancellationToken) =>
+        await _pool.RunAsync((c, ct) => c.QueryAllValidPathsAsync(ct), cancellationToken);
+
+    /// <summary>Returns what the store knows about <paramref name="path"/>, or null when it is not valid.</summary>
+    public Task<PathInfo?> QueryPathInfoAsync(StorePath path, CancellationToken cancellationToken)
+    {
+        EnsureInStore(path, nameof(path));
+        return _pool.RunAsync((c, ct) => c.QueryPathInfoAsync(path, ct), cancellationToken);
+    }
+
+    /// <summary>Returns the store path with hash part <paramref name="hashPart"/> (32 nix32 characters), or null when there is none.</summary>
+    public Task<StorePath?> QueryPathFromHashPartAsync(string hashPart, CancellationToken cancellationToken)
+    {
+        if (hashPart.Length != StorePath.HashLength || !hashPart.All(Nix32.IsValidChar))
+        {
+            throw new ArgumentException($"'{hashPart}' is not a store path hash part: expected {StorePath.HashLength} nix32 characters", nameof(hashPart));
+        }
+
+        return _pool.RunAsync((c, ct) => c.QueryPathFromHashPartAsync(hashPart, ct), cancellationToken);
+    }
+
+    /// <summary>
+    /// Registers a temporary GC root. It lasts only as long as the pooled connection that made it, so
+    /// <see cref="NarFromPathAsync"/> takes its own root on the connection that streams.
+    /// </summary>
+    public async Task AddTempRootAsync(StorePath path, CancellationToken cancellationToken)
+    {
+        EnsureInStore(path, nameof(path));
+        await _pool.RunAsync(
+            async (c, ct) =>
+            {
+                await c.AddTempRootAsync(path, ct);
+                return true;
+            },
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the NAR of <paramref name="path"/> to <paramref name="destination"/>, verified against the
+    /// path's NAR hash and size, and returns the path info; returns null (writing nothing) when the path
+    /// is not valid. On a mismatch or truncation a <see cref="NixProtocolException"/> is thrown, possibly
+    /// after part of the NAR was written.
+    /// </summary>
+    public Task<PathInfo?> NarFromPathAsync(StorePath path, Stream destination, CancellationToken cancellationToken)
+    {
+        EnsureInStore(path, nameof(path));
+        return _pool.RunAsync<PathInfo?>(
+            async (c, ct) =>
+            {
+                // A temp root on the streaming connection keeps a concurrent GC from deleting the path mid-dump.
+                await c.AddTempRootAsync(path, ct);
+                var info = await c.QueryPathInfoAsync(path, ct);
+                if (info is not null)
+                {
+                    await c.NarFromPathAsync(info, destination, ct);
+                }
+
+                return info;
+            },
+            cancellationToken);
+    }
+
+    public void Dispose() => _pool.Dispose();
+
+    private void EnsureInStore(StorePath path, string parameterName)
+    {
+        ArgumentNullException.ThrowIfNull(path, parameterName);
+        if (!string.Equals(path.StoreDir, StoreDir, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{path}' is not in the daemon's store '{StoreDir}'", parameterName);
+        }
+    }
+
+    private List<StorePath> ValidateAll(IEnumerable<StorePath> paths, string parameterName)
+    {
+        var distinct = paths.Distinct().ToList();
+        foreach (var path in distinct)
+        {
+            EnsureInStore(path, parameterName);
+        }
+
+        return distinct;
+    }
+}

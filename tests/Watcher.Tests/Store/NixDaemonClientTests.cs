@@ -1,0 +1,153 @@
+using Watcher.Nix;
+using Watcher.Store;
+
+namespace Watcher.Tests.Store;
+
+/// <summary><see cref="NixDaemonClient"/> over a pool of in-memory daemons serving a fixed store.</summary>
+public sealed class NixDaemonClientTests
+{
+    private readonly Dictionary<StorePath, PathInfo> _store = [];
+    private readonly List<Task> _daemons = [];
+    private int _connects;
+
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task QueryClosure_Dag_ReturnsEveryPathReferencesFirst()
+    {
+        // c -> b -> a, c -> a, d -> c, with self-references on a and c.
+        var a = Add("a", self: true);
+        var b = Add("b", a);
+        var c = Add("c", self: true, b, a);
+        var d = Add("d", c);
+        Add("unrelated");
+        using var client = CreateSut();
+
+        var closure = await client.QueryClosureAsync([d, b], Ct);
+
+        Assert.Equal(new[] { a, b, c, d }.ToHashSet(), closure.Select(i => i.Path).ToHashSet());
+        Assert.Equal(4, closure.Count);
+        AssertReferencesFirst(closure);
+    }
+
+    [Fact]
+    public async Task QueryClosure_LongChain_SpansBatchesAndStaysOrdered()
+    {
+        var previous = Add("n0");
+        for (int i = 1; i < 300; i++)
+        {
+            previous = Add("n" + i, previous);
+        }
+
+        var wide = Add("wide", [.. _store.Keys]);
+        using var client = CreateSut();
+
+        var closure = await client.QueryClosureAsync([wide], Ct);
+
+        Assert.Equal(301, closure.Count);
+        Assert.Equal(wide, closure[^1].Path);
+        AssertReferencesFirst(closure);
+    }
+
+    [Fact]
+    public async Task QueryClosure_InvalidRoot_ThrowsDaemonException()
+    {
+        using var client = CreateSut();
+
+        var ex = await Assert.ThrowsAsync<NixDaemonException>(() => client.QueryClosureAsync([FakeDaemon.MakePath("missing")], Ct));
+
+        Assert.Contains("is not valid", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Calls_PathOutsideStore_ThrowBeforeConnecting()
+    {
+        using var client = CreateSut();
+        var foreign = StorePath.Parse("/tmp/store/" + FakeDaemon.MakePath("a").BaseName, "/tmp/store");
+
+        Assert.Throws<ArgumentException>(() => { _ = client.IsValidPathAsync(foreign, Ct); });
+        await Assert.ThrowsAsync<ArgumentException>(() => client.QueryClosureAsync([foreign], Ct));
+        Assert.Throws<ArgumentException>(() => { _ = client.QueryPathFromHashPartAsync("short", Ct); });
+
+        Assert.Equal(0, _connects);
+    }
+
+    [Fact]
+    public async Task Pool_ConnectionBrokenByError_IsReplaced()
+    {
+        var a = Add("a");
+        using var client = CreateSut();
+        Assert.True(await client.IsValidPathAsync(a, Ct));
+
+        // The fake daemon answers AddTempRoot with an error, which breaks that connection.
+        await Assert.ThrowsAsync<NixDaemonException>(() => client.AddTempRootAsync(a, Ct));
+        Assert.True(await client.IsValidPathAsync(a, Ct));
+
+        Assert.Equal(2, _connects);
+    }
+
+    [Fact]
+    public async Task Pool_SequentialCalls_ReuseOneConnection()
+    {
+        var a = Add("a");
+        using var client = CreateSut();
+
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.NotNull(await client.QueryPathInfoAsync(a, Ct));
+        }
+
+        Assert.Equal(1, _connects);
+    }
+
+    [Fact]
+    public async Task Pool_ParallelCalls_UseAtMostMaxConnections()
+    {
+        var paths = Enumerable.Range(0, 40).Select(i => Add("p" + i)).ToList();
+        using var client = CreateSut(maxConnections: 3);
+
+        var results = await Task.WhenAll(paths.Select(p => client.IsValidPathAsync(p, Ct)));
+
+        Assert.All(results, Assert.True);
+        Assert.InRange(_connects, 1, 3);
+    }
+
+    private static void AssertReferencesFirst(IReadOnlyList<PathInfo> closure)
+    {
+        var position = closure.Select((info, index) => (info.Path, index)).ToDictionary(x => x.Path, x => x.index);
+        foreach (var info in closure)
+        {
+            foreach (var reference in info.ReferencesExceptSelf)
+            {
+                Assert.True(position[reference] < position[info.Path], $"{reference} must precede {info.Path}");
+            }
+        }
+    }
+
+    private StorePath Add(string name, params StorePath[] references) => Add(name, false, references);
+
+    private StorePath Add(string name, bool self, params StorePath[] references)
+    {
+        var path = FakeDaemon.MakePath(name);
+        _store[path] = FakeDaemon.MakeInfo(path, self ? [.. references, path] : references);
+        return path;
+    }
+
+    private NixDaemonClient CreateSut(int maxConnections = 4) => NixDaemonClient.Create(
+        async ct =>
+        {
+            Interlocked.Increment(ref _connects);
+            var (client, server) = PairedStream.Create();
+            var daemon = new FakeDaemon(server);
+            var handshake = daemon.HandshakeAsync(0x122, ct);
+            var connection = await DaemonConnection.HandshakeAsync(client, StorePath.DefaultStoreDir, null, ct);
+            await handshake;
+            lock (_daemons)
+            {
+                _daemons.Add(daemon.ServeAsync(_store, 0x122, CancellationToken.None));
+            }
+
+            return connection;
+        },
+        maxConnections);
+}
