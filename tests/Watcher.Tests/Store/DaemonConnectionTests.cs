@@ -224,6 +224,42 @@ public sealed partial class DaemonConnectionTests
     }
 
     [Fact]
+    public async Task Handshake_Daemon130_ReadsNoVersionStringOrTrust()
+    {
+        // Upstream's vector for the post-handshake fields at 1.30 is empty.
+        Assert.Empty(WireVectors.Bin("client-handshake-info_1_30"));
+
+        var (connection, daemon) = await FakeDaemon.ConnectAsync(0x11e, Ct, trust: 1);
+        using var owned = connection;
+
+        Assert.Equal(0x11e, daemon.ClientVersion);
+        Assert.Null(connection.DaemonNixVersion);
+        Assert.Null(connection.IsTrusted);
+        Assert.Equal(0, daemon.Pending);
+    }
+
+    [Fact]
+    public async Task StderrLoop_DaemonMessage_IsLoggedAtDebugWithoutAnsi()
+    {
+        var (client, server) = PairedStream.Create();
+        var daemon = new FakeDaemon(server);
+        daemon.Writer.WriteUInt64(WorkerProtocol.Magic2);
+        daemon.Writer.WriteUInt64(0x122);
+        daemon.Writer.WriteString("2.8.0");
+        daemon.Writer.WriteUInt64(WorkerProtocol.StderrNext);
+        daemon.Writer.WriteString("\u001b[35;1mwarning:\u001b[0m low disk\n");
+        daemon.WriteLast();
+        await daemon.FlushAsync(Ct);
+        var logger = new ListLogger();
+
+        using var connection = await DaemonConnection.HandshakeAsync(client, StorePath.DefaultStoreDir, logger, Ct);
+
+        var entry = Assert.Single(logger.Entries, e => e.EventId.Id == 1101);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Debug, entry.Level);
+        Assert.Equal("nix-daemon: warning: low disk", entry.Message);
+    }
+
+    [Fact]
     public void StripAnsi_ColourCodes_AreRemoved()
     {
         Assert.Equal("error: bad path 'x'", DaemonConnection.StripAnsi("\u001b[31;1merror:\u001b[0m bad path '\u001b[35;1mx\u001b[0m'"));
