@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
 using Watcher.Config;
 using Watcher.Nix;
 using Watcher.Store;

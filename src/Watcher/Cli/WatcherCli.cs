@@ -1,5 +1,4 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging;
 
 namespace Watcher.Cli;
 
@@ -32,7 +31,8 @@ internal static class WatcherCli
 
         try
         {
-            return await parse.InvokeAsync();
+            // Our own handler below maps known errors to exit codes; anything else is a bug worth its stack trace.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
         catch (ConfigException ex)
         {

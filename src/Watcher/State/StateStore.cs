@@ -74,7 +74,7 @@ internal sealed partial class StateStore : IDisposable
         }
     }
 
-    /// <summary>Runs <paramref name="body"/> for each item inside one transaction, with one prepared command.</summary>
+    /// <summary>Runs <paramref name="sql"/> for each item inside one transaction, with one prepared command.</summary>
     private void Batch<T>(string sql, IEnumerable<T> items, Action<SqliteCommand, T> bind)
     {
         lock (_lock)

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Watcher.Nix;
 
 namespace Watcher.Upload;

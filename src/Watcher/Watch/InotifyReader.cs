@@ -51,9 +51,9 @@ internal sealed unsafe class InotifyReader : IDisposable
     public IReadOnlyList<StoreEvent> Read()
     {
         var events = new List<StoreEvent>();
+        var fds = stackalloc Inotify.PollFd[2];
         while (events.Count == 0 && Volatile.Read(ref _stopped) == 0)
         {
-            var fds = stackalloc Inotify.PollFd[2];
             fds[0] = new Inotify.PollFd { Fd = _inotify, Events = Inotify.PollIn };
             fds[1] = new Inotify.PollFd { Fd = _wake, Events = Inotify.PollIn };
             if (Inotify.poll(fds, 2, -1) < 0)

@@ -61,18 +61,19 @@ public sealed class NixFixture : IAsyncLifetime
         string nonce = Guid.NewGuid().ToString("N")[..12];
         var sb = new StringBuilder();
         sb.AppendLine("let mk = name: script: derivation { inherit name; system = builtins.currentSystem; builder = \"/bin/sh\"; args = [ \"-c\" script ]; PATH = \"/usr/bin:/bin\"; };");
-        sb.AppendLine("in rec {");
+        sb.AppendLine("in let");
         for (int i = 0; i < count; i++)
         {
             string refs = i == 0 ? string.Empty : $"echo ${{p{i - 1}}} > $out/ref1; echo ${{p{i / 2}}} > $out/ref2; ";
             sb.AppendLine($"  p{i} = mk \"wt-{nonce}-{i}\" \"mkdir -p $out/bin; {refs}echo {nonce}-{i} > $out/data; printf '#!/bin/sh\\\\necho {i}\\\\n' > $out/bin/run; chmod +x $out/bin/run; ln -s data $out/link\";");
         }
 
-        sb.AppendLine("}");
+        // A list, not an attribute set: nix-build prints list outputs in list order.
+        sb.AppendLine("in [ " + string.Join(' ', Enumerable.Range(0, count).Select(i => "p" + i)) + " ]");
         return await BuildExpressionAsync(sb.ToString(), cancellationToken);
     }
 
-    /// <summary>Builds every attribute of a Nix expression (an attribute set) and returns the output paths.</summary>
+    /// <summary>Builds a Nix expression (a derivation, list or attribute set) and returns the output paths in nix-build's order.</summary>
     public static async Task<IReadOnlyList<string>> BuildExpressionAsync(string expression, CancellationToken cancellationToken)
     {
         string file = Path.Combine(Path.GetTempPath(), $"watcher-{Guid.NewGuid():N}.nix");
