@@ -25,6 +25,8 @@ internal sealed class FileCache : IBinaryCache
 
     public string Name { get; }
 
+    public bool PublishesOnUpload => false;
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.Combine(_root, "nar"));

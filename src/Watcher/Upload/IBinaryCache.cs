@@ -11,6 +11,12 @@ internal interface IBinaryCache
 {
     string Name { get; }
 
+    /// <summary>
+    /// True when uploading the NAR itself makes the path visible (Attic creates the path on upload):
+    /// then the NAR goes up only after every reference is published, and <see cref="PublishAsync"/> is a no-op.
+    /// </summary>
+    bool PublishesOnUpload { get; }
+
     /// <summary>Creates what the cache needs before the first upload (e.g. <c>nix-cache-info</c>).</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 

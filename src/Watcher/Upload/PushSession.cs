@@ -61,6 +61,12 @@ internal sealed partial class PushSession
     {
         // Yield first so that building the task graph is not serialised behind the first upload.
         await Task.Yield();
+        string? failedReference;
+        if (_cache.PublishesOnUpload && (failedReference = await FirstFailedAsync(references)) is not null)
+        {
+            return ReferenceFailed(info, failedReference);
+        }
+
         NarInfo narInfo;
         await slots.WaitAsync(cancellationToken);
         try
@@ -77,29 +83,47 @@ internal sealed partial class PushSession
             slots.Release();
         }
 
-        foreach (var (path, task) in references)
+        if (!_cache.PublishesOnUpload)
         {
-            var outcome = await task;
-            if (outcome.Kind == PathOutcomeKind.Failed)
+            if ((failedReference = await FirstFailedAsync(references)) is not null)
             {
-                string reason = $"not published because its reference {path} failed";
-                Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, reason, null);
-                return new PathOutcome(PathOutcomeKind.Failed, reason);
+                return ReferenceFailed(info, failedReference);
             }
-        }
 
-        try
-        {
-            await _cache.PublishAsync(narInfo, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, ex);
-            return new PathOutcome(PathOutcomeKind.Failed, ex.Message);
+            try
+            {
+                await _cache.PublishAsync(narInfo, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, ex);
+                return new PathOutcome(PathOutcomeKind.Failed, ex.Message);
+            }
         }
 
         Log.Pushed(_logger, info.Path.FullPath, _cache.Name, narInfo.FileSize ?? 0);
         return new PathOutcome(PathOutcomeKind.Pushed, UploadedBytes: narInfo.FileSize ?? 0);
+    }
+
+    /// <summary>Waits for the references; returns the first that failed, or null when all are in the cache.</summary>
+    private static async Task<string?> FirstFailedAsync(List<(StorePath Path, Task<PathOutcome> Task)> references)
+    {
+        foreach (var (path, task) in references)
+        {
+            if ((await task).Kind == PathOutcomeKind.Failed)
+            {
+                return path.FullPath;
+            }
+        }
+
+        return null;
+    }
+
+    private PathOutcome ReferenceFailed(PathInfo info, string reference)
+    {
+        string reason = $"not published because its reference {reference} failed";
+        Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, reason, null);
+        return new PathOutcome(PathOutcomeKind.Failed, reason);
     }
 
     private static partial class Log

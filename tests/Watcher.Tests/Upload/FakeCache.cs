@@ -11,6 +11,8 @@ internal sealed class FakeCache : IBinaryCache
 
     public string Name => "fake";
 
+    public bool PublishesOnUpload { get; init; }
+
     public HashSet<StorePath> Present { get; } = [];
 
     public HashSet<StorePath> FailNar { get; } = [];
@@ -49,6 +51,11 @@ internal sealed class FakeCache : IBinaryCache
             }
 
             Uploaded[info.Path] = 0;
+            if (PublishesOnUpload)
+            {
+                Published.Enqueue(info.Path);
+            }
+
             return new NarInfo { StorePath = info.Path, Url = "nar/x.nar", Compression = "none", NarHash = info.NarHash, NarSize = info.NarSize, References = info.References };
         }
         finally
@@ -60,7 +67,11 @@ internal sealed class FakeCache : IBinaryCache
     public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
     {
         Assert.True(Uploaded.ContainsKey(narInfo.StorePath), "narinfo published before its NAR");
-        Published.Enqueue(narInfo.StorePath);
+        if (!PublishesOnUpload)
+        {
+            Published.Enqueue(narInfo.StorePath);
+        }
+
         return Task.CompletedTask;
     }
 }

@@ -32,6 +32,22 @@ public sealed class PushSessionTests
     }
 
     [Fact]
+    public async Task PushAsync_CacheThatPublishesOnUpload_UploadsReferencesFirst()
+    {
+        var closure = Dag(25);
+        var cache = new FakeCache { PublishesOnUpload = true };
+
+        var result = await CreateSut(cache, jobs: 4).PushAsync(closure, TestContext.Current.CancellationToken);
+
+        Assert.All(result.Values, o => Assert.Equal(PathOutcomeKind.Pushed, o.Kind));
+        var order = cache.Published.Select((p, i) => (p, i)).ToDictionary(x => x.p, x => x.i);
+        foreach (var info in closure)
+        {
+            Assert.All(info.ReferencesExceptSelf, r => Assert.True(order[r] < order[info.Path]));
+        }
+    }
+
+    [Fact]
     public async Task PushAsync_Jobs_BoundsParallelUploads()
     {
         var cache = new FakeCache();
