@@ -27,7 +27,7 @@ derivation {
   PATH = "/usr/bin:/bin";
 }
 NIX
-  path=$(nix-build "$demo" --no-out-link)
+  path=$(nix-build "$demo" --no-out-link --option substituters "")
   rm -f "$demo"
   set -- push "$path"
 fi

@@ -80,7 +80,7 @@ public sealed class NixFixture : IAsyncLifetime
         await File.WriteAllTextAsync(file, expression, cancellationToken);
         try
         {
-            var result = await ProcessRunner.RunAsync("nix-build", [file, "--no-out-link"], timeout: TestTimeouts.Build, cancellationToken: cancellationToken);
+            var result = await ProcessRunner.RunAsync("nix-build", [file, "--no-out-link", "--option", "substituters", ""], timeout: TestTimeouts.Build, cancellationToken: cancellationToken);
             result.EnsureSuccess("nix-build");
             return result.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         }
