@@ -15,7 +15,9 @@ internal static class WatcherCli
     {
         var root = new RootCommand("nix-watcher: pushes every new Nix store path to your binary caches");
         root.Options.Add(ConfigOption);
+        root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PushCommand.Create());
+        root.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(ConfigOption), ct));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -23,13 +23,20 @@ internal sealed partial class PushSession
         _logger = logger;
     }
 
-    /// <summary>Pushes <paramref name="closure"/>, which must list every reference before its referrers.</summary>
+    /// <summary>
+    /// Pushes <paramref name="closure"/>, which must list every reference before its referrers. References
+    /// not listed at all are taken as already taken care of (in the cache, filtered, or upstream).
+    /// </summary>
     /// <returns>One outcome per path; a failure never stops the paths that do not depend on it.</returns>
-    public async Task<IReadOnlyDictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> closure, CancellationToken cancellationToken)
+    /// <param name="closure">The paths, references first.</param>
+    /// <param name="cancellationToken">Aborts uploads in progress.</param>
+    /// <param name="stopStarting">Once cancelled, no new upload starts: the rest come back <see cref="PathOutcomeKind.Deferred"/>.</param>
+    public async Task<IReadOnlyDictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> closure, CancellationToken cancellationToken, CancellationToken stopStarting = default)
     {
         await _cache.InitializeAsync(cancellationToken);
         var missing = await _cache.FindMissingAsync(closure.Select(p => p.Path).ToList(), cancellationToken);
         using var slots = new SemaphoreSlim(_jobs);
+        var listed = closure.Select(p => p.Path).ToHashSet();
         var tasks = new Dictionary<StorePath, Task<PathOutcome>>(closure.Count);
         foreach (var info in closure)
         {
@@ -42,6 +49,11 @@ internal sealed partial class PushSession
             var references = new List<(StorePath, Task<PathOutcome>)>();
             foreach (var reference in info.ReferencesExceptSelf)
             {
+                if (!listed.Contains(reference))
+                {
+                    continue;
+                }
+
                 if (!tasks.TryGetValue(reference, out var task))
                 {
                     throw new ArgumentException($"the closure lists {info.Path} before its reference {reference}", nameof(closure));
@@ -50,14 +62,14 @@ internal sealed partial class PushSession
                 references.Add((reference, task));
             }
 
-            tasks[info.Path] = PushOneAsync(info, references, slots, cancellationToken);
+            tasks[info.Path] = PushOneAsync(info, references, slots, cancellationToken, stopStarting);
         }
 
         await Task.WhenAll(tasks.Values);
         return tasks.ToDictionary(t => t.Key, t => t.Value.Result);
     }
 
-    private async Task<PathOutcome> PushOneAsync(PathInfo info, List<(StorePath Path, Task<PathOutcome> Task)> references, SemaphoreSlim slots, CancellationToken cancellationToken)
+    private async Task<PathOutcome> PushOneAsync(PathInfo info, List<(StorePath Path, Task<PathOutcome> Task)> references, SemaphoreSlim slots, CancellationToken cancellationToken, CancellationToken stopStarting)
     {
         // Yield first so that building the task graph is not serialised behind the first upload.
         await Task.Yield();
@@ -68,7 +80,18 @@ internal sealed partial class PushSession
         }
 
         NarInfo narInfo;
-        await slots.WaitAsync(cancellationToken);
+        using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopStarting))
+        {
+            try
+            {
+                await slots.WaitAsync(waiting.Token);
+            }
+            catch (OperationCanceledException) when (stopStarting.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                return PathOutcome.Deferred;
+            }
+        }
+
         try
         {
             narInfo = await _cache.UploadNarAsync(info, _source, cancellationToken);
@@ -76,7 +99,7 @@ internal sealed partial class PushSession
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, ex);
-            return new PathOutcome(PathOutcomeKind.Failed, ex.Message);
+            return PathOutcome.Failed(ex);
         }
         finally
         {
@@ -97,7 +120,7 @@ internal sealed partial class PushSession
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, ex);
-                return new PathOutcome(PathOutcomeKind.Failed, ex.Message);
+                return PathOutcome.Failed(ex);
             }
         }
 
@@ -110,7 +133,7 @@ internal sealed partial class PushSession
     {
         foreach (var (path, task) in references)
         {
-            if ((await task).Kind == PathOutcomeKind.Failed)
+            if ((await task).Kind is PathOutcomeKind.Failed or PathOutcomeKind.Deferred)
             {
                 return path.FullPath;
             }
@@ -123,7 +146,7 @@ internal sealed partial class PushSession
     {
         string reason = $"not published because its reference {reference} failed";
         Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, reason, null);
-        return new PathOutcome(PathOutcomeKind.Failed, reason);
+        return new PathOutcome(PathOutcomeKind.Failed, reason, Cause: FailureCause.Reference) { FailedReference = reference };
     }
 
     private static partial class Log

@@ -1,0 +1,17 @@
+namespace Watcher.Pipeline;
+
+/// <content>Log events of the schedulers (ids 320–339).</content>
+internal sealed partial class CacheScheduler
+{
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 320, EventName = "RoundFailed", Level = LogLevel.Error, Message = "pushing to {Cache} failed: {Reason}; retrying after a pause")]
+        public static partial void RoundFailed(ILogger logger, string cache, string reason, Exception exception);
+
+        [LoggerMessage(EventId = 321, EventName = "PathVanished", Level = LogLevel.Information, Message = "skipping {StorePath} for {Cache}: no longer in the store (garbage-collected)")]
+        public static partial void Vanished(ILogger logger, string storePath, string cache);
+
+        [LoggerMessage(EventId = 322, EventName = "DeadLetter", Level = LogLevel.Error, Message = "{StorePath} is a dead letter for {Cache} after {Attempts} attempts: {Reason} (run 'nix-watcher retry' once fixed)")]
+        public static partial void DeadLetter(ILogger logger, string storePath, string cache, string reason, int attempts);
+    }
+}

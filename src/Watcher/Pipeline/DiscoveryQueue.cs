@@ -1,0 +1,34 @@
+using System.Threading.Channels;
+
+namespace Watcher.Pipeline;
+
+/// <summary>
+/// The bounded channel between the detectors (inotify, start-up scan) and the planner.
+/// </summary>
+/// <remarks>
+/// Bounded with <see cref="BoundedChannelFullMode.Wait"/>: a burst waits in the kernel's inotify queue
+/// (whose overflow triggers a rescan) instead of growing memory; the planner drains it in batches and
+/// journals everything to the state, so the queue itself stays small.
+/// </remarks>
+internal sealed class DiscoveryQueue
+{
+    private readonly Channel<Discovery> _channel;
+
+    public DiscoveryQueue(int capacity = 8192)
+    {
+        _channel = Channel.CreateBounded<Discovery>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+        });
+    }
+
+    public ChannelReader<Discovery> Reader => _channel.Reader;
+
+    public int Count => _channel.Reader.Count;
+
+    public ValueTask WriteAsync(Discovery discovery, CancellationToken cancellationToken) => _channel.Writer.WriteAsync(discovery, cancellationToken);
+
+    /// <summary>Stops intake; the planner drains what is queued and then finishes.</summary>
+    public void Complete() => _channel.Writer.TryComplete();
+}

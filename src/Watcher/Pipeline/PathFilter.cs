@@ -1,0 +1,46 @@
+using Watcher.Config;
+using Watcher.Nix;
+
+namespace Watcher.Pipeline;
+
+/// <summary>Why a path is not pushed to a cache (a metrics label).</summary>
+internal enum SkipReason
+{
+    Present,
+    Upstream,
+    Excluded,
+    Invalid,
+    Gc,
+}
+
+/// <summary>The configured filters: <c>skip-derivations</c>, <c>exclude</c> and per-cache <c>skip-signed-by</c>.</summary>
+internal sealed class PathFilter(WatchOptions watch)
+{
+    /// <summary>Returns why <paramref name="info"/> is not pushed to <paramref name="cache"/>, or null to push it.</summary>
+    public SkipReason? Check(PathInfo info, CacheOptions cache)
+    {
+        if (watch.SkipDerivations && info.Path.IsDerivation)
+        {
+            return SkipReason.Excluded;
+        }
+
+        foreach (var regex in watch.Exclude)
+        {
+            if (regex.IsMatch(info.Path.Name))
+            {
+                return SkipReason.Excluded;
+            }
+        }
+
+        foreach (string signature in info.Signatures)
+        {
+            int colon = signature.IndexOf(':', StringComparison.Ordinal);
+            if (colon > 0 && cache.SkipSignedBy.Contains(signature[..colon], StringComparer.Ordinal))
+            {
+                return SkipReason.Upstream;
+            }
+        }
+
+        return null;
+    }
+}
