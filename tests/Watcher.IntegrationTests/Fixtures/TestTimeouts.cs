@@ -8,4 +8,10 @@ public static class TestTimeouts
     public static readonly TimeSpan DaemonStart = TimeSpan.FromSeconds(30);
 
     public static readonly TimeSpan Build = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long a running daemon may take to push what a test built.</summary>
+    public static readonly TimeSpan DaemonWork = TimeSpan.FromMinutes(3);
+
+    /// <summary>SIGTERM to exit: the drain budget (45 s) plus margin.</summary>
+    public static readonly TimeSpan DaemonStop = TimeSpan.FromSeconds(70);
 }

@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Watcher.IntegrationTests.Fixtures;
+
+/// <summary>
+/// A running <c>nix-watcher run</c> process: its log lines, and ways to wait for them, stop it with
+/// SIGTERM or kill it with SIGKILL. Killed on dispose.
+/// </summary>
+public sealed class WatcherDaemon : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _lines = new();
+
+    private WatcherDaemon(Process process)
+    {
+        _process = process;
+    }
+
+    public int ProcessId => _process.Id;
+
+    public bool HasExited => _process.HasExited;
+
+    public string Log => string.Join('\n', _lines);
+
+    /// <summary>Starts the daemon with a config file; <paramref name="runAs"/> runs it as another user via runuser.</summary>
+    public static WatcherDaemon Start(string configFile, IDictionary<string, string?> environment, string? runAs = null)
+    {
+        string dll = Path.Combine(AppContext.BaseDirectory, "nix-watcher.dll");
+        var psi = new ProcessStartInfo(runAs is null ? "dotnet" : "runuser")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        if (runAs is not null)
+        {
+            foreach (string arg in new[] { "-u", runAs, "--", "env" }.Concat(environment.Where(e => e.Value is not null).Select(e => $"{e.Key}={e.Value}")).Append("dotnet"))
+            {
+                psi.ArgumentList.Add(arg);
+            }
+        }
+
+        psi.ArgumentList.Add(dll);
+        psi.ArgumentList.Add("--config");
+        psi.ArgumentList.Add(configFile);
+        psi.ArgumentList.Add("run");
+        foreach (var (key, value) in environment)
+        {
+            psi.Environment[key] = value;
+        }
+
+        var process = new Process { StartInfo = psi };
+        var daemon = new WatcherDaemon(process);
+        process.OutputDataReceived += (_, e) => daemon.Add(e.Data);
+        process.ErrorDataReceived += (_, e) => daemon.Add(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return daemon;
+    }
+
+    /// <summary>Waits until a log line contains <paramref name="text"/>.</summary>
+    public Task WaitForLogAsync(string text, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
+        WaitUntilAsync(() => _lines.Any(l => l.Contains(text, StringComparison.Ordinal)), $"log line '{text}'", cancellationToken, timeout);
+
+    /// <summary>Polls <paramref name="condition"/> until true; fails with the daemon's log if the daemon dies or time runs out.</summary>
+    public async Task WaitUntilAsync(Func<bool> condition, string what, CancellationToken cancellationToken, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"nix-watcher exited ({_process.ExitCode}) while waiting for {what}:\n{Log}");
+            }
+
+            if (deadline.Elapsed > (timeout ?? TestTimeouts.DaemonWork))
+            {
+                throw new TimeoutException($"waited {deadline.Elapsed} for {what}:\n{Log}");
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+    }
+
+    /// <summary>SIGTERM, then waits for the exit code.</summary>
+    public async Task<int> StopAsync(CancellationToken cancellationToken)
+    {
+        await ProcessRunner.RunAsync("kill", ["-TERM", _process.Id.ToString(CultureInfo.InvariantCulture)], cancellationToken: cancellationToken);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(TestTimeouts.DaemonStop);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL, as a crash would.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            _lines.Enqueue(line);
+        }
+    }
+}
