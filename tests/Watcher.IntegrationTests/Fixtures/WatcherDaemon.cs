@@ -24,11 +24,14 @@ public sealed class WatcherDaemon : IAsyncDisposable
 
     public string Log => string.Join('\n', _lines);
 
-    /// <summary>Starts the daemon with a config file; <paramref name="runAs"/> runs it as another user via runuser.</summary>
+    /// <summary>
+    /// Starts the daemon with a config file; <paramref name="runAs"/> runs it as another user via setpriv,
+    /// which execs in place, so signals reach the daemon itself.
+    /// </summary>
     public static WatcherDaemon Start(string configFile, IDictionary<string, string?> environment, string? runAs = null)
     {
         string dll = Path.Combine(AppContext.BaseDirectory, "nix-watcher.dll");
-        var psi = new ProcessStartInfo(runAs is null ? "dotnet" : "runuser")
+        var psi = new ProcessStartInfo(runAs is null ? "dotnet" : "setpriv")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -36,7 +39,7 @@ public sealed class WatcherDaemon : IAsyncDisposable
         };
         if (runAs is not null)
         {
-            foreach (string arg in new[] { "-u", runAs, "--", "env" }.Concat(environment.Where(e => e.Value is not null).Select(e => $"{e.Key}={e.Value}")).Append("dotnet"))
+            foreach (string arg in new[] { $"--reuid={runAs}", $"--regid={runAs}", "--init-groups", "env" }.Concat(environment.Where(e => e.Value is not null).Select(e => $"{e.Key}={e.Value}")).Append("dotnet"))
             {
                 psi.ArgumentList.Add(arg);
             }
