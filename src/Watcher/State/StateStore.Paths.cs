@@ -106,10 +106,12 @@ internal sealed partial class StateStore
             using var transaction = _connection.BeginTransaction();
             using var command = _connection.CreateCommand();
             command.Transaction = transaction;
-            command.CommandText = "INSERT OR IGNORE INTO pending (cache, path) SELECT cache, path FROM dead_letters; DELETE FROM dead_letters";
-            int changed = command.ExecuteNonQuery();
+            command.CommandText = "INSERT OR IGNORE INTO pending (cache, path) SELECT cache, path FROM dead_letters ORDER BY failed_at";
+            command.ExecuteNonQuery();
+            command.CommandText = "DELETE FROM dead_letters";
+            int requeued = command.ExecuteNonQuery();
             transaction.Commit();
-            return changed;
+            return requeued;
         }
     }
 
