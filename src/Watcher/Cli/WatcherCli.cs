@@ -16,6 +16,7 @@ internal static class WatcherCli
         var root = new RootCommand("nix-watcher: pushes every new Nix store path to your binary caches");
         root.Options.Add(ConfigOption);
         root.Subcommands.Add(PushCommand.Create());
+        root.Subcommands.Add(NetrcCommand.Create());
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
