@@ -12,6 +12,7 @@ install_prereqs() {
   local missing=()
   command -v nix-daemon >/dev/null 2>&1 || missing+=(nix-bin)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
+  command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     as_root apt-get update -qq

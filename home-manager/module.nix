@@ -1,0 +1,162 @@
+# home-manager module: services.nix-watcher.
+#
+#   services.nix-watcher = {
+#     enable = true;
+#     settings.caches.home = { type = "attic"; server = "home"; cache = "private"; };
+#     substituters.enable = true;   # this machine also reads from the caches
+#   };
+#
+# `settings` is rendered to TOML with pkgs.formats.toml, so every key of docs/configuration.md can be
+# set. Secrets are never put in the Nix store: only their file paths (token-file, signing-key-file).
+{ config, lib, pkgs, ... }:
+let
+  cfg = config.services.nix-watcher;
+  tomlFormat = pkgs.formats.toml { };
+  configFile = tomlFormat.generate "nix-watcher.toml" cfg.settings;
+  home = config.home.homeDirectory;
+
+  # The same tilde expansion nix-watcher applies to path keys.
+  expandHome = path: if path == "~" then home else if lib.hasPrefix "~/" path then "${home}/${lib.removePrefix "~/" path}" else path;
+
+  caches = cfg.settings.caches or { local = { type = "file"; path = "~/.cache/nix-watcher/cache"; }; };
+
+  # Nix's S3 store URL, as `nix-watcher netrc` prints it.
+  s3Url = c:
+    let
+      endpoint = if c ? endpoint then builtins.match "(https?)://([^/]+).*" c.endpoint else null;
+      query = lib.optional (c ? region) "region=${c.region}"
+        ++ lib.optionals (endpoint != null) [ "endpoint=${builtins.elemAt endpoint 1}" "scheme=${builtins.elemAt endpoint 0}" ]
+        ++ lib.optional (c ? profile) "profile=${c.profile}";
+    in
+    "s3://${c.bucket}" + lib.optionalString (query != [ ]) "?${lib.concatStringsSep "&" query}";
+
+  # An attic cache named by `server` has its endpoint in ~/.config/attic/config.toml, which is not
+  # read at evaluation time; its URL goes in substituters.extraUrls.
+  cacheUrls = name: c:
+    if c.type == "file" then [ "file://${expandHome c.path}" ]
+    else if c.type == "s3" then [ (s3Url c) ]
+    else if c.type == "attic" && c ? endpoint then [ "${lib.removeSuffix "/" c.endpoint}/${c.cache}" ]
+    else [ ];
+
+  atticByServer = lib.filterAttrs (_: c: c.type or "" == "attic" && !(c ? endpoint)) caches;
+
+  # Paths outside the unit's StateDirectory=/CacheDirectory= that nix-watcher writes.
+  writablePaths = lib.optional (cfg.settings ? state-dir) (expandHome cfg.settings.state-dir)
+    ++ lib.concatLists (lib.mapAttrsToList (_: c: lib.optional (c.type or "" == "file" && c ? path) (expandHome c.path)) caches);
+
+  secretKeys = [ "token-file" "signing-key-file" ];
+  secretsInStore = lib.concatLists (lib.mapAttrsToList
+    (name: c: lib.concatMap
+      (key: lib.optional (c ? ${key} && (builtins.isPath c.${key} || lib.hasPrefix builtins.storeDir (toString c.${key}))) "caches.${name}.${key}")
+      secretKeys)
+    caches);
+
+  fileUnit = import ./unit.nix ../systemd/nix-watcher.service;
+  exe = "${cfg.package}/bin/nix-watcher";
+in
+{
+  options.services.nix-watcher = {
+    enable = lib.mkEnableOption "nix-watcher, which pushes every new Nix store path to your binary caches";
+
+    package = lib.mkOption {
+      type = lib.types.package;
+      default = pkgs.nix-watcher or (throw "services.nix-watcher.package: add the nix-watcher overlay or set this option");
+      defaultText = lib.literalExpression "pkgs.nix-watcher";
+      description = "The nix-watcher package.";
+    };
+
+    settings = lib.mkOption {
+      type = tomlFormat.type;
+      default = { };
+      example = lib.literalExpression ''
+        {
+          watch.jobs = 4;
+          caches.home = { type = "attic"; server = "home"; cache = "private"; };
+          caches.minio = {
+            type = "s3";
+            bucket = "nix-cache";
+            endpoint = "https://s3.homelab.local";
+            profile = "nixbuilder";
+            signing-key-file = "/home/alice/.config/nix/secret.key";
+          };
+        }
+      '';
+      description = ''
+        nix-watcher's config.toml (docs/configuration.md). Empty means the built-in default: one zstd
+        file cache at ~/.cache/nix-watcher/cache. Give secrets as file paths (strings) outside the store.
+      '';
+    };
+
+    substituters = {
+      enable = lib.mkEnableOption "reading from the configured caches on this machine (nix.settings and a netrc file from the token files)";
+
+      netrcFile = lib.mkOption {
+        type = lib.types.str;
+        default = "${config.xdg.configHome}/nix/netrc";
+        defaultText = lib.literalExpression ''"''${config.xdg.configHome}/nix/netrc"'';
+        description = "Where `nix-watcher netrc` writes the netrc (mode 0600) when the user session starts.";
+      };
+
+      trustedPublicKeys = lib.mkOption {
+        type = lib.types.listOf lib.types.str;
+        default = [ ];
+        example = [ "alice-nix-watcher-1:AAAA…=" "home-private:BBBB…=" ];
+        description = ''
+          Public keys of the caches (the signing keys' public halves, printed by `nix-watcher netrc`, and
+          each attic cache's key from `attic cache info`). Secret key files are not read at evaluation.
+        '';
+      };
+
+      extraUrls = lib.mkOption {
+        type = lib.types.listOf lib.types.str;
+        default = [ ];
+        example = [ "https://attic.example.com/private" ];
+        description = "Substituter URLs that cannot be derived from settings (attic caches given by `server`).";
+      };
+    };
+  };
+
+  config = lib.mkIf cfg.enable (lib.mkMerge [
+    {
+      assertions = [{
+        assertion = secretsInStore == [ ];
+        message = "services.nix-watcher.settings: ${lib.concatStringsSep ", " secretsInStore} must be a path string outside the Nix store (the store is world-readable)";
+      }];
+
+      home.packages = [ cfg.package ];
+
+      systemd.user.tmpfiles.rules = map (path: "d ${path} 0700 - - -") writablePaths;
+
+      systemd.user.services.nix-watcher = fileUnit // {
+        Service = fileUnit.Service // {
+          ExecStart = "${exe} --config ${configFile} run";
+          ReadWritePaths = [ fileUnit.Service.ReadWritePaths ] ++ map (path: "-${path}") writablePaths;
+        };
+        Unit = fileUnit.Unit // { X-Restart-Triggers = [ "${configFile}" ]; };
+      };
+    }
+
+    (lib.mkIf cfg.substituters.enable {
+      warnings = lib.mapAttrsToList
+        (name: c: "services.nix-watcher: caches.${name} names attic server '${c.server}'; add its URL to services.nix-watcher.substituters.extraUrls")
+        (lib.filterAttrs (_: c: !(lib.any (url: lib.hasSuffix "/${c.cache}" url) cfg.substituters.extraUrls)) atticByServer);
+
+      nix.settings = {
+        extra-substituters = lib.concatLists (lib.mapAttrsToList cacheUrls caches) ++ cfg.substituters.extraUrls;
+        extra-trusted-public-keys = cfg.substituters.trustedPublicKeys;
+        netrc-file = cfg.substituters.netrcFile;
+      };
+
+      # Offline: reads the config, attic's config.toml and the token files; no network.
+      systemd.user.services.nix-watcher-netrc = {
+        Unit.Description = "Write the netrc for reading nix-watcher's caches";
+        Service = {
+          Type = "oneshot";
+          RemainAfterExit = true;
+          ExecStart = "${exe} --config ${configFile} netrc --output ${cfg.substituters.netrcFile}";
+        };
+        Install.WantedBy = [ "default.target" ];
+      };
+    })
+  ]);
+}

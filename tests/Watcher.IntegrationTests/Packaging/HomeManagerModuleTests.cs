@@ -1,0 +1,154 @@
+using System.Text.Json;
+using Watcher.Cli;
+using Watcher.Config;
+using Watcher.Nix;
+
+namespace Watcher.IntegrationTests.Packaging;
+
+/// <summary>
+/// The home-manager module evaluates, renders a config.toml that Watcher's own loader accepts, installs
+/// the unit with the hardening of <c>systemd/nix-watcher.service</c>, and derives the same substituters
+/// as <c>nix-watcher netrc</c>.
+/// </summary>
+public sealed class HomeManagerModuleTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("hm-module-");
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    private string Root => _root.FullName;
+
+    private Dictionary<string, string?> Environment => new()
+    {
+        ["HOME"] = Root,
+        ["XDG_CONFIG_HOME"] = Path.Combine(Root, ".config"),
+        ["XDG_CACHE_HOME"] = Path.Combine(Root, ".cache"),
+        ["XDG_STATE_HOME"] = Path.Combine(Root, ".local", "state"),
+    };
+
+    [Fact]
+    public async Task Module_WithFileS3AndAtticCaches_RendersAConfigTheLoaderAccepts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await CreateSecretsAsync(ct);
+
+        JsonElement result = await HomeManagerEval.EvaluateAsync(ExampleUser(), Root, ct);
+        string configFile = result.GetProperty("configFile").GetString()!;
+
+        WatcherOptions options = ConfigLoader.Load(configFile, Environment);
+
+        Assert.Equal(Path.Combine(Root, "state"), options.StateDir);
+        Assert.Equal(2, options.Watch.Jobs);
+        Assert.Equal(ScanMode.Roots, options.Watch.Scan);
+        Assert.Equal(["direct", "home", "local", "minio"], options.Caches.Select(c => c.Name));
+        var s3 = Assert.IsType<S3CacheOptions>(options.Caches[3]);
+        Assert.Equal(new Uri("https://s3.homelab.local:9000"), s3.Endpoint);
+        Assert.Equal(["cache.nixos.org-1"], s3.SkipSignedBy);
+        var home = Assert.IsType<AtticCacheOptions>(options.Caches[1]);
+        Assert.Equal(new Uri("https://attic.example.com/"), home.Endpoint);
+        Assert.Equal(Path.Combine(Root, "attic-token"), home.TokenFile);
+        var direct = Assert.IsType<AtticCacheOptions>(options.Caches[0]);
+        Assert.Equal(new Uri("http://10.0.0.5:8080/"), direct.UploadEndpoint);
+        Assert.Equal(CompressionKind.None, Assert.IsType<FileCacheOptions>(options.Caches[2]).Compression);
+        Assert.Equal(string.Empty, options.Metrics.Listen);
+    }
+
+    [Fact]
+    public async Task Module_Unit_HasTheHardeningOfTheUnitFile_AndRunsTheRenderedConfig()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await CreateSecretsAsync(ct);
+
+        JsonElement result = await HomeManagerEval.EvaluateAsync(ExampleUser(), Root, ct);
+        JsonElement service = result.GetProperty("service").GetProperty("Service");
+        string configFile = result.GetProperty("configFile").GetString()!;
+        var file = new UnitFile(await File.ReadAllTextAsync(RepoFiles.UnitFile, ct));
+
+        foreach (var group in file.Section("Service").GroupBy(e => e.Key).Where(g => g.Key is not ("ExecStart" or "ReadWritePaths")))
+        {
+            Assert.True(service.TryGetProperty(group.Key, out JsonElement value), $"the module's unit lacks {group.Key}=");
+            Assert.Equal(group.Select(e => e.Value), HomeManagerEval.Values(value));
+        }
+
+        string package = result.GetProperty("packages")[0].GetString()!;
+        Assert.Equal($"{package}/bin/nix-watcher --config {configFile} run", service.GetProperty("ExecStart").GetString());
+        Assert.Contains($"-{Path.Combine(Root, "cache")}", HomeManagerEval.Values(service.GetProperty("ReadWritePaths")));
+        Assert.Contains($"d {Path.Combine(Root, "state")} 0700 - - -", HomeManagerEval.Values(result.GetProperty("tmpfiles")));
+    }
+
+    [Fact]
+    public async Task Module_Substituters_MatchWhatNetrcCommandDerives()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await CreateSecretsAsync(ct);
+
+        JsonElement result = await HomeManagerEval.EvaluateAsync(ExampleUser(), Root, ct);
+        JsonElement nix = result.GetProperty("nixSettings");
+        WatcherOptions options = ConfigLoader.Load(result.GetProperty("configFile").GetString()!, Environment);
+        NetrcCommand.Content content = NetrcCommand.Build(options);
+
+        Assert.Equal(content.Substituters.Order(StringComparer.Ordinal), HomeManagerEval.Values(nix.GetProperty("extra-substituters")).Order(StringComparer.Ordinal));
+        Assert.Equal(Path.Combine(Root, ".config", "nix", "netrc"), nix.GetProperty("netrc-file").GetString());
+        Assert.Empty(result.GetProperty("warnings").EnumerateArray());
+        string netrcExec = result.GetProperty("netrcService").GetProperty("Service").GetProperty("ExecStart").GetString()!;
+        Assert.EndsWith($"netrc --output {Path.Combine(Root, ".config", "nix", "netrc")}", netrcExec, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Module_EmptySettings_GivesTheBuiltInDefaultCache()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        JsonElement result = await HomeManagerEval.EvaluateAsync("{ }", Root, ct);
+        WatcherOptions options = ConfigLoader.Load(result.GetProperty("configFile").GetString()!, Environment);
+
+        var local = Assert.IsType<FileCacheOptions>(Assert.Single(options.Caches));
+        Assert.Equal(Path.Combine(Root, ".cache", "nix-watcher", "cache"), local.Path);
+        Assert.Equal(JsonValueKind.Null, result.GetProperty("nixSettings").ValueKind);
+    }
+
+    [Fact]
+    public async Task Module_SecretFileInTheStore_FailsEvaluation()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        const string User = """{ settings.caches.local = { type = "file"; path = "/tmp/c"; signing-key-file = "/nix/store/00000000000000000000000000000000-key"; }; }""";
+
+        var result = await HomeManagerEval.RunAsync(User, Root, ct);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("caches.local.signing-key-file must be a path string outside the Nix store", result.StandardError, StringComparison.Ordinal);
+    }
+
+    private string ExampleUser() => $$"""
+        {
+          settings = {
+            state-dir = "{{Root}}/state";
+            watch = { scan = "roots"; roots = [ "/run/current-system" ]; skip-derivations = true; exclude = [ "-doc$" ]; jobs = 2; batch-quiet-ms = 250; batch-max-ms = 2000; };
+            caches.local = { type = "file"; path = "{{Root}}/cache"; signing-key-file = "{{Root}}/signing.key"; compression = "none"; };
+            caches.minio = {
+              type = "s3"; bucket = "nix-cache"; endpoint = "https://s3.homelab.local:9000"; region = "eu-1"; profile = "nixbuilder";
+              signing-key-file = "{{Root}}/signing.key"; compression = "zstd"; compression-level = 6; part-size-mb = 64;
+              skip-signed-by = [ "cache.nixos.org-1" ]; jobs = 8;
+            };
+            caches.home = { type = "attic"; server = "home"; cache = "private"; };
+            caches.direct = { type = "attic"; endpoint = "https://attic2.example.com/"; cache = "pub"; token-file = "{{Root}}/attic-token"; upload-endpoint = "http://10.0.0.5:8080/"; };
+            metrics.listen = "";
+          };
+          substituters = { enable = true; extraUrls = [ "https://attic.example.com/private" ]; };
+        }
+        """;
+
+    private async Task CreateSecretsAsync(CancellationToken cancellationToken)
+    {
+        var (key, text) = NixSecretKey.Generate("hm-test-1");
+        key.Dispose();
+        await File.WriteAllTextAsync(Path.Combine(Root, "signing.key"), text, cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(Root, "attic-token"), "eyJhbGciOiJIUzI1NiJ9.test.token\n", cancellationToken);
+        string attic = Path.Combine(Root, ".config", "attic");
+        Directory.CreateDirectory(attic);
+        await File.WriteAllTextAsync(
+            Path.Combine(attic, "config.toml"),
+            $"default-server = \"home\"\n\n[servers.home]\nendpoint = \"https://attic.example.com/\"\ntoken-file = \"{Root}/attic-token\"\n",
+            cancellationToken);
+    }
+}
