@@ -21,7 +21,7 @@ internal static class AtticJwt
         }
 
         string[] parts = token.Split('.');
-        if (parts.Length != 3 || parts[1].Length == 0)
+        if (parts.Length != 3 || parts[1].Length == 0 || !Base64Url.IsValid(parts[1]))
         {
             return null;
         }
