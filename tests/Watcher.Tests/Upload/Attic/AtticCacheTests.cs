@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Watcher.Nix;
@@ -91,6 +92,26 @@ public sealed class AtticCacheTests
         Assert.Null(upload.Ca);
     }
 
+    [Fact]
+    public async Task InitializeAsync_TokenExpiresWithinAWeek_WarnsWithoutTheToken()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        string payload = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{{\"exp\":{time.GetUtcNow().AddDays(2).ToUnixTimeSeconds()}}}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        string token = $"eyJhbGciOiJIUzI1NiJ9.{payload}.c2lnbmF0dXJl";
+        string file = Path.GetTempFileName();
+        File.WriteAllText(file, token);
+        var logger = new ListLogger();
+        var client = new AtticClient("home", "private", new Uri("https://attic.example.org"), null, AtticTokenSource.FromFile(file), time, logger, new StubHandler(_ => (HttpStatusCode.OK, "{}")));
+        using var cache = new AtticCache(client, StorePath.DefaultStoreDir, NullLogger.Instance);
+
+        await cache.InitializeAsync(TestContext.Current.CancellationToken);
+        File.Delete(file);
+
+        string warning = Assert.Single(logger.Messages, m => m.Level == LogLevel.Warning).Text;
+        Assert.Contains("expires at 2026-06-03 00:00:00Z (in 2 days)", warning, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, warning, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(100, false)]
     [InlineData(4095, false)]
@@ -113,6 +134,19 @@ public sealed class AtticCacheTests
         }
 
         return StorePath.FromBaseName(new string(hash) + "-p");
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<(LogLevel Level, string Text)> Messages { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Messages.Add((logLevel, formatter(state, exception)));
     }
 
     private sealed class StubHandler(Func<(string Uri, string Body), (HttpStatusCode Status, string Body)> respond) : HttpMessageHandler
