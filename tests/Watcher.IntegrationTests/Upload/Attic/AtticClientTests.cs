@@ -88,6 +88,40 @@ public sealed class AtticClientTests : IAsyncLifetime
         Assert.Contains("not corrupted locally", ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task UploadPath_LargeNarBehindASizeLimitedProxy_IsTooLargeAndNamesUploadEndpoint()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _server.MaxRequestBodySize = 1 << 20;
+        using var client = CreateClient(Token());
+        var (info, source) = Nar(new byte[3 << 20]);
+
+        var ex = await Assert.ThrowsAsync<CacheUploadException>(() => client.UploadPathAsync(AtticCache.ToUploadInfo(info, Cache), info, source, ct));
+
+        Assert.Equal(CacheFailureKind.TooLarge, ex.Kind);
+        Assert.Equal(413, ex.StatusCode);
+        Assert.Contains("upload-endpoint", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UploadInParts_NarLargerThanTheChunkSize_ArrivesWholeInAdvertisedParts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _server.MaxChunkSize = 1 << 20;
+        using var client = CreateClient(Token());
+        byte[] bytes = new byte[(3 << 20) + 12345];
+        new Random(42).NextBytes(bytes);
+        var (info, source) = Nar(bytes);
+
+        var result = await client.UploadInPartsAsync(AtticCache.ToUploadInfo(info, Cache), info, source, 1 << 20, ct);
+
+        Assert.Equal("Uploaded", result.Kind);
+        Assert.Equal(4, _server.CountRequests("/parts/"));
+        var stored = _server.Caches[Cache].Objects[info.Path.HashPart];
+        Assert.Equal(info.NarHash, stored.NarHash);
+        Assert.Equal("session", stored.InfoMode);
+    }
+
     private AtticClient CreateClient(AtticTokenSource tokens) =>
         new("home", Cache, _server.Endpoint, null, tokens, TimeProvider.System, NullLogger.Instance);
 
