@@ -54,7 +54,7 @@ internal static partial class PushCommand
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("Watcher.Push");
-        using var factory = new CacheFactory();
+        using var factory = new CacheFactory(loggerFactory);
         var caches = selected.Select(o => (Options: o, Cache: factory.Create(o, storeDir))).ToList();
         ShowCreatedKeys(factory, caches.Select(c => c.Options));
 
@@ -69,13 +69,19 @@ internal static partial class PushCommand
         var closure = await daemon.QueryClosureAsync(roots, cancellationToken);
         Log.Closure(logger, closure.Count, roots.Count, caches.Count);
         var source = new StoreNarSource(daemon);
-        var results = await Task.WhenAll(caches.Select(c =>
-            new PushSession(c.Cache, source, c.Options.Jobs, logger).PushAsync(closure, cancellationToken)));
+        var results = await Task.WhenAll(caches.Select(c => PushToCacheAsync(c.Cache, source, c.Options.Jobs, closure, logger, cancellationToken)));
 
         int failed = 0;
         for (int i = 0; i < caches.Count; i++)
         {
-            var outcomes = results[i].Values;
+            if (results[i] is not { } result)
+            {
+                failed += closure.Count;
+                await Console.Out.WriteLineAsync($"{caches[i].Options.Name}: 0 pushed, 0 already present, {closure.Count} failed");
+                continue;
+            }
+
+            var outcomes = result.Values;
             int pushed = outcomes.Count(o => o.Kind == PathOutcomeKind.Pushed);
             int present = outcomes.Count(o => o.Kind == PathOutcomeKind.Present);
             int failures = outcomes.Count(o => o.Kind == PathOutcomeKind.Failed);
@@ -84,6 +90,20 @@ internal static partial class PushCommand
         }
 
         return failed == 0 ? ExitCodes.Ok : ExitCodes.Failures;
+    }
+
+    /// <summary>Pushes to one cache; a cache that cannot be set up or queried fails all its paths, not the others.</summary>
+    private static async Task<IReadOnlyDictionary<StorePath, PathOutcome>?> PushToCacheAsync(IBinaryCache cache, INarSource source, int jobs, IReadOnlyList<PathInfo> closure, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await new PushSession(cache, source, jobs, logger).PushAsync(closure, cancellationToken);
+        }
+        catch (CacheUploadException ex)
+        {
+            await Console.Error.WriteLineAsync($"nix-watcher: cache '{cache.Name}': {ex.Message}");
+            return null;
+        }
     }
 
     private static List<CacheOptions>? SelectCaches(WatcherOptions options, string[] names)

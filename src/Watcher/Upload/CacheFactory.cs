@@ -1,5 +1,7 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Config;
 using Watcher.Nix;
+using Watcher.Upload.Attic;
 
 namespace Watcher.Upload;
 
@@ -7,6 +9,15 @@ namespace Watcher.Upload;
 internal sealed class CacheFactory : IDisposable
 {
     private readonly List<NixSecretKey> _keys = [];
+    private readonly List<IDisposable> _caches = [];
+    private readonly ILoggerFactory _loggerFactory;
+    private readonly TimeProvider _time;
+
+    public CacheFactory(ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
+    {
+        _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _time = time ?? TimeProvider.System;
+    }
 
     /// <summary>Public keys created on this run, to show the user once.</summary>
     public List<(string KeyFile, NixPublicKey PublicKey)> CreatedKeys { get; } = [];
@@ -14,6 +25,7 @@ internal sealed class CacheFactory : IDisposable
     public IBinaryCache Create(CacheOptions options, string storeDir) => options switch
     {
         FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir),
+        AtticCacheOptions attic => Track(AtticCache.Create(attic, storeDir, _time, _loggerFactory)),
         _ => throw new ConfigException($"cache '{options.Name}': caches of type '{options.Type}' are not supported by this version of nix-watcher"),
     };
 
@@ -23,6 +35,18 @@ internal sealed class CacheFactory : IDisposable
         {
             key.Dispose();
         }
+
+        foreach (var cache in _caches)
+        {
+            cache.Dispose();
+        }
+    }
+
+    private T Track<T>(T cache)
+        where T : IDisposable
+    {
+        _caches.Add(cache);
+        return cache;
     }
 
     private static NarEncoder CreateEncoder(SignedCacheOptions options) => new(

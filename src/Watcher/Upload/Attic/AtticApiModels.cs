@@ -1,0 +1,104 @@
+namespace Watcher.Upload.Attic;
+
+/// <summary>The response of <c>GET /_api/v1/cache-config/{cache}</c> (attic-api.md §3.2); every field may be absent.</summary>
+internal sealed record AtticCacheConfig
+{
+    public string? SubstituterEndpoint { get; init; }
+
+    public string? ApiEndpoint { get; init; }
+
+    public string? PublicKey { get; init; }
+
+    public bool? IsPublic { get; init; }
+
+    public string? StoreDir { get; init; }
+
+    public int? Priority { get; init; }
+
+    public IReadOnlyList<string>? UpstreamCacheKeyNames { get; init; }
+
+    /// <summary>Present when the server offers chunked upload sessions (attic PR #342, unmerged).</summary>
+    public AtticUploadChunking? UploadChunking { get; init; }
+}
+
+/// <summary>The <c>upload_chunking</c> capability of a cache config: parts may be at most <see cref="MaxChunkSize"/> bytes.</summary>
+internal sealed record AtticUploadChunking
+{
+    public long MaxChunkSize { get; init; }
+}
+
+/// <summary>The body of <c>POST /_api/v1/get-missing-paths</c>.</summary>
+internal sealed record AtticGetMissingPathsRequest(string Cache, IReadOnlyList<string> StorePathHashes);
+
+/// <summary>The answer of <c>POST /_api/v1/get-missing-paths</c>.</summary>
+internal sealed record AtticGetMissingPathsResponse
+{
+    public IReadOnlyList<string> MissingPaths { get; init; } = [];
+}
+
+/// <summary>
+/// The upload info of <c>PUT /_api/v1/upload-path</c> (attic's <c>UploadPathNarInfo</c>): references and deriver
+/// are base names, <see cref="StorePath"/> is full, <see cref="NarHash"/> is <c>sha256:&lt;hex&gt;</c>.
+/// </summary>
+internal sealed record AtticUploadInfo
+{
+    public required string Cache { get; init; }
+
+    public required string StorePathHash { get; init; }
+
+    public required string StorePath { get; init; }
+
+    public required IReadOnlyList<string> References { get; init; }
+
+    public string? System { get; init; }
+
+    public string? Deriver { get; init; }
+
+    public required IReadOnlyList<string> Sigs { get; init; }
+
+    public string? Ca { get; init; }
+
+    public required string NarHash { get; init; }
+
+    public required long NarSize { get; init; }
+}
+
+/// <summary>The 200 answer of an upload (<c>UploadPathResult</c>); unknown kinds count as uploaded.</summary>
+internal sealed record AtticUploadResult
+{
+    public string? Kind { get; init; }
+
+    public long? FileSize { get; init; }
+
+    public double? FracDeduplicated { get; init; }
+}
+
+/// <summary>The body of <c>POST /_api/v1/upload-path/sessions</c> (PR #342).</summary>
+internal sealed record AtticCreateSessionRequest(AtticUploadInfo NarInfo, long ChunkSize);
+
+/// <summary>
+/// The answer of creating or finalising an upload session: <c>kind</c> is <c>session</c>, <c>pending</c>,
+/// <c>failed</c> or <c>completed</c>.
+/// </summary>
+internal sealed record AtticSessionResponse
+{
+    public string? Kind { get; init; }
+
+    public string? SessionId { get; init; }
+
+    public long? ChunkSize { get; init; }
+
+    public string? Message { get; init; }
+
+    public AtticUploadResult? Result { get; init; }
+}
+
+/// <summary>Attic's JSON error body: <c>{"code":401,"error":"Unauthorized","message":"Unauthorized."}</c>.</summary>
+internal sealed record AtticErrorBody
+{
+    public int? Code { get; init; }
+
+    public string? Error { get; init; }
+
+    public string? Message { get; init; }
+}

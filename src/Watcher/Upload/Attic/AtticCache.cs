@@ -1,0 +1,156 @@
+using Watcher.Config;
+using Watcher.Nix;
+
+namespace Watcher.Upload.Attic;
+
+/// <summary>
+/// An Attic cache (attic-api.md). Uploading a path creates it on the server, which signs narinfos itself, so
+/// <see cref="PublishesOnUpload"/> is true: the push session uploads a path only after all its references are in.
+/// </summary>
+/// <remarks>
+/// Unlike <c>attic push</c>, this sends the deriver and the path's signatures, an exact <c>Content-Length</c>,
+/// missing-path queries in batches of at most <see cref="MaxHashesPerQuery"/>, verifies the NAR locally while it
+/// streams, and uses chunked upload sessions when the server advertises them.
+/// </remarks>
+internal sealed partial class AtticCache : IBinaryCache, IDisposable
+{
+    /// <summary>attic's JSON body limit is axum's 2 MB, about 55k hashes; stay well below it.</summary>
+    public const int MaxHashesPerQuery = 10_000;
+
+    private readonly AtticClient _client;
+    private readonly string _storeDir;
+    private readonly ILogger _logger;
+
+    public AtticCache(AtticClient client, string storeDir, ILogger logger)
+    {
+        _client = client;
+        _storeDir = storeDir;
+        _logger = logger;
+    }
+
+    public string Name => _client.CacheName;
+
+    public bool PublishesOnUpload => true;
+
+    /// <summary>The server's cache config, once <see cref="InitializeAsync"/> has run.</summary>
+    public AtticCacheConfig? Config { get; private set; }
+
+    /// <summary>Key names whose signed paths need not be pushed (the server's upstream caches); empty before initialisation.</summary>
+    public IReadOnlyList<string> UpstreamCacheKeyNames => Config?.UpstreamCacheKeyNames ?? [];
+
+    /// <summary>The largest part the server takes in an upload session, or <see langword="null"/> without chunked uploads.</summary>
+    public long? MaxChunkSize => Config?.UploadChunking is { MaxChunkSize: > 0 } chunking ? chunking.MaxChunkSize : null;
+
+    /// <summary>Creates the cache for <paramref name="options"/>, reading the token as attic would.</summary>
+    public static AtticCache Create(AtticCacheOptions options, string storeDir, TimeProvider time, ILoggerFactory loggerFactory, HttpMessageHandler? handler = null)
+    {
+        var client = new AtticClient(options.Name, options.Cache, options.Endpoint, options.UploadEndpoint, TokenSourceFor(options), time, loggerFactory.CreateLogger<AtticClient>(), handler);
+        return new AtticCache(client, storeDir, loggerFactory.CreateLogger<AtticCache>());
+    }
+
+    /// <summary>
+    /// The token: <c>token-file</c> (ours or the attic server's), else the server's inline <c>token</c> in attic's config.
+    /// When attic's entry has both and we took its <c>token-file</c>, the inline token wins, as in attic.
+    /// </summary>
+    public static AtticTokenSource TokenSourceFor(AtticCacheOptions options)
+    {
+        bool atticEntry = options.Server is not null && options.AtticConfigFile is not null;
+        if (atticEntry && AtticTokenSource.HasInlineToken(options.AtticConfigFile!, options.Server!)
+            && (options.TokenFile is null || AtticClientConfig.Read(options.AtticConfigFile!).Servers.GetValueOrDefault(options.Server!)?.TokenFile == options.TokenFile))
+        {
+            return AtticTokenSource.FromAtticConfig(options.AtticConfigFile!, options.Server!);
+        }
+
+        return options.TokenFile is not null ? AtticTokenSource.FromFile(options.TokenFile) : AtticTokenSource.None;
+    }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        var config = await _client.GetCacheConfigAsync(cancellationToken);
+        if (config.StoreDir is { Length: > 0 } storeDir && storeDir.TrimEnd('/') != _storeDir.TrimEnd('/'))
+        {
+            throw new CacheUploadException(
+                $"attic cache '{_client.AtticCache}' on {_client.ApiEndpoint} is for store '{storeDir}', but the local store is '{_storeDir}'",
+                CacheFailureKind.Permanent);
+        }
+
+        _client.UseApiEndpoint(config.ApiEndpoint);
+        Config = config;
+        string upstream = string.Join(", ", UpstreamCacheKeyNames);
+        Log.CacheConfig(_logger, Name, _client.AtticCache, config.PublicKey ?? "?", upstream, MaxChunkSize ?? 0);
+    }
+
+    public async Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
+    {
+        var byHash = new Dictionary<string, StorePath>(paths.Count, StringComparer.Ordinal);
+        foreach (var path in paths)
+        {
+            byHash.TryAdd(path.HashPart, path);
+        }
+
+        var missing = new HashSet<StorePath>();
+        foreach (string[] batch in byHash.Keys.Chunk(MaxHashesPerQuery))
+        {
+            foreach (string hash in await _client.GetMissingPathsAsync(batch, cancellationToken))
+            {
+                if (byHash.TryGetValue(hash, out var path))
+                {
+                    missing.Add(path);
+                }
+            }
+        }
+
+        return missing;
+    }
+
+    public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
+    {
+        var uploadInfo = ToUploadInfo(info, _client.AtticCache);
+        var result = MaxChunkSize is { } chunk && info.NarSize > chunk
+            ? await _client.UploadInPartsAsync(uploadInfo, info, source, chunk, cancellationToken)
+            : await _client.UploadPathAsync(uploadInfo, info, source, cancellationToken);
+        Log.Uploaded(_logger, info.Path.FullPath, Name, result.Kind ?? "Uploaded", result.FileSize ?? -1);
+
+        // Attic serves its own narinfo (signed per request); this one only reports what went up.
+        return new NarInfo
+        {
+            StorePath = info.Path,
+            Url = $"nar/{info.Path.HashPart}.nar",
+            Compression = "none",
+            FileSize = info.NarSize,
+            NarHash = info.NarHash,
+            NarSize = info.NarSize,
+            References = info.References,
+            Deriver = info.Deriver,
+            Signatures = info.Signatures,
+            ContentAddress = info.ContentAddress,
+        };
+    }
+
+    public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>The upload info attic expects: full store path, base-name references and deriver, <c>sha256:&lt;hex&gt;</c>.</summary>
+    internal static AtticUploadInfo ToUploadInfo(PathInfo info, string atticCache) => new()
+    {
+        Cache = atticCache,
+        StorePathHash = info.Path.HashPart,
+        StorePath = info.Path.FullPath,
+        References = [.. info.References.Select(r => r.BaseName)],
+        Deriver = info.Deriver?.BaseName,
+        Sigs = [.. info.Signatures],
+        Ca = string.IsNullOrEmpty(info.ContentAddress) ? null : info.ContentAddress,
+        NarHash = NixHash.ToPrefixedHex(info.NarHash),
+        NarSize = info.NarSize,
+    };
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1420, EventName = "AtticCacheConfig", Level = LogLevel.Information, Message = "cache {Cache}: attic cache '{AtticCache}' signs with {PublicKey}; upstream keys: [{UpstreamKeys}]; chunked uploads up to {MaxChunkSize} bytes (0: off)")]
+        public static partial void CacheConfig(ILogger logger, string cache, string atticCache, string publicKey, string upstreamKeys, long maxChunkSize);
+
+        [LoggerMessage(EventId = 1421, EventName = "AtticUploaded", Level = LogLevel.Debug, Message = "uploaded {StorePath} to {Cache}: {Kind} ({FileSize} bytes stored)")]
+        public static partial void Uploaded(ILogger logger, string storePath, string cache, string kind, long fileSize);
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net;
+using Watcher.Nar;
+using Watcher.Nix;
+
+namespace Watcher.Upload.Attic;
+
+/// <summary>
+/// The body of an Attic upload: an optional upload-info preamble, then the uncompressed NAR streamed from the
+/// <see cref="INarSource"/> straight into the request, with an exact <c>Content-Length</c>. The NAR is hashed and
+/// counted on the way and checked against the store's path info, so local corruption is told apart from a body
+/// altered in transit; memory use does not depend on the NAR's size.
+/// </summary>
+internal sealed class NarUploadContent : HttpContent
+{
+    private readonly PathInfo _info;
+    private readonly INarSource _source;
+    private readonly ReadOnlyMemory<byte> _preamble;
+
+    public NarUploadContent(PathInfo info, INarSource source, ReadOnlyMemory<byte> preamble)
+    {
+        _info = info;
+        _source = source;
+        _preamble = preamble;
+        Headers.ContentLength = preamble.Length + info.NarSize;
+    }
+
+    /// <summary>Set when the local NAR did not match the store: the reason the request was aborted.</summary>
+    public NarMismatchException? LocalMismatch { get; private set; }
+
+    /// <summary>Writes the NAR of <paramref name="info"/> into <paramref name="destination"/>, at most NarSize bytes, and verifies it.</summary>
+    /// <exception cref="NarMismatchException">The store produced other bytes than its path info records.</exception>
+    public static async Task WriteVerifiedNarAsync(PathInfo info, INarSource source, Stream destination, CancellationToken cancellationToken)
+    {
+        await using var bounded = new BoundedWriteStream(destination, info);
+        NarResult nar = await source.WriteNarAsync(info, bounded, cancellationToken);
+        if (nar.NarSize != info.NarSize || !nar.NarHash.AsSpan().SequenceEqual(info.NarHash))
+        {
+            throw new NarMismatchException(info.Path, info.NarHash, info.NarSize, nar.NarHash, nar.NarSize);
+        }
+    }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        if (!_preamble.IsEmpty)
+        {
+            await stream.WriteAsync(_preamble, cancellationToken);
+        }
+
+        try
+        {
+            await WriteVerifiedNarAsync(_info, _source, stream, cancellationToken);
+        }
+        catch (NarMismatchException ex)
+        {
+            // Throwing here aborts the request before the server can store a bad NAR.
+            LocalMismatch = ex;
+            throw;
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = _preamble.Length + _info.NarSize;
+        return true;
+    }
+
+    /// <summary>Forwards writes until NarSize bytes, then refuses: a longer NAR is local corruption.</summary>
+    private sealed class BoundedWriteStream(Stream inner, PathInfo info) : Stream
+    {
+        private long _written;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => _written;
+            set => throw new NotSupportedException();
+        }
+
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            Check(buffer.Length);
+            inner.Write(buffer);
+        }
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            Check(buffer.Length);
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        public override void Flush() => inner.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        private void Check(int count)
+        {
+            _written += count;
+            if (_written > info.NarSize)
+            {
+                throw new NarMismatchException(
+                    $"local store corruption: the NAR of {info.Path} is longer than the {info.NarSize} bytes the store recorded; " +
+                    $"the upload was aborted (check it with 'nix-store --verify-path {info.Path}')");
+            }
+        }
+    }
+}
