@@ -99,6 +99,8 @@ internal sealed partial class CacheScheduler(
             return batch.Vanished.Count > 0;
         }
 
+        // A concurrent nix-collect-garbage must not delete a path mid-upload.
+        using var roots = await daemon.HoldTempRootsAsync(ordered.Select(p => p.Path), abort);
         var outcomes = await session.PushAsync(ordered, abort, stopStarting);
         return Record(outcomes);
     }

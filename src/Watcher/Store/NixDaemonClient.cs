@@ -10,6 +10,7 @@ namespace Watcher.Store;
 internal sealed partial class NixDaemonClient : IDisposable
 {
     private readonly DaemonConnectionPool _pool;
+    private readonly Func<CancellationToken, Task<DaemonConnection>> _connect;
 
     /// <summary>Creates a client for the socket in <paramref name="options"/>; by default the one Nix itself uses.</summary>
     public NixDaemonClient(NixDaemonClientOptions? options = null, ILogger<NixDaemonClient>? logger = null)
@@ -17,14 +18,14 @@ internal sealed partial class NixDaemonClient : IDisposable
         var resolved = options ?? new NixDaemonClientOptions();
         StoreDir = resolved.StoreDir.TrimEnd('/');
         string socketPath = resolved.SocketPath;
-        _pool = new DaemonConnectionPool(
-            resolved.MaxConnections,
-            ct => DaemonConnection.ConnectAsync(socketPath, StoreDir, logger, ct));
+        _connect = ct => DaemonConnection.ConnectAsync(socketPath, StoreDir, logger, ct);
+        _pool = new DaemonConnectionPool(resolved.MaxConnections, _connect);
     }
 
-    private NixDaemonClient(DaemonConnectionPool pool, string storeDir)
+    private NixDaemonClient(Func<CancellationToken, Task<DaemonConnection>> connect, int maxConnections, string storeDir)
     {
-        _pool = pool;
+        _connect = connect;
+        _pool = new DaemonConnectionPool(maxConnections, connect);
         StoreDir = storeDir.TrimEnd('/');
     }
 
@@ -32,7 +33,32 @@ internal sealed partial class NixDaemonClient : IDisposable
 
     /// <summary>Creates a client over connections from <paramref name="connect"/> (tests use in-memory daemons).</summary>
     public static NixDaemonClient Create(Func<CancellationToken, Task<DaemonConnection>> connect, int maxConnections = 4, string storeDir = StorePath.DefaultStoreDir) =>
-        new(new DaemonConnectionPool(maxConnections, connect), storeDir);
+        new(connect, maxConnections, storeDir);
+
+    /// <summary>
+    /// Protects <paramref name="paths"/> from garbage collection until the returned handle is disposed:
+    /// temp roots live as long as the connection that added them, so this uses a connection of its own
+    /// rather than a pooled one, which would pin the paths for the life of the process.
+    /// </summary>
+    public async Task<IDisposable> HoldTempRootsAsync(IEnumerable<StorePath> paths, CancellationToken cancellationToken)
+    {
+        var connection = await _connect(cancellationToken);
+        try
+        {
+            foreach (var path in paths)
+            {
+                EnsureInStore(path, nameof(paths));
+                await connection.AddTempRootAsync(path, cancellationToken);
+            }
+
+            return connection;
+        }
+        catch
+        {
+            connection.Dispose();
+            throw;
+        }
+    }
 
     public Task<bool> IsValidPathAsync(StorePath path, CancellationToken cancellationToken)
     {

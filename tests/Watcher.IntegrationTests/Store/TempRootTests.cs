@@ -1,0 +1,28 @@
+using Watcher.IntegrationTests.Fixtures;
+using Watcher.Nix;
+using Watcher.Store;
+
+namespace Watcher.IntegrationTests.Store;
+
+[Collection(NixCollection.Name)]
+public sealed class TempRootTests(NixFixture nix)
+{
+    [Fact]
+    public async Task HoldTempRootsAsync_WhileHeld_GarbageCollectionCannotDeleteThePath()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var outputs = await nix.BuildChainAsync(1, ct);
+        using var client = new NixDaemonClient();
+
+        using (await client.HoldTempRootsAsync([StorePath.Parse(outputs[0])], ct))
+        {
+            var refused = await ProcessRunner.RunAsync("nix-store", ["--delete", outputs[0]], cancellationToken: ct);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.True(Directory.Exists(outputs[0]));
+        }
+
+        var deleted = await ProcessRunner.RunAsync("nix-store", ["--delete", outputs[0]], cancellationToken: ct);
+        Assert.True(deleted.ExitCode == 0, deleted.StandardError);
+        Assert.False(await client.IsValidPathAsync(StorePath.Parse(outputs[0]), ct));
+    }
+}
