@@ -16,8 +16,8 @@ internal enum SkipReason
 /// <summary>The configured filters: <c>skip-derivations</c>, <c>exclude</c> and per-cache <c>skip-signed-by</c>.</summary>
 internal sealed class PathFilter(WatchOptions watch)
 {
-    /// <summary>Returns why <paramref name="info"/> is not pushed to <paramref name="cache"/>, or null to push it.</summary>
-    public SkipReason? Check(PathInfo info, CacheOptions cache)
+    /// <summary>Returns why <paramref name="info"/> is not pushed to <paramref name="target"/>, or null to push it.</summary>
+    public SkipReason? Check(PathInfo info, CacheTarget target)
     {
         if (watch.SkipDerivations && info.Path.IsDerivation)
         {
@@ -35,7 +35,8 @@ internal sealed class PathFilter(WatchOptions watch)
         foreach (string signature in info.Signatures)
         {
             int colon = signature.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && cache.SkipSignedBy.Contains(signature[..colon], StringComparer.Ordinal))
+            string keyName = colon > 0 ? signature[..colon] : string.Empty;
+            if (target.Options.SkipSignedBy.Contains(keyName, StringComparer.Ordinal) || target.Cache.UpstreamKeyNames.Contains(keyName, StringComparer.Ordinal))
             {
                 return SkipReason.Upstream;
             }

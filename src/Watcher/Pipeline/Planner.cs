@@ -133,7 +133,7 @@ internal sealed partial class Planner(
 
     private async Task JournalAsync(CacheTarget target, IReadOnlyList<PathInfo> closure, CancellationToken cancellationToken)
     {
-        var wanted = closure.Where(p => _filter.Check(p, target.Options) is null).Select(p => p.Path.FullPath).ToList();
+        var wanted = closure.Where(p => _filter.Check(p, target) is null).Select(p => p.Path.FullPath).ToList();
         var known = state.FilterPushed(target.Name, wanted);
         var unknown = wanted.Where(p => !known.Contains(p)).ToList();
         if (unknown.Count == 0)

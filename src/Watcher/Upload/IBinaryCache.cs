@@ -17,6 +17,12 @@ internal interface IBinaryCache
     /// </summary>
     bool PublishesOnUpload { get; }
 
+    /// <summary>
+    /// Signing-key names the cache itself says are upstream (Attic's <c>upstream_cache_key_names</c>):
+    /// paths signed by them are not pushed. Known after <see cref="InitializeAsync"/>.
+    /// </summary>
+    IReadOnlyCollection<string> UpstreamKeyNames => [];
+
     /// <summary>Creates what the cache needs before the first upload (e.g. <c>nix-cache-info</c>).</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 

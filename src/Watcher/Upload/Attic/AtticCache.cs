@@ -38,6 +38,8 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
     /// <summary>Key names whose signed paths need not be pushed (the server's upstream caches); empty before initialisation.</summary>
     public IReadOnlyList<string> UpstreamCacheKeyNames => Config?.UpstreamCacheKeyNames ?? [];
 
+    public IReadOnlyCollection<string> UpstreamKeyNames => UpstreamCacheKeyNames;
+
     /// <summary>The largest part the server takes in an upload session, or <see langword="null"/> without chunked uploads.</summary>
     public long? MaxChunkSize => Config?.UploadChunking is { MaxChunkSize: > 0 } chunking ? chunking.MaxChunkSize : null;
 

@@ -16,8 +16,11 @@ namespace Watcher.Upload.Attic;
 /// </summary>
 internal sealed partial class AtticClient : IDisposable
 {
-    /// <summary>Upload info at least this large goes in the body preamble instead of the header, as the stock client does.</summary>
-    public const int PreambleThreshold = 4096;
+    /// <summary>
+    /// Upload info at least this large goes in the body preamble instead of the header. Zero: always the
+    /// preamble, because proxies limit header sizes (nginx: 8 KB a line) and every maintained server reads it.
+    /// </summary>
+    public const int PreambleThreshold = 0;
 
     private const long ExpectContinueThreshold = 1 << 20;
     private static readonly TimeSpan ApiTimeout = TimeSpan.FromMinutes(2);

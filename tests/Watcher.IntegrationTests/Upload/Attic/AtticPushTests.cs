@@ -27,7 +27,7 @@ public sealed class AtticPushTests(NixFixture nix)
         Assert.Equal(8, server.CountRequests("PUT /_api/v1/upload-path"));
         var stored = server.Caches[AtticHome.CacheName].Objects.Values.ToList();
         Assert.All(stored, s => Assert.EndsWith(".drv", s.Deriver));
-        Assert.All(stored, s => Assert.Equal("header", s.InfoMode));
+        Assert.All(stored, s => Assert.Equal("preamble", s.InfoMode));
         Assert.All(stored, s => Assert.Equal("pusher", s.UploadedBy));
         Assert.Contains(stored, s => s.StorePath == outputs[0] && s.Sigs.Any(sig => sig.StartsWith(signer + ":", StringComparison.Ordinal)));
         Assert.DoesNotContain(token, push.StandardError + push.StandardOutput, StringComparison.Ordinal);
