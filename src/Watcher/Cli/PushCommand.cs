@@ -3,6 +3,7 @@ using Watcher.Config;
 using Watcher.Nix;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.S3;
 
 namespace Watcher.Cli;
 
@@ -54,7 +55,7 @@ internal static partial class PushCommand
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("Watcher.Push");
-        using var factory = new CacheFactory();
+        using var factory = new CacheFactory(loggerFactory);
         var caches = selected.Select(o => (Options: o, Cache: factory.Create(o, storeDir))).ToList();
         ShowCreatedKeys(factory, caches.Select(c => c.Options));
 
@@ -113,6 +114,12 @@ internal static partial class PushCommand
             foreach (var cache in caches.OfType<FileCacheOptions>())
             {
                 Console.Error.WriteLine($"  substituters = file://{cache.Path}");
+            }
+
+            foreach (var cache in caches.OfType<S3CacheOptions>())
+            {
+                string endpoint = cache.Endpoint is null ? string.Empty : $"&endpoint={cache.Endpoint.ToString().TrimEnd('/')}";
+                Console.Error.WriteLine($"  substituters = s3://{cache.Bucket}?region={cache.Region ?? S3ClientFactory.DefaultRegion}{endpoint}");
             }
         }
     }

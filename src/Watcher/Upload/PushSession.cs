@@ -27,8 +27,20 @@ internal sealed partial class PushSession
     /// <returns>One outcome per path; a failure never stops the paths that do not depend on it.</returns>
     public async Task<IReadOnlyDictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> closure, CancellationToken cancellationToken)
     {
-        await _cache.InitializeAsync(cancellationToken);
-        var missing = await _cache.FindMissingAsync(closure.Select(p => p.Path).ToList(), cancellationToken);
+        IReadOnlySet<StorePath> missing;
+        try
+        {
+            await _cache.InitializeAsync(cancellationToken);
+            missing = await _cache.FindMissingAsync(closure.Select(p => p.Path).ToList(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The cache is unusable (unreachable, bad credentials, no bucket): one message, every path failed.
+            Log.CacheUnavailable(_logger, _cache.Name, ex.Message, StackTraceFor(ex));
+            var failed = new PathOutcome(PathOutcomeKind.Failed, ex.Message);
+            return closure.DistinctBy(p => p.Path).ToDictionary(p => p.Path, _ => failed);
+        }
+
         using var slots = new SemaphoreSlim(_jobs);
         var tasks = new Dictionary<StorePath, Task<PathOutcome>>(closure.Count);
         foreach (var info in closure)
@@ -75,7 +87,7 @@ internal sealed partial class PushSession
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, ex);
+            Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, StackTraceFor(ex));
             return new PathOutcome(PathOutcomeKind.Failed, ex.Message);
         }
         finally
@@ -96,7 +108,7 @@ internal sealed partial class PushSession
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, ex);
+                Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, StackTraceFor(ex));
                 return new PathOutcome(PathOutcomeKind.Failed, ex.Message);
             }
         }
@@ -119,6 +131,9 @@ internal sealed partial class PushSession
         return null;
     }
 
+    /// <summary>Expected failures (a cache refused, a path vanished) are logged by message; anything else keeps its stack trace.</summary>
+    private static Exception? StackTraceFor(Exception exception) => exception is WatcherException ? null : exception;
+
     private PathOutcome ReferenceFailed(PathInfo info, string reference)
     {
         string reason = $"not published because its reference {reference} failed";
@@ -133,5 +148,8 @@ internal sealed partial class PushSession
 
         [LoggerMessage(EventId = 101, EventName = "PathFailed", Level = LogLevel.Error, Message = "could not push {StorePath} to {Cache}: {Reason}")]
         public static partial void UploadFailed(ILogger logger, string storePath, string cache, string reason, Exception? exception);
+
+        [LoggerMessage(EventId = 1390, EventName = "CacheUnavailable", Level = LogLevel.Error, Message = "cannot push to {Cache}: {Reason}")]
+        public static partial void CacheUnavailable(ILogger logger, string cache, string reason, Exception? exception);
     }
 }
