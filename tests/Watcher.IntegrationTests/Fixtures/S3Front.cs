@@ -26,14 +26,16 @@ public sealed class S3Front : IAsyncDisposable
     private readonly HttpClient _client;
     private readonly Uri _upstream;
     private readonly long _maxBodyBytes;
+    private readonly string? _secretKey;
     private long _forwardedBytes;
     private long _largestBody;
     private int _rejected;
     private Action? _trigger;
     private long _triggerAfter = long.MaxValue;
 
-    private S3Front(WebApplication app, Uri upstream, long maxBodyBytes)
+    private S3Front(WebApplication app, Uri upstream, long maxBodyBytes, string? secretKey)
     {
+        _secretKey = secretKey;
         _app = app;
         _upstream = upstream;
         _maxBodyBytes = maxBodyBytes;
@@ -52,7 +54,11 @@ public sealed class S3Front : IAsyncDisposable
     /// <summary>The request body bytes forwarded so far.</summary>
     public long ForwardedBytes => Interlocked.Read(ref _forwardedBytes);
 
-    public static async Task<S3Front> StartAsync(Uri upstream, long maxBodyBytes, CancellationToken cancellationToken)
+    /// <param name="upstream">The S3 server.</param>
+    /// <param name="maxBodyBytes">Larger request bodies get 413.</param>
+    /// <param name="secretKey">When set, requests whose SigV4 signature was not made with this secret get 403 SignatureDoesNotMatch.</param>
+    /// <param name="cancellationToken">Cancels the start.</param>
+    public static async Task<S3Front> StartAsync(Uri upstream, long maxBodyBytes, string? secretKey, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -62,7 +68,7 @@ public sealed class S3Front : IAsyncDisposable
             k.Limits.MaxRequestBodySize = null;
         });
         var app = builder.Build();
-        var front = new S3Front(app, upstream, maxBodyBytes);
+        var front = new S3Front(app, upstream, maxBodyBytes, secretKey);
         app.Run(front.HandleAsync);
         await app.StartAsync(cancellationToken);
         string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
@@ -91,6 +97,14 @@ public sealed class S3Front : IAsyncDisposable
         {
             Interlocked.Increment(ref _rejected);
             context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
+            return;
+        }
+
+        if (_secretKey is not null && !SigV4Check.IsValid(context.Request, _secretKey))
+        {
+            context.Response.StatusCode = StatusCodes.Status403Forbidden;
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync(SigV4Check.SignatureDoesNotMatchXml, context.RequestAborted);
             return;
         }
 

@@ -15,7 +15,7 @@ public sealed class S3FailureTests(NixFixture nix, S3rverFixture s3) : IClassFix
         await using var server = await S3rver.StartAsync(ct);
         string bucket = "killed";
         await server.CreateBucketAsync(bucket, ct);
-        await using var front = await S3Front.StartAsync(server.Endpoint, maxBodyBytes: 100_000_000, ct);
+        await using var front = await S3Front.StartAsync(server.Endpoint, maxBodyBytes: 100_000_000, secretKey: null, ct);
         using var cache = new S3TestCache(front.Endpoint, bucket);
         front.OnceForwarded(60_000_000, server.Kill);
 
@@ -39,20 +39,38 @@ public sealed class S3FailureTests(NixFixture nix, S3rverFixture s3) : IClassFix
         Assert.True(copy.ExitCode == 0, copy.StandardError);
     }
 
-    [Theory]
-    [InlineData(S3rver.AccessKey, "wrong-secret-5ee1c0de", "SignatureDoesNotMatch")]
-    [InlineData("NOSUCHKEY", "other-secret-5ee1c0de", "InvalidAccessKeyId")]
-    public async Task Push_WrongCredentials_OneClearErrorWithoutTheSecret(string accessKey, string secret, string code)
+    [Fact]
+    public async Task Push_WrongSecret_OneClearErrorWithoutTheSecret()
     {
         var ct = TestContext.Current.CancellationToken;
         var outputs = await nix.BuildChainAsync(2, ct);
         string bucket = await s3.NewBucketAsync(ct);
-        using var cache = new S3TestCache(s3.Server.Endpoint, bucket, secret, accessKey);
+
+        // s3rver checks access key ids but not signatures: the front checks them.
+        await using var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, S3rver.SecretKey, ct);
+        const string Secret = "wrong-secret-5ee1c0de";
+        using var wrong = new S3TestCache(front.Endpoint, bucket, Secret);
+
+        var push = await wrong.PushAsync([outputs[^1]], ct);
+
+        AssertOneClearError(push, wrong, "credentials were rejected (SignatureDoesNotMatch)", Secret);
+        using var right = new S3TestCache(front.Endpoint, bucket);
+        var again = await right.PushAsync([outputs[^1]], ct);
+        Assert.True(again.ExitCode == 0, again.StandardError);
+    }
+
+    [Fact]
+    public async Task Push_UnknownAccessKey_OneClearErrorWithoutTheSecret()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var outputs = await nix.BuildChainAsync(2, ct);
+        string bucket = await s3.NewBucketAsync(ct);
+        const string Secret = "other-secret-5ee1c0de";
+        using var cache = new S3TestCache(s3.Server.Endpoint, bucket, Secret, "NOSUCHKEY");
 
         var push = await cache.PushAsync([outputs[^1]], ct);
 
-        AssertOneClearError(push, cache, "credentials were rejected", secret);
-        Assert.Contains(code, push.StandardError, StringComparison.Ordinal);
+        AssertOneClearError(push, cache, "credentials were rejected (InvalidAccessKeyId)", Secret);
     }
 
     [Fact]

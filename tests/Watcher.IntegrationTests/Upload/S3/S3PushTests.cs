@@ -71,7 +71,7 @@ public sealed class S3PushTests(NixFixture nix, S3rverFixture s3) : IClassFixtur
         var ct = TestContext.Current.CancellationToken;
         string big = await S3TestCache.BigPathAsync(ct);
         string bucket = await s3.NewBucketAsync(ct);
-        await using var front = await S3Front.StartAsync(s3.Server.Endpoint, maxBodyBytes: 100_000_000, ct);
+        await using var front = await S3Front.StartAsync(s3.Server.Endpoint, maxBodyBytes: 100_000_000, secretKey: S3rver.SecretKey, ct);
         using var client = s3.Server.CreateClient();
         using var cache = new S3TestCache(front.Endpoint, bucket);
 
