@@ -92,6 +92,20 @@ public sealed class PushSessionTests
     }
 
     [Fact]
+    public async Task PushAsync_CacheUnusable_EveryPathFailsWithTheCacheError()
+    {
+        var closure = Dag(4);
+        var cache = new FakeCache { FailInitialize = new CacheUploadException("bucket 'b' at http://s3: cannot reach the endpoint", CacheFailureKind.Transient) };
+
+        var result = await CreateSut(cache, jobs: 2).PushAsync(closure, TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, result.Count);
+        Assert.All(result.Values, o => Assert.Equal(PathOutcomeKind.Failed, o.Kind));
+        Assert.All(result.Values, o => Assert.Contains("cannot reach the endpoint", o.Error, StringComparison.Ordinal));
+        Assert.Empty(cache.Uploaded);
+    }
+
+    [Fact]
     public async Task PushAsync_ClosureOutOfOrder_Throws()
     {
         var closure = Dag(3);
