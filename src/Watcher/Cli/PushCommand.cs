@@ -71,7 +71,7 @@ internal static partial class PushCommand
         Log.Closure(logger, closure.Count, roots.Count, caches.Count);
         var source = new StoreNarSource(daemon);
         var results = await Task.WhenAll(caches.Select(c =>
-            new PushSession(c.Cache, source, c.Options.Jobs, logger).PushAsync(closure, cancellationToken)));
+            new PushSession(c.Cache, source, c.Options.Jobs, logger) { SkipSignedBy = c.Options.SkipSignedBy }.PushAsync(closure, cancellationToken)));
 
         int failed = 0;
         for (int i = 0; i < caches.Count; i++)

@@ -23,6 +23,12 @@ internal sealed partial class PushSession
         _logger = logger;
     }
 
+    /// <summary>
+    /// Key names (<c>skip-signed-by</c>) whose signature marks a path as coming from an upstream cache: such
+    /// paths are not pushed and count as present, and their referrers are still published.
+    /// </summary>
+    public IReadOnlyCollection<string> SkipSignedBy { get; init; } = [];
+
     /// <summary>Pushes <paramref name="closure"/>, which must list every reference before its referrers.</summary>
     /// <returns>One outcome per path; a failure never stops the paths that do not depend on it.</returns>
     public async Task<IReadOnlyDictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> closure, CancellationToken cancellationToken)
@@ -45,7 +51,7 @@ internal sealed partial class PushSession
         var tasks = new Dictionary<StorePath, Task<PathOutcome>>(closure.Count);
         foreach (var info in closure)
         {
-            if (!missing.Contains(info.Path))
+            if (!missing.Contains(info.Path) || IsUpstream(info))
             {
                 tasks[info.Path] = Task.FromResult(PathOutcome.Present);
                 continue;
@@ -130,6 +136,9 @@ internal sealed partial class PushSession
 
         return null;
     }
+
+    private bool IsUpstream(PathInfo info) =>
+        SkipSignedBy.Count > 0 && info.Signatures.Any(sig => SkipSignedBy.Any(name => sig.Length > name.Length && sig[name.Length] == ':' && sig.StartsWith(name, StringComparison.Ordinal)));
 
     /// <summary>Expected failures (a cache refused, a path vanished) are logged by message; anything else keeps its stack trace.</summary>
     private static Exception? StackTraceFor(Exception exception) => exception is WatcherException ? null : exception;
