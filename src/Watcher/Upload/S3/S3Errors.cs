@@ -89,8 +89,12 @@ internal sealed class S3Errors(string cache, string bucket, string endpoint)
         403 => $"access denied (HTTP 403{CodeSuffix(code)})",
         404 => $"not found (HTTP 404{CodeSuffix(code)}); is the bucket right?",
         413 => "the server or a proxy in front of it refused the request size (HTTP 413); lower part-size-mb",
-        _ => $"HTTP {status}{CodeSuffix(code)}" + (string.IsNullOrWhiteSpace(message) ? string.Empty : ": " + message),
+        _ => $"HTTP {status}{CodeSuffix(code)}" + (IsGeneric(message) ? string.Empty : ": " + message),
     };
+
+    /// <summary>The SDK's filler text for an error response without a body says nothing the status does not.</summary>
+    private static bool IsGeneric(string message) =>
+        string.IsNullOrWhiteSpace(message) || message.Contains("No further error information", StringComparison.Ordinal);
 
     private static string CodeSuffix(string code) => code.Length == 0 ? string.Empty : ", " + code;
 
