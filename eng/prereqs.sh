@@ -24,6 +24,18 @@ install_prereqs() {
   fi
 }
 
+install_s3rver() {
+  # The S3 server the S3 cache tests run against, pinned in tests/s3rver/package-lock.json.
+  if [ -d "$root/tests/s3rver/node_modules/s3rver" ]; then
+    return 0
+  fi
+  if ! command -v npm >/dev/null 2>&1; then
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+  fi
+  npm ci --prefix "$root/tests/s3rver" --no-audit --no-fund --loglevel=error >/dev/null
+}
+
 nix_daemon_answers() {
   # An invalid path still proves the daemon answered; only a connection failure says otherwise.
   local out

@@ -9,6 +9,7 @@ cd "$root"
 # shellcheck source=eng/prereqs.sh
 source "$root/eng/prereqs.sh"
 install_prereqs
+install_s3rver
 start_nix_daemon
 trap stop_started_services EXIT
 

@@ -3,6 +3,7 @@ using Watcher.Config;
 using Watcher.Nix;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.S3;
 
 namespace Watcher.Cli;
 
@@ -69,19 +70,13 @@ internal static partial class PushCommand
         var closure = await daemon.QueryClosureAsync(roots, cancellationToken);
         Log.Closure(logger, closure.Count, roots.Count, caches.Count);
         var source = new StoreNarSource(daemon);
-        var results = await Task.WhenAll(caches.Select(c => PushToCacheAsync(c.Cache, source, c.Options.Jobs, closure, logger, cancellationToken)));
+        var results = await Task.WhenAll(caches.Select(c =>
+            new PushSession(c.Cache, source, c.Options.Jobs, logger) { SkipSignedBy = c.Options.SkipSignedBy }.PushAsync(closure, cancellationToken)));
 
         int failed = 0;
         for (int i = 0; i < caches.Count; i++)
         {
-            if (results[i] is not { } result)
-            {
-                failed += closure.Count;
-                await Console.Out.WriteLineAsync($"{caches[i].Options.Name}: 0 pushed, 0 already present, {closure.Count} failed");
-                continue;
-            }
-
-            var outcomes = result.Values;
+            var outcomes = results[i].Values;
             int pushed = outcomes.Count(o => o.Kind == PathOutcomeKind.Pushed);
             int present = outcomes.Count(o => o.Kind == PathOutcomeKind.Present);
             int failures = outcomes.Count(o => o.Kind == PathOutcomeKind.Failed);
@@ -90,20 +85,6 @@ internal static partial class PushCommand
         }
 
         return failed == 0 ? ExitCodes.Ok : ExitCodes.Failures;
-    }
-
-    /// <summary>Pushes to one cache; a cache that cannot be set up or queried fails all its paths, not the others.</summary>
-    private static async Task<IReadOnlyDictionary<StorePath, PathOutcome>?> PushToCacheAsync(IBinaryCache cache, INarSource source, int jobs, IReadOnlyList<PathInfo> closure, ILogger logger, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await new PushSession(cache, source, jobs, logger).PushAsync(closure, cancellationToken);
-        }
-        catch (CacheUploadException ex)
-        {
-            await Console.Error.WriteLineAsync($"nix-watcher: cache '{cache.Name}': {ex.Message}");
-            return null;
-        }
     }
 
     private static List<CacheOptions>? SelectCaches(WatcherOptions options, string[] names)
@@ -133,6 +114,12 @@ internal static partial class PushCommand
             foreach (var cache in caches.OfType<FileCacheOptions>())
             {
                 Console.Error.WriteLine($"  substituters = file://{cache.Path}");
+            }
+
+            foreach (var cache in caches.OfType<S3CacheOptions>())
+            {
+                string endpoint = cache.Endpoint is null ? string.Empty : $"&endpoint={cache.Endpoint.ToString().TrimEnd('/')}";
+                Console.Error.WriteLine($"  substituters = s3://{cache.Bucket}?region={cache.Region ?? S3ClientFactory.DefaultRegion}{endpoint}");
             }
         }
     }

@@ -199,6 +199,9 @@ internal sealed partial class CacheScheduler(
                 Log.Vanished(logger, path, target.Name);
                 vanished.Add(path);
                 break;
+            case FailureCause.CacheUnavailable:
+                // The whole cache is down: the round made no progress, so the scheduler backs off.
+                break;
             case FailureCause.Reference:
                 // It goes up once its reference does; if the reference is a dead letter, so is this.
                 if (outcome.FailedReference is { } reference && state.IsDeadLetter(target.Name, reference))

@@ -1,7 +1,9 @@
+using Amazon.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Config;
 using Watcher.Nix;
 using Watcher.Upload.Attic;
+using Watcher.Upload.S3;
 
 namespace Watcher.Upload;
 
@@ -26,19 +28,20 @@ internal sealed class CacheFactory : IDisposable
     {
         FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir),
         AtticCacheOptions attic => Track(AtticCache.Create(attic, storeDir, _time, _loggerFactory)),
+        S3CacheOptions s3 => Track(CreateS3(s3, storeDir)),
         _ => throw new ConfigException($"cache '{options.Name}': caches of type '{options.Type}' are not supported by this version of nix-watcher"),
     };
 
     public void Dispose()
     {
-        foreach (var key in _keys)
-        {
-            key.Dispose();
-        }
-
         foreach (var cache in _caches)
         {
             cache.Dispose();
+        }
+
+        foreach (var key in _keys)
+        {
+            key.Dispose();
         }
     }
 
@@ -47,6 +50,22 @@ internal sealed class CacheFactory : IDisposable
     {
         _caches.Add(cache);
         return cache;
+    }
+
+    private S3Cache CreateS3(S3CacheOptions options, string storeDir)
+    {
+        Amazon.S3.AmazonS3Client client;
+        try
+        {
+            client = S3ClientFactory.Create(options);
+        }
+        catch (AmazonClientException ex)
+        {
+            string profile = options.Profile is null ? string.Empty : $" (profile '{options.Profile}')";
+            throw new ConfigException($"cache '{options.Name}': cannot set up the S3 client{profile}: {ex.Message}", ex);
+        }
+
+        return new S3Cache(options, client, CreateEncoder(options), LoadKey(options), storeDir, _loggerFactory.CreateLogger<S3Cache>());
     }
 
     private static NarEncoder CreateEncoder(SignedCacheOptions options) => new(

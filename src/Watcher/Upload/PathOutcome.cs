@@ -32,6 +32,9 @@ internal enum FailureCause
 
     /// <summary>The path is no longer in the store (garbage-collected): nothing to push.</summary>
     Vanished,
+
+    /// <summary>The cache could not be set up or queried at all: no path was tried, none used an attempt.</summary>
+    CacheUnavailable,
 }
 
 /// <summary>The outcome for one (path, cache) pair; failures carry the reason and its cause.</summary>

@@ -24,6 +24,12 @@ internal sealed partial class PushSession
     }
 
     /// <summary>
+    /// Key names (<c>skip-signed-by</c>) whose signature marks a path as coming from an upstream cache: such
+    /// paths are not pushed and count as present, and their referrers are still published.
+    /// </summary>
+    public IReadOnlyCollection<string> SkipSignedBy { get; init; } = [];
+
+    /// <summary>
     /// Pushes <paramref name="closure"/>, which must list every reference before its referrers. References
     /// not listed at all are taken as already taken care of (in the cache, filtered, or upstream).
     /// </summary>
@@ -33,14 +39,26 @@ internal sealed partial class PushSession
     /// <param name="stopStarting">Once cancelled, no new upload starts: the rest come back <see cref="PathOutcomeKind.Deferred"/>.</param>
     public async Task<IReadOnlyDictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> closure, CancellationToken cancellationToken, CancellationToken stopStarting = default)
     {
-        await _cache.InitializeAsync(cancellationToken);
-        var missing = await _cache.FindMissingAsync(closure.Select(p => p.Path).ToList(), cancellationToken);
+        IReadOnlySet<StorePath> missing;
+        try
+        {
+            await _cache.InitializeAsync(cancellationToken);
+            missing = await _cache.FindMissingAsync(closure.Select(p => p.Path).ToList(), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The cache is unusable (unreachable, bad credentials, no bucket): one message, every path failed.
+            Log.CacheUnavailable(_logger, _cache.Name, ex.Message, StackTraceFor(ex));
+            var failed = new PathOutcome(PathOutcomeKind.Failed, ex.Message, Cause: FailureCause.CacheUnavailable);
+            return closure.DistinctBy(p => p.Path).ToDictionary(p => p.Path, _ => failed);
+        }
+
         using var slots = new SemaphoreSlim(_jobs);
         var listed = closure.Select(p => p.Path).ToHashSet();
         var tasks = new Dictionary<StorePath, Task<PathOutcome>>(closure.Count);
         foreach (var info in closure)
         {
-            if (!missing.Contains(info.Path))
+            if (!missing.Contains(info.Path) || IsUpstream(info))
             {
                 tasks[info.Path] = Task.FromResult(PathOutcome.Present);
                 continue;
@@ -98,7 +116,7 @@ internal sealed partial class PushSession
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, ex);
+            Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, StackTraceFor(ex));
             return PathOutcome.Failed(ex);
         }
         finally
@@ -119,7 +137,7 @@ internal sealed partial class PushSession
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, ex);
+                Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, StackTraceFor(ex));
                 return PathOutcome.Failed(ex);
             }
         }
@@ -142,6 +160,12 @@ internal sealed partial class PushSession
         return null;
     }
 
+    private bool IsUpstream(PathInfo info) =>
+        SkipSignedBy.Count > 0 && info.Signatures.Any(sig => SkipSignedBy.Any(name => sig.Length > name.Length && sig[name.Length] == ':' && sig.StartsWith(name, StringComparison.Ordinal)));
+
+    /// <summary>Expected failures (a cache refused, a path vanished) are logged by message; anything else keeps its stack trace.</summary>
+    private static Exception? StackTraceFor(Exception exception) => exception is WatcherException ? null : exception;
+
     private PathOutcome ReferenceFailed(PathInfo info, string reference)
     {
         string reason = $"not published because its reference {reference} failed";
@@ -156,5 +180,8 @@ internal sealed partial class PushSession
 
         [LoggerMessage(EventId = 101, EventName = "PathFailed", Level = LogLevel.Error, Message = "could not push {StorePath} to {Cache}: {Reason}")]
         public static partial void UploadFailed(ILogger logger, string storePath, string cache, string reason, Exception? exception);
+
+        [LoggerMessage(EventId = 1390, EventName = "CacheUnavailable", Level = LogLevel.Error, Message = "cannot push to {Cache}: {Reason}")]
+        public static partial void CacheUnavailable(ILogger logger, string cache, string reason, Exception? exception);
     }
 }

@@ -25,8 +25,16 @@ internal sealed class FakeCache : IBinaryCache
 
     public bool Initialized { get; private set; }
 
+    /// <summary>When set, <see cref="InitializeAsync"/> throws it (an unreachable or misconfigured cache).</summary>
+    public Exception? FailInitialize { get; init; }
+
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
+        if (FailInitialize is not null)
+        {
+            return Task.FromException(FailInitialize);
+        }
+
         Initialized = true;
         return Task.CompletedTask;
     }

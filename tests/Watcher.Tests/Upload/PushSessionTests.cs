@@ -92,6 +92,37 @@ public sealed class PushSessionTests
     }
 
     [Fact]
+    public async Task PushAsync_CacheUnusable_EveryPathFailsWithTheCacheError()
+    {
+        var closure = Dag(4);
+        var cache = new FakeCache { FailInitialize = new CacheUploadException("bucket 'b' at http://s3: cannot reach the endpoint", CacheFailureKind.Transient) };
+
+        var result = await CreateSut(cache, jobs: 2).PushAsync(closure, TestContext.Current.CancellationToken);
+
+        Assert.Equal(4, result.Count);
+        Assert.All(result.Values, o => Assert.Equal(PathOutcomeKind.Failed, o.Kind));
+        Assert.All(result.Values, o => Assert.Contains("cannot reach the endpoint", o.Error, StringComparison.Ordinal));
+        Assert.Empty(cache.Uploaded);
+    }
+
+    [Fact]
+    public async Task PushAsync_SkipSignedBy_UpstreamPathsAreNotPushedButReferrersAre()
+    {
+        var closure = Dag(3);
+        closure[0] = closure[0] with { Signatures = ["cache.nixos.org-1:c2ln"] };
+        closure[1] = closure[1] with { Signatures = ["cache.nixos.org-10:c2ln"] };
+        var cache = new FakeCache();
+        var sut = new PushSession(cache, NoSource, 2, NullLogger.Instance) { SkipSignedBy = ["cache.nixos.org-1"] };
+
+        var result = await sut.PushAsync(closure, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PathOutcomeKind.Present, result[closure[0].Path].Kind);
+        Assert.Equal(PathOutcomeKind.Pushed, result[closure[1].Path].Kind);
+        Assert.Equal(PathOutcomeKind.Pushed, result[closure[2].Path].Kind);
+        Assert.False(cache.Uploaded.ContainsKey(closure[0].Path));
+    }
+
+    [Fact]
     public async Task PushAsync_ClosureOutOfOrder_Throws()
     {
         var closure = Dag(3);

@@ -1,0 +1,142 @@
+using Amazon.S3;
+using Watcher.Config;
+using Watcher.Nix;
+
+namespace Watcher.Upload.S3;
+
+/// <summary>
+/// A binary cache in an S3-compatible bucket, in the layout and with the headers of <c>nix copy --to s3://</c>:
+/// <c>nix-cache-info</c>, <c>&lt;hash&gt;.narinfo</c> and <c>nar/&lt;filehash&gt;.nar.zst</c>.
+/// </summary>
+/// <remarks>
+/// <para>A NAR's key is the hash of its compressed bytes, known only once it is compressed, so the NAR is
+/// staged in a temporary file first. That keeps memory flat whatever the NAR's size and lets a failed
+/// multipart part be read again.</para>
+/// <para>Every write is idempotent, so several pushers can share a bucket: a NAR key names its content
+/// (an existing one is skipped), and a narinfo is written only after its NAR object is complete;
+/// two pushers writing the same narinfo write equivalent, valid documents.</para>
+/// </remarks>
+internal sealed partial class S3Cache : IBinaryCache, IDisposable
+{
+    /// <summary>How many narinfo HEAD requests <see cref="FindMissingAsync"/> keeps in flight.</summary>
+    public const int ParallelLookups = 16;
+
+    public const string CacheInfoKey = "nix-cache-info";
+    public const string CacheInfoContentType = "text/x-nix-cache-info";
+    public const string NarInfoContentType = "text/x-nix-narinfo";
+    public const string NarContentType = "application/x-nix-nar";
+
+    private readonly IAmazonS3 _client;
+    private readonly S3ObjectWriter _writer;
+    private readonly S3Errors _errors;
+    private readonly NarEncoder _encoder;
+    private readonly NixSecretKey? _signingKey;
+    private readonly string _storeDir;
+    private readonly ILogger _logger;
+
+    public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, ILogger logger)
+    {
+        Name = options.Name;
+        _client = client;
+        _errors = new S3Errors(options.Name, options.Bucket, S3ClientFactory.DescribeEndpoint(options));
+        _writer = new S3ObjectWriter(client, options.Bucket, (long)options.PartSizeMb << 20, _errors, logger);
+        _encoder = encoder;
+        _signingKey = signingKey;
+        _storeDir = storeDir;
+        _logger = logger;
+    }
+
+    public string Name { get; }
+
+    public bool PublishesOnUpload => false;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        // Never overwritten: users set Priority or WantMassQuery in it. Two pushers racing here both write
+        // the same default document.
+        if (!await _writer.ExistsAsync(CacheInfoKey, cancellationToken))
+        {
+            await _writer.PutTextAsync(CacheInfoKey, $"StoreDir: {_storeDir}\n", CacheInfoContentType, cancellationToken);
+            Log.CacheInfoCreated(_logger, _errors.Where);
+        }
+    }
+
+    public async Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
+    {
+        var missing = new HashSet<StorePath>();
+        await Parallel.ForEachAsync(
+            paths,
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelLookups, CancellationToken = cancellationToken },
+            async (path, ct) =>
+            {
+                if (!await _writer.ExistsAsync(NarInfoKey(path), ct))
+                {
+                    lock (missing)
+                    {
+                        missing.Add(path);
+                    }
+                }
+            });
+        return missing;
+    }
+
+    public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
+    {
+        string staged = Path.Combine(Path.GetTempPath(), $"nix-watcher-{info.Path.HashPart}-{Guid.NewGuid():N}.nar");
+        try
+        {
+            EncodedNar encoded;
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Options = FileOptions.Asynchronous,
+                BufferSize = 1 << 16,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            };
+            await using (var file = new FileStream(staged, options))
+            {
+                encoded = await _encoder.EncodeAsync(info, source, file, cancellationToken);
+            }
+
+            // NAR keys name their content: an object already there holds these very bytes.
+            if (await _writer.ExistsAsync(encoded.Url, cancellationToken))
+            {
+                Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
+            }
+            else
+            {
+                await _writer.PutFileAsync(encoded.Url, staged, NarContentType, cancellationToken);
+            }
+
+            return encoded.ToNarInfo(info);
+        }
+        finally
+        {
+            File.Delete(staged);
+        }
+    }
+
+    public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    {
+        var signed = _signingKey is null
+            ? narInfo
+            : narInfo with { Signatures = [.. narInfo.Signatures.Where(s => !s.StartsWith(_signingKey.Name + ":", StringComparison.Ordinal)), _signingKey.Sign(narInfo.Fingerprint)] };
+
+        // No Content-Encoding: Nix ≥ 2.34 decodes only what libcurl does, and a plain narinfo reads everywhere.
+        return _writer.PutTextAsync(NarInfoKey(narInfo.StorePath), signed.ToString(), NarInfoContentType, cancellationToken);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private static string NarInfoKey(StorePath path) => path.HashPart + ".narinfo";
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1300, EventName = "S3CacheInfoCreated", Level = LogLevel.Information, Message = "{Where}: created nix-cache-info")]
+        public static partial void CacheInfoCreated(ILogger logger, string where);
+
+        [LoggerMessage(EventId = 1301, EventName = "S3NarPresent", Level = LogLevel.Debug, Message = "{Key} is already in the bucket; not uploading the NAR of {StorePath} again")]
+        public static partial void NarPresent(ILogger logger, string key, string storePath);
+    }
+}

@@ -1,0 +1,121 @@
+using System.Net;
+using System.Net.Sockets;
+using Amazon.Runtime;
+
+namespace Watcher.Upload.S3;
+
+/// <summary>
+/// Turns AWS SDK and network exceptions into <see cref="CacheUploadException"/>s with a
+/// <see cref="CacheFailureKind"/> and one message that names the cache, bucket and endpoint.
+/// </summary>
+/// <remarks>
+/// Messages are built from S3 error codes and status codes, never from the request: the SDK's
+/// exceptions do not carry the secret key, and neither do ours.
+/// </remarks>
+internal sealed class S3Errors(string cache, string bucket, string endpoint)
+{
+    /// <summary>Codes that mean the credentials themselves are wrong or expired.</summary>
+    private static readonly HashSet<string> UnauthorizedCodes = new(StringComparer.Ordinal)
+    {
+        "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken", "TokenRefreshRequired", "InvalidSecurity",
+    };
+
+    /// <summary>Codes S3 uses for "slow down, try again".</summary>
+    private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
+    {
+        "SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable", "OperationAborted",
+    };
+
+    /// <summary>"cache 'x' (bucket 'b' at http://…)": the prefix of every message.</summary>
+    public string Where => $"cache '{cache}' (bucket '{bucket}' at {endpoint})";
+
+    /// <summary>Wraps <paramref name="exception"/>; <paramref name="action"/> says what was being done ("writing nar/….nar.zst").</summary>
+    public CacheUploadException Wrap(Exception exception, string action)
+    {
+        if (exception is CacheUploadException existing)
+        {
+            return existing;
+        }
+
+        var (kind, status, reason) = Classify(exception);
+        return new CacheUploadException($"{Where}: {action}: {reason}", kind, status, innerException: exception);
+    }
+
+    /// <summary>The kind, HTTP status and a human reason for a failed S3 request.</summary>
+    public static (CacheFailureKind Kind, int? Status, string Reason) Classify(Exception exception)
+    {
+        if (exception is AmazonServiceException service && service.StatusCode != 0 && FindNetworkError(exception) is null)
+        {
+            int status = (int)service.StatusCode;
+            string code = service.ErrorCode ?? string.Empty;
+            return code switch
+            {
+                "NoSuchBucket" => (CacheFailureKind.Permanent, status, "the bucket does not exist (NoSuchBucket)"),
+                "AccessDenied" or "AllAccessDisabled" => (CacheFailureKind.Forbidden, status, $"access denied ({code}): the credentials may not write to this bucket"),
+                "EntityTooLarge" => (CacheFailureKind.TooLarge, status, "the server refused the object size (EntityTooLarge)"),
+                _ when UnauthorizedCodes.Contains(code) => (CacheFailureKind.Unauthorized, status, $"the credentials were rejected ({code}); check the access key and secret of the profile or environment"),
+                _ when TransientCodes.Contains(code) => (CacheFailureKind.Transient, status, $"the server asked to retry ({code}, HTTP {status})"),
+                _ => (KindOf(status), status, Describe(status, code, service.Message)),
+            };
+        }
+
+        if (FindNetworkError(exception) is { } network)
+        {
+            return (CacheFailureKind.Transient, null, "cannot reach the endpoint: " + network.Message);
+        }
+
+        if (exception is AmazonClientException client)
+        {
+            // Raised before any request: no credentials found, a malformed endpoint, no region.
+            return (CacheFailureKind.Unauthorized, null, "the S3 client could not be set up: " + client.Message);
+        }
+
+        return (CacheFailureKind.Transient, null, exception.Message);
+    }
+
+    /// <summary>The kind for an HTTP status without a more specific S3 error code.</summary>
+    public static CacheFailureKind KindOf(int status) => status switch
+    {
+        401 => CacheFailureKind.Unauthorized,
+        403 => CacheFailureKind.Forbidden,
+        413 => CacheFailureKind.TooLarge,
+        408 or 429 or >= 500 => CacheFailureKind.Transient,
+        _ => CacheFailureKind.Permanent,
+    };
+
+    private static string Describe(int status, string code, string message) => status switch
+    {
+        401 => $"the credentials were rejected (HTTP 401{CodeSuffix(code)})",
+        403 => $"access denied (HTTP 403{CodeSuffix(code)})",
+        404 => $"not found (HTTP 404{CodeSuffix(code)}); is the bucket right?",
+        413 => "the server or a proxy in front of it refused the request size (HTTP 413); lower part-size-mb",
+        _ => $"HTTP {status}{CodeSuffix(code)}" + (IsGeneric(message) ? string.Empty : ": " + message),
+    };
+
+    /// <summary>The SDK's filler text for an error response without a body says nothing the status does not.</summary>
+    private static bool IsGeneric(string message) =>
+        string.IsNullOrWhiteSpace(message) || message.Contains("No further error information", StringComparison.Ordinal);
+
+    private static string CodeSuffix(string code) => code.Length == 0 ? string.Empty : ", " + code;
+
+    /// <summary>The socket, DNS or HTTP connection error somewhere inside <paramref name="exception"/>, if any.</summary>
+    private static Exception? FindNetworkError(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SocketException:
+                    return e;
+                case HttpRequestException { StatusCode: null } http:
+                    return http.GetBaseException();
+                case IOException when e.InnerException is SocketException:
+                    return e.InnerException;
+                case WebException:
+                    return e;
+            }
+        }
+
+        return null;
+    }
+}
