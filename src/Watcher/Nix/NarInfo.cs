@@ -36,6 +36,15 @@ internal sealed record NarInfo
     /// <summary>The fingerprint signatures are made over.</summary>
     public string Fingerprint => NixFingerprint.Compute(StorePath, NarHash, NarSize, References);
 
+    /// <summary>
+    /// This narinfo with <paramref name="key"/>'s signature over its fingerprint, replacing any earlier
+    /// signature under that key name and keeping the others (signatures already on the path).
+    /// </summary>
+    public NarInfo SignedWith(NixSecretKey key) => this with
+    {
+        Signatures = [.. Signatures.Where(s => !s.StartsWith(key.Name + ":", StringComparison.Ordinal)), key.Sign(Fingerprint)],
+    };
+
     /// <summary>The file extension Nix gives a NAR compressed with <paramref name="compression"/>.</summary>
     public static string NarExtension(string compression) => compression switch
     {

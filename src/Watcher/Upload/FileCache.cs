@@ -68,9 +68,7 @@ internal sealed class FileCache : IBinaryCache
 
     public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
     {
-        var signed = _signingKey is null
-            ? narInfo
-            : narInfo with { Signatures = [.. narInfo.Signatures.Where(s => !s.StartsWith(_signingKey.Name + ":", StringComparison.Ordinal)), _signingKey.Sign(narInfo.Fingerprint)] };
+        var signed = _signingKey is null ? narInfo : narInfo.SignedWith(_signingKey);
         return WriteAtomicallyAsync(NarInfoPath(narInfo.StorePath), signed.ToString(), cancellationToken);
     }
 

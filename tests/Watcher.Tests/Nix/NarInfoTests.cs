@@ -80,6 +80,17 @@ public sealed class NarInfoTests
         Assert.Throws<FormatException>(() => NarInfo.Parse(text));
     }
 
+    [Fact]
+    public void SignedWith_KeepsOtherSignaturesAndReplacesItsOwn()
+    {
+        using var key = NixSecretKey.Parse("test-key-1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8DoQe/884Qvh1w3RjnS8CZZ+TWMJulDV8d3IZkElUxuA==");
+        var unsigned = NarInfo.Parse(NixWritten) with { Signatures = ["upstream-1:abc", "test-key-1:stale"] };
+
+        var signed = unsigned.SignedWith(key);
+
+        Assert.Equal(["upstream-1:abc", "test-key-1:trLRN56zR+z9BlJhYZAH4ML+XTU1UVcQKxUUzZE/Xr5bpNG1f5AD6gp6BKLO/+3q/L8qS3nqAmrPxuhJ0ZacCw=="], signed.Signatures);
+    }
+
     [Theory]
     [InlineData("zstd", ".zst")]
     [InlineData("xz", ".xz")]

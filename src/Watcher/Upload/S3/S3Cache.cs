@@ -119,9 +119,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
     public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
     {
-        var signed = _signingKey is null
-            ? narInfo
-            : narInfo with { Signatures = [.. narInfo.Signatures.Where(s => !s.StartsWith(_signingKey.Name + ":", StringComparison.Ordinal)), _signingKey.Sign(narInfo.Fingerprint)] };
+        var signed = _signingKey is null ? narInfo : narInfo.SignedWith(_signingKey);
 
         // No Content-Encoding: Nix ≥ 2.34 decodes only what libcurl does, and a plain narinfo reads everywhere.
         return _writer.PutTextAsync(NarInfoKey(narInfo.StorePath), signed.ToString(), NarInfoContentType, cancellationToken);
