@@ -33,6 +33,22 @@ internal sealed record NarInfo
 
     public string? ContentAddress { get; init; }
 
+    /// <summary>The narinfo for a store path whose NAR was stored as <paramref name="url"/>, before signing.</summary>
+    public static NarInfo ForPath(PathInfo info, string url, string compression, byte[]? fileHash, long? fileSize) => new()
+    {
+        StorePath = info.Path,
+        Url = url,
+        Compression = compression,
+        FileHash = fileHash,
+        FileSize = fileSize,
+        NarHash = info.NarHash,
+        NarSize = info.NarSize,
+        References = info.References,
+        Deriver = info.Deriver,
+        Signatures = info.Signatures,
+        ContentAddress = info.ContentAddress,
+    };
+
     /// <summary>The fingerprint signatures are made over.</summary>
     public string Fingerprint => NixFingerprint.Compute(StorePath, NarHash, NarSize, References);
 

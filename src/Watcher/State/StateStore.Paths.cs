@@ -1,3 +1,6 @@
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+
 
 namespace Watcher.State;
 
@@ -48,29 +51,8 @@ internal sealed partial class StateStore
         });
 
     /// <summary>Which of <paramref name="paths"/> the cache is already known to have.</summary>
-    public IReadOnlySet<string> FilterPushed(string cache, IReadOnlyCollection<string> paths)
-    {
-        var result = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var chunk in paths.Chunk(500))
-        {
-            foreach (string path in Query(
-                $"SELECT path FROM pushed WHERE cache = $cache AND path IN ({string.Join(',', chunk.Select((_, i) => "$p" + i))})",
-                c =>
-                {
-                    c.Parameters.AddWithValue("$cache", cache);
-                    for (int i = 0; i < chunk.Length; i++)
-                    {
-                        c.Parameters.AddWithValue("$p" + i, chunk[i]);
-                    }
-                },
-                r => r.GetString(0)))
-            {
-                result.Add(path);
-            }
-        }
-
-        return result;
-    }
+    public IReadOnlySet<string> FilterPushed(string cache, IReadOnlyCollection<string> paths) =>
+        SelectExisting("SELECT path FROM pushed WHERE cache = $cache AND path IN ({0})", paths, c => c.Parameters.AddWithValue("$cache", cache));
 
     /// <summary>Counts a failed attempt; returns the attempts so far.</summary>
     public int RecordFailure(string cache, string path, string error) =>
@@ -118,13 +100,28 @@ internal sealed partial class StateStore
     /// <summary>Of <paramref name="paths"/>, those a full scan has not recorded as seen.</summary>
     public IReadOnlyList<string> FilterUnseen(IReadOnlyCollection<string> paths)
     {
-        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var seen = SelectExisting("SELECT path FROM seen WHERE path IN ({0})", paths, _ => { });
+        return paths.Where(p => !seen.Contains(p)).ToList();
+    }
+
+    /// <summary>Records paths as seen by a scan; call only once they are journaled (or need no push).</summary>
+    public void MarkSeen(IEnumerable<string> paths) =>
+        Batch("INSERT OR IGNORE INTO seen (path) VALUES ($path)", paths, (c, p) => c.Parameters.AddWithValue("$path", p));
+
+    /// <summary>
+    /// Runs <paramref name="sqlFormat"/> (whose <c>{0}</c> becomes a parameter list) over <paramref name="paths"/>
+    /// in chunks that stay under SQLite's parameter limit, and returns the paths it selects.
+    /// </summary>
+    private HashSet<string> SelectExisting(string sqlFormat, IReadOnlyCollection<string> paths, Action<SqliteCommand> bind)
+    {
+        var found = new HashSet<string>(StringComparer.Ordinal);
         foreach (var chunk in paths.Chunk(500))
         {
-            seen.UnionWith(Query(
-                $"SELECT path FROM seen WHERE path IN ({string.Join(',', chunk.Select((_, i) => "$p" + i))})",
+            found.UnionWith(Query(
+                string.Format(CultureInfo.InvariantCulture, sqlFormat, string.Join(',', chunk.Select((_, i) => "$p" + i))),
                 c =>
                 {
+                    bind(c);
                     for (int i = 0; i < chunk.Length; i++)
                     {
                         c.Parameters.AddWithValue("$p" + i, chunk[i]);
@@ -133,10 +130,6 @@ internal sealed partial class StateStore
                 r => r.GetString(0)));
         }
 
-        return paths.Where(p => !seen.Contains(p)).ToList();
+        return found;
     }
-
-    /// <summary>Records paths as seen by a scan; call only once they are journaled (or need no push).</summary>
-    public void MarkSeen(IEnumerable<string> paths) =>
-        Batch("INSERT OR IGNORE INTO seen (path) VALUES ($path)", paths, (c, p) => c.Parameters.AddWithValue("$path", p));
 }

@@ -10,20 +10,7 @@ internal sealed record EncodedNar(byte[] FileHash, long FileSize, string Compres
     public string Url => "nar/" + NixHash.ToNix32(FileHash) + ".nar" + NarInfo.NarExtension(Compression);
 
     /// <summary>The narinfo for this NAR, before signing.</summary>
-    public NarInfo ToNarInfo(PathInfo info) => new()
-    {
-        StorePath = info.Path,
-        Url = Url,
-        Compression = Compression,
-        FileHash = FileHash,
-        FileSize = FileSize,
-        NarHash = info.NarHash,
-        NarSize = info.NarSize,
-        References = info.References,
-        Deriver = info.Deriver,
-        Signatures = info.Signatures,
-        ContentAddress = info.ContentAddress,
-    };
+    public NarInfo ToNarInfo(PathInfo info) => NarInfo.ForPath(info, Url, Compression, FileHash, FileSize);
 }
 
 /// <summary>

@@ -114,19 +114,7 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
         Log.Uploaded(_logger, info.Path.FullPath, Name, result.Kind ?? "Uploaded", result.FileSize ?? -1);
 
         // Attic serves its own narinfo (signed per request); this one only reports what went up.
-        return new NarInfo
-        {
-            StorePath = info.Path,
-            Url = $"nar/{info.Path.HashPart}.nar",
-            Compression = "none",
-            FileSize = info.NarSize,
-            NarHash = info.NarHash,
-            NarSize = info.NarSize,
-            References = info.References,
-            Deriver = info.Deriver,
-            Signatures = info.Signatures,
-            ContentAddress = info.ContentAddress,
-        };
+        return NarInfo.ForPath(info, $"nar/{info.Path.HashPart}.nar", "none", fileHash: null, fileSize: info.NarSize);
     }
 
     public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken) => Task.CompletedTask;
