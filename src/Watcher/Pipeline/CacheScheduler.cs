@@ -114,7 +114,7 @@ internal sealed partial class CacheScheduler(
         while (toLoad.Count > 0 && valid.Count < RoundSize * 16)
         {
             var infos = await daemon.QueryPathInfosAsync(toLoad.Select(p => StorePath.Parse(p, daemon.StoreDir)).ToList(), cancellationToken);
-            var next = new List<string>();
+            var referenced = new HashSet<string>(StringComparer.Ordinal);
             for (int i = 0; i < toLoad.Count; i++)
             {
                 if (infos[i] is not { } info)
@@ -124,11 +124,12 @@ internal sealed partial class CacheScheduler(
                 }
 
                 valid[toLoad[i]] = info;
-                next.AddRange(info.ReferencesExceptSelf.Select(r => r.FullPath)
-                    .Where(r => !valid.ContainsKey(r) && !toLoad.Contains(r) && state.IsPending(target.Name, r)));
+                referenced.UnionWith(info.ReferencesExceptSelf.Select(r => r.FullPath));
             }
 
-            toLoad = next.Distinct().ToList();
+            referenced.ExceptWith(valid.Keys);
+            referenced.ExceptWith(vanished);
+            toLoad = state.FilterPending(target.Name, referenced).ToList();
         }
 
         return (valid.Values.ToList(), vanished);

@@ -24,14 +24,6 @@ internal sealed partial class StateStore
             c.Parameters.AddWithValue("$value", v.ToString(CultureInfo.InvariantCulture));
         });
 
-    /// <summary>Whether the pair is waiting in the journal.</summary>
-    public bool IsPending(string cache, string path) =>
-        Query("SELECT 1 FROM pending WHERE cache = $cache AND path = $path", c =>
-        {
-            c.Parameters.AddWithValue("$cache", cache);
-            c.Parameters.AddWithValue("$path", path);
-        }, r => r.GetInt32(0)).Count > 0;
-
     /// <summary>Whether the pair is a dead letter.</summary>
     public bool IsDeadLetter(string cache, string path) =>
         Query("SELECT 1 FROM dead_letters WHERE cache = $cache AND path = $path", c =>

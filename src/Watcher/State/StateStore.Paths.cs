@@ -54,6 +54,10 @@ internal sealed partial class StateStore
     public IReadOnlySet<string> FilterPushed(string cache, IReadOnlyCollection<string> paths) =>
         SelectExisting("SELECT path FROM pushed WHERE cache = $cache AND path IN ({0})", paths, c => c.Parameters.AddWithValue("$cache", cache));
 
+    /// <summary>Which of <paramref name="paths"/> are waiting in the cache's journal.</summary>
+    public IReadOnlySet<string> FilterPending(string cache, IReadOnlyCollection<string> paths) =>
+        SelectExisting("SELECT path FROM pending WHERE cache = $cache AND path IN ({0})", paths, c => c.Parameters.AddWithValue("$cache", cache));
+
     /// <summary>Counts a failed attempt; returns the attempts so far.</summary>
     public int RecordFailure(string cache, string path, string error) =>
         Query("UPDATE pending SET attempts = attempts + 1, last_error = $error WHERE cache = $cache AND path = $path RETURNING attempts",

@@ -48,7 +48,7 @@ public sealed class StateStoreTests : IDisposable
         var dead = Assert.Single(state.DeadLetters());
         Assert.Equal(("c", "/nix/store/a", "403 forbidden", 2), (dead.Cache, dead.Path, dead.Reason, dead.Attempts));
         Assert.True(state.IsDeadLetter("c", "/nix/store/a"));
-        Assert.False(state.IsPending("c", "/nix/store/a"));
+        Assert.Equal(["/nix/store/b"], state.FilterPending("c", ["/nix/store/a", "/nix/store/b"]));
         Assert.Equal(1, state.RequeueDeadLetters());
         Assert.Empty(state.DeadLetters());
         Assert.Equal(["/nix/store/b", "/nix/store/a"], state.TakePending("c", 10).Select(p => p.Path));
