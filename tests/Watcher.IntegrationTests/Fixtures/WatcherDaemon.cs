@@ -98,6 +98,10 @@ public sealed class WatcherDaemon : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Sends a signal by name (<c>STOP</c>, <c>CONT</c>, …) to the daemon.</summary>
+    public async Task SignalAsync(string signal, CancellationToken cancellationToken) =>
+        (await ProcessRunner.RunAsync("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)], cancellationToken: cancellationToken)).EnsureSuccess("kill -" + signal);
+
     /// <summary>SIGKILL, as a crash would.</summary>
     public void Kill()
     {
