@@ -17,6 +17,9 @@ internal enum CacheFailureKind
 
     /// <summary>A proxy or the server refused the request size (413).</summary>
     TooLarge,
+
+    /// <summary>Nothing was sent: the cache is paused after repeated failures (its circuit breaker is open).</summary>
+    Unavailable,
 }
 
 /// <summary>A binary cache refused or failed an upload; <see cref="Kind"/> says whether to retry.</summary>

@@ -1,9 +1,11 @@
 using Watcher.Config;
 using Watcher.Hosting;
+using Watcher.Metrics;
 using Watcher.Pipeline;
 using Watcher.State;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.Resilience;
 using Watcher.Watch;
 
 namespace Watcher;
@@ -11,9 +13,10 @@ namespace Watcher;
 /// <summary>The daemon's wiring, one method per feature.</summary>
 internal static class ServiceCollectionExtensions
 {
-    /// <summary>Options, clock, daemon client, state, caches.</summary>
+    /// <summary>Options, clock, daemon client, state, metrics, caches (each behind its retry policy).</summary>
     public static IServiceCollection AddWatcherCore(this IServiceCollection services, WatcherOptions options)
     {
+        services.AddMetrics();
         services.AddSingleton(options);
         services.AddSingleton(options.Watch);
         services.AddSingleton(TimeProvider.System);
@@ -22,14 +25,36 @@ internal static class ServiceCollectionExtensions
             sp.GetRequiredService<ILogger<NixDaemonClient>>()));
         services.AddSingleton(_ => StateStore.Open(options.StateDir));
         services.AddSingleton<CacheFactory>();
+        services.AddSingleton(new ResilienceOptions());
+        services.AddSingleton(sp => new WatcherMetrics(
+            sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
+            () => CacheGaugesOf(sp.GetRequiredService<IReadOnlyList<CacheTarget>>(), sp.GetRequiredService<StateStore>())));
         services.AddSingleton<IReadOnlyList<CacheTarget>>(sp =>
         {
             var factory = sp.GetRequiredService<CacheFactory>();
-            return options.Caches.Select(c => new CacheTarget(c, factory.Create(c, options.Watch.StoreDir))).ToList();
+            var resilience = sp.GetRequiredService<ResilienceOptions>();
+            var metrics = sp.GetRequiredService<WatcherMetrics>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<CachePolicy>();
+            return options.Caches.Select(c =>
+            {
+                var activity = new CacheActivity();
+                var policy = new CachePolicy(c.Name, resilience, activity, metrics, time, logger);
+                var cache = new ResilientCache(factory.Create(c, options.Watch.StoreDir), policy, resilience, activity, metrics, time);
+                return new CacheTarget(c, cache, activity);
+            }).ToList();
         });
         services.AddSingleton<INarSource>(sp => new StoreNarSource(sp.GetRequiredService<NixDaemonClient>()));
         return services;
     }
+
+    private static List<CacheGauges> CacheGaugesOf(IReadOnlyList<CacheTarget> targets, StateStore state) =>
+        targets.Select(t => new CacheGauges(
+            t.Name,
+            state.CountPending(t.Name),
+            state.CountDeadLetters(t.Name),
+            t.Activity.Circuit != CircuitState.Closed,
+            t.Activity.LastSuccess)).ToList();
 
     /// <summary>
     /// The pipeline: store watcher and start-up scan → discovery queue → planner → per-cache schedulers,

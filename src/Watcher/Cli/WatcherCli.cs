@@ -18,6 +18,8 @@ internal static class WatcherCli
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PushCommand.Create());
         root.Subcommands.Add(NetrcCommand.Create());
+        root.Subcommands.Add(StatusCommand.Create());
+        root.Subcommands.Add(RetryCommand.Create());
         root.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(ConfigOption), ct));
 
         var parse = root.Parse(args);

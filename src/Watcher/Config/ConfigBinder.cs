@@ -131,7 +131,7 @@ internal sealed partial class ConfigBinder
             : !host.Contains(':', StringComparison.Ordinal) && Uri.CheckHostName(host) != UriHostNameType.Unknown;
         return hostOk
             && int.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out int port)
-            && port is > 0 and <= 65535;
+            && port is >= 0 and <= 65535;
     }
 
     /// <summary>Reads a path key, expanding <c>~</c>; an empty string is an error.</summary>

@@ -1,3 +1,4 @@
+using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.State;
 using Watcher.Store;
@@ -20,6 +21,7 @@ internal sealed partial class CacheScheduler(
     StateStore state,
     INarSource source,
     PipelineHealth health,
+    WatcherMetrics metrics,
     TimeProvider timeProvider,
     ILogger logger)
 {
@@ -71,8 +73,13 @@ internal sealed partial class CacheScheduler(
                 continue;
             }
 
-            // Work is pending but nothing moved (the cache is down): back off, 1 s doubling to a minute.
+            // Work is pending but nothing moved (the cache is down): wait out the pause of its circuit breaker,
+            // or else back off, 1 s doubling to a minute.
             var delay = TimeSpan.FromSeconds(Math.Min(MaxBackoff.TotalSeconds, Math.Pow(2, idleRounds++)));
+            if (target.Activity.PausedUntil is { } pausedUntil && pausedUntil - timeProvider.GetUtcNow() is var pause && pause > delay)
+            {
+                delay = pause;
+            }
             await Task.Delay(delay, timeProvider, stopStarting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
     }
@@ -94,6 +101,7 @@ internal sealed partial class CacheScheduler(
         }
 
         state.Forget(target.Name, batch.Vanished);
+        metrics.Skipped(target.Name, "gc", batch.Vanished.Count);
         if (ordered.Count == 0)
         {
             return batch.Vanished.Count > 0;
@@ -171,12 +179,14 @@ internal sealed partial class CacheScheduler(
     {
         var done = new List<string>();
         var vanished = new List<string>();
+        int pushed = 0;
         foreach (var (path, outcome) in outcomes)
         {
             switch (outcome.Kind)
             {
                 case PathOutcomeKind.Pushed or PathOutcomeKind.Present:
                     done.Add(path.FullPath);
+                    pushed += outcome.Kind == PathOutcomeKind.Pushed ? 1 : 0;
                     break;
                 case PathOutcomeKind.Failed:
                     RecordFailure(path.FullPath, outcome, vanished);
@@ -188,6 +198,9 @@ internal sealed partial class CacheScheduler(
 
         state.MarkPushed(target.Name, done);
         state.Forget(target.Name, vanished);
+        metrics.Pushed(target.Name, pushed);
+        metrics.Skipped(target.Name, "present", done.Count - pushed);
+        metrics.Skipped(target.Name, "gc", vanished.Count);
         return done.Count > 0 || vanished.Count > 0;
     }
 

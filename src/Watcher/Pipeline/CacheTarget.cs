@@ -4,8 +4,8 @@ using Watcher.Upload;
 
 namespace Watcher.Pipeline;
 
-/// <summary>One configured cache in the daemon: its options, its client, and the signal that wakes its scheduler.</summary>
-internal sealed class CacheTarget(CacheOptions options, IBinaryCache cache)
+/// <summary>One configured cache in the daemon: its options, its client, what it is doing, and the signal that wakes its scheduler.</summary>
+internal sealed class CacheTarget(CacheOptions options, IBinaryCache cache, CacheActivity? activity = null)
 {
     // Capacity 1, drop when full: any number of wake-ups while the scheduler is busy collapse into one.
     private readonly Channel<byte> _wake = Channel.CreateBounded<byte>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -15,6 +15,8 @@ internal sealed class CacheTarget(CacheOptions options, IBinaryCache cache)
     public CacheOptions Options => options;
 
     public IBinaryCache Cache => cache;
+
+    public CacheActivity Activity { get; } = activity ?? new CacheActivity();
 
     /// <summary>Tells the scheduler that new pending work was journaled.</summary>
     public void Wake() => _wake.Writer.TryWrite(0);

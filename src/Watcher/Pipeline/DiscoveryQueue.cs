@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Watcher.Metrics;
 
 namespace Watcher.Pipeline;
 
@@ -13,9 +14,11 @@ namespace Watcher.Pipeline;
 internal sealed class DiscoveryQueue
 {
     private readonly Channel<Discovery> _channel;
+    private readonly WatcherMetrics? _metrics;
 
-    public DiscoveryQueue(int capacity = 8192)
+    public DiscoveryQueue(WatcherMetrics? metrics = null, int capacity = 8192)
     {
+        _metrics = metrics;
         _channel = Channel.CreateBounded<Discovery>(new BoundedChannelOptions(capacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
@@ -27,7 +30,20 @@ internal sealed class DiscoveryQueue
 
     public int Count => _channel.Reader.Count;
 
-    public ValueTask WriteAsync(Discovery discovery, CancellationToken cancellationToken) => _channel.Writer.WriteAsync(discovery, cancellationToken);
+    public ValueTask WriteAsync(Discovery discovery, CancellationToken cancellationToken)
+    {
+        if (!discovery.IsRescan)
+        {
+            _metrics?.Discovered(discovery.Source switch
+            {
+                DiscoverySource.Inotify => "inotify",
+                DiscoverySource.Scan => "scan",
+                _ => "cli",
+            });
+        }
+
+        return _channel.Writer.WriteAsync(discovery, cancellationToken);
+    }
 
     /// <summary>Stops intake; the planner drains what is queued and then finishes.</summary>
     public void Complete() => _channel.Writer.TryComplete();

@@ -1,4 +1,5 @@
 using Watcher.Config;
+using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.State;
 using Watcher.Store;
@@ -22,6 +23,7 @@ internal sealed partial class Planner(
     IReadOnlyList<CacheTarget> targets,
     WatcherOptions options,
     PipelineHealth health,
+    WatcherMetrics metrics,
     TimeProvider timeProvider,
     ILogger<Planner> logger) : BackgroundService
 {
@@ -110,10 +112,17 @@ internal sealed partial class Planner(
         }
 
         var valid = await daemon.QueryValidPathsAsync(candidates, cancellationToken);
+        int invalidCount = 0;
         foreach (var invalid in candidates.Except(valid))
         {
             // A failed build also deletes its lock; the path never became valid.
             Log.Invalid(logger, invalid.FullPath);
+            invalidCount++;
+        }
+
+        foreach (var target in targets)
+        {
+            metrics.Skipped(target.Name, "invalid", invalidCount);
         }
 
         if (valid.Count == 0)
@@ -133,8 +142,22 @@ internal sealed partial class Planner(
 
     private async Task JournalAsync(CacheTarget target, IReadOnlyList<PathInfo> closure, CancellationToken cancellationToken)
     {
-        var wanted = closure.Where(p => _filter.Check(p, target) is null).Select(p => p.Path.FullPath).ToList();
+        var wanted = new List<string>(closure.Count);
+        foreach (var info in closure)
+        {
+            switch (_filter.Check(info, target))
+            {
+                case null:
+                    wanted.Add(info.Path.FullPath);
+                    break;
+                case var reason:
+                    metrics.Skipped(target.Name, reason.Value == SkipReason.Upstream ? "upstream" : "excluded");
+                    break;
+            }
+        }
+
         var known = state.FilterPushed(target.Name, wanted);
+        metrics.Skipped(target.Name, "present", known.Count);
         var unknown = wanted.Where(p => !known.Contains(p)).ToList();
         if (unknown.Count == 0)
         {
@@ -155,7 +178,9 @@ internal sealed partial class Planner(
         if (missing is not null)
         {
             var missingNames = missing.Select(p => p.FullPath).ToHashSet(StringComparer.Ordinal);
-            state.MarkPushed(target.Name, unknown.Where(p => !missingNames.Contains(p)));
+            var present = unknown.Where(p => !missingNames.Contains(p)).ToList();
+            state.MarkPushed(target.Name, present);
+            metrics.Skipped(target.Name, "present", present.Count);
             unknown = unknown.Where(missingNames.Contains).ToList();
         }
 

@@ -1,4 +1,5 @@
 using Watcher.Hosting;
+using Watcher.Metrics;
 using Watcher.State;
 using Watcher.Store;
 using Watcher.Upload;
@@ -17,6 +18,7 @@ internal sealed class SchedulerService(
     INarSource source,
     PipelineHealth health,
     SystemdNotify notify,
+    WatcherMetrics metrics,
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory) : BackgroundService
 {
@@ -42,7 +44,7 @@ internal sealed class SchedulerService(
         try
         {
             await target.Cache.InitializeAsync(stopStarting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            var scheduler = new CacheScheduler(target, daemon, state, source, health, timeProvider, loggerFactory.CreateLogger("Watcher.Pipeline.CacheScheduler." + target.Name));
+            var scheduler = new CacheScheduler(target, daemon, state, source, health, metrics, timeProvider, loggerFactory.CreateLogger("Watcher.Pipeline.CacheScheduler." + target.Name));
             await scheduler.RunAsync(stopStarting, abort);
         }
         finally

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
 
-
 namespace Watcher.State;
 
 /// <summary>A (path, cache) pair waiting to be pushed.</summary>
@@ -79,27 +78,6 @@ internal sealed partial class StateStore
             c.Parameters.AddWithValue("$attempts", attempts);
             c.Parameters.AddWithValue("$at", now.ToUnixTimeSeconds());
         });
-
-    public IReadOnlyList<DeadLetter> DeadLetters() =>
-        Query("SELECT cache, path, reason, attempts, failed_at FROM dead_letters ORDER BY failed_at", _ => { },
-            r => new DeadLetter(r.GetString(0), r.GetString(1), r.GetString(2), r.GetInt32(3), DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(4))));
-
-    /// <summary>Moves every dead letter back to pending (at the end of the journal); returns how many.</summary>
-    public int RequeueDeadLetters()
-    {
-        lock (_lock)
-        {
-            using var transaction = _connection.BeginTransaction();
-            using var command = _connection.CreateCommand();
-            command.Transaction = transaction;
-            command.CommandText = "INSERT OR IGNORE INTO pending (cache, path) SELECT cache, path FROM dead_letters ORDER BY failed_at";
-            command.ExecuteNonQuery();
-            command.CommandText = "DELETE FROM dead_letters";
-            int requeued = command.ExecuteNonQuery();
-            transaction.Commit();
-            return requeued;
-        }
-    }
 
     /// <summary>Of <paramref name="paths"/>, those a full scan has not recorded as seen.</summary>
     public IReadOnlyList<string> FilterUnseen(IReadOnlyCollection<string> paths)

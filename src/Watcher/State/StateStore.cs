@@ -26,7 +26,8 @@ internal sealed partial class StateStore : IDisposable
 
     public static StateStore Open(string stateDirectory)
     {
-        Directory.CreateDirectory(stateDirectory);
+        // Owner-only: it holds the control socket and the list of store paths being pushed.
+        Directory.CreateDirectory(stateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         var builder = new SqliteConnectionStringBuilder
         {
             DataSource = Path.Combine(stateDirectory, "state.db"),

@@ -54,6 +54,7 @@ internal sealed record PathOutcome(PathOutcomeKind Kind, string? Error = null, l
         PathVanishedException => FailureCause.Vanished,
         NarMismatchException => FailureCause.Permanent,
         CacheUploadException { Kind: CacheFailureKind.Transient } => FailureCause.Transient,
+        CacheUploadException { Kind: CacheFailureKind.Unavailable } => FailureCause.CacheUnavailable,
         CacheUploadException => FailureCause.Permanent,
         _ => FailureCause.Transient,
     };

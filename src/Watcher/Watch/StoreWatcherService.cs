@@ -1,4 +1,5 @@
 using Watcher.Config;
+using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.Pipeline;
 
@@ -13,6 +14,7 @@ internal sealed partial class StoreWatcherService(
     WatchOptions options,
     DiscoveryQueue queue,
     PipelineHealth health,
+    WatcherMetrics metrics,
     IHostApplicationLifetime lifetime,
     ILogger<StoreWatcherService> logger) : IHostedService, IDisposable
 {
@@ -67,6 +69,7 @@ internal sealed partial class StoreWatcherService(
                     if (e.Kind == StoreEventKind.Overflow)
                     {
                         Log.Overflow(logger);
+                        metrics.InotifyOverflow();
                         queue.WriteAsync(Discovery.Rescan(DiscoverySource.Inotify), CancellationToken.None).AsTask().GetAwaiter().GetResult();
                     }
                     else if (StorePath.TryFromBaseName(e.Name!, options.StoreDir, out var path, out _))

@@ -24,7 +24,9 @@ internal static class S3ClientFactory
             // servers (s3rver stores the framing, older MinIO/R2/Garage reject it); plain bodies work everywhere.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-            MaxErrorRetry = 3,
+            // Retries are the cache policy's (Polly: backoff with jitter, Retry-After, a circuit breaker, metrics);
+            // the SDK retrying underneath would multiply them and hide them from the metrics.
+            MaxErrorRetry = 0,
             Timeout = TimeSpan.FromMinutes(5),
         };
         if (options.Profile is not null)

@@ -1,18 +1,35 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Polly;
+using Polly.Retry;
 
 namespace Watcher.Upload.S3;
 
 /// <summary>
 /// Writes objects to one bucket: small bodies and staged files with a single PutObject, large staged
-/// files as a multipart upload whose parts are re-read from the file (so the SDK can retry a part),
-/// a few at a time. A failed multipart upload is aborted so no parts are left behind.
+/// files as a multipart upload whose parts are re-read from the file (so a failed part is retried on
+/// its own), a few at a time. A failed multipart upload is aborted so no parts are left behind.
 /// </summary>
 internal sealed partial class S3ObjectWriter
 {
     /// <summary>How many parts of one object go up at once; with parts read from a file this costs no memory.</summary>
     public const int ParallelParts = 4;
+
+    /// <summary>
+    /// A failed part is sent again a few times before the whole upload fails (and the cache policy
+    /// retries it from the start): one dropped connection should not cost the parts already sent.
+    /// </summary>
+    private static readonly ResiliencePipeline PartRetry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e and not OperationCanceledException && S3Errors.Classify(e).Kind == CacheFailureKind.Transient),
+            MaxRetryAttempts = 3,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromSeconds(1),
+        })
+        .Build();
 
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
@@ -107,7 +124,7 @@ internal sealed partial class S3ObjectWriter
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, plan.PartCount),
                 new ParallelOptions { MaxDegreeOfParallelism = ParallelParts, CancellationToken = cancellationToken },
-                async (index, ct) => etags[index] = await UploadPartAsync(key, path, uploadId, plan, index, ct));
+                async (index, ct) => etags[index] = await PartRetry.ExecuteAsync(c => new ValueTask<PartETag>(UploadPartAsync(key, path, uploadId, plan, index, c)), ct));
             await _client.CompleteMultipartUploadAsync(
                 new CompleteMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId, PartETags = [.. etags] },
                 cancellationToken);

@@ -1,0 +1,72 @@
+using System.Text.Json.Serialization;
+using Watcher.Config;
+using Watcher.State;
+using Watcher.Upload;
+
+namespace Watcher.Hosting;
+
+/// <summary>
+/// What <c>nix-watcher status</c> shows: per cache, the queue, uploads in flight, dead letters and the last
+/// success and error. <c>Daemon</c> says whether a running daemon answered; if not, the figures come from the state alone.
+/// </summary>
+internal sealed record StatusReport(bool Daemon, string Version, IReadOnlyList<CacheStatus> Caches)
+{
+    /// <summary>At most this many dead letters are listed per cache; <see cref="CacheStatus.DeadLetterCount"/> has them all.</summary>
+    public const int ListedDeadLetters = 100;
+
+    public static string CurrentVersion => typeof(StatusReport).Assembly.GetName().Version?.ToString(3) ?? "unknown";
+
+    /// <summary>Builds the report from the state and, when the daemon builds it, each cache's live activity.</summary>
+    public static StatusReport Build(WatcherOptions options, StateStore state, Func<string, CacheActivity?> activityOf, bool daemon)
+    {
+        var caches = options.Caches.Select(cache =>
+        {
+            var activity = activityOf(cache.Name);
+            var deadLetters = state.DeadLetters(cache.Name);
+            return new CacheStatus(
+                cache.Name,
+                cache.Type,
+                state.CountPending(cache.Name),
+                activity?.InFlight ?? 0,
+                activity is null ? null : activity.Circuit switch
+                {
+                    CircuitState.Open => "open",
+                    CircuitState.HalfOpen => "half-open",
+                    _ => "closed",
+                },
+                activity?.PausedUntil,
+                activity?.LastSuccess,
+                activity?.LastError?.Message,
+                activity?.LastError?.At,
+                deadLetters.Count,
+                deadLetters.Take(ListedDeadLetters).Select(d => new DeadLetterStatus(d.Path, d.Reason, d.Attempts, d.FailedAt)).ToList());
+        }).ToList();
+        return new StatusReport(daemon, CurrentVersion, caches);
+    }
+}
+
+/// <summary>One cache in a <see cref="StatusReport"/>; the live fields are null when no daemon answered.</summary>
+internal sealed record CacheStatus(
+    string Name,
+    string Type,
+    long Pending,
+    int InFlight,
+    string? Circuit,
+    DateTimeOffset? PausedUntil,
+    DateTimeOffset? LastSuccess,
+    string? LastError,
+    DateTimeOffset? LastErrorAt,
+    int DeadLetterCount,
+    IReadOnlyList<DeadLetterStatus> DeadLetters);
+
+/// <summary>A dead letter: the path, why it failed, how often it was tried and when it was given up.</summary>
+internal sealed record DeadLetterStatus(string Path, string Reason, int Attempts, DateTimeOffset FailedAt);
+
+/// <summary>The answer to a retry request.</summary>
+internal sealed record RetryResult(int Requeued);
+
+/// <summary>JSON for the control socket and <c>status --json</c>: snake_case, like most tools scripts pipe into jq.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
+[JsonSerializable(typeof(StatusReport))]
+[JsonSerializable(typeof(RetryResult))]
+internal sealed partial class StatusJsonContext : JsonSerializerContext;
