@@ -38,10 +38,8 @@ internal static class ServiceCollectionExtensions
             var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<CachePolicy>();
             return options.Caches.Select(c =>
             {
-                var activity = new CacheActivity();
-                var policy = new CachePolicy(c.Name, resilience, activity, metrics, time, logger);
-                var cache = new ResilientCache(factory.Create(c, options.Watch.StoreDir), policy, resilience, activity, metrics, time);
-                return new CacheTarget(c, cache, activity);
+                var cache = ResilientCache.Create(factory.Create(c, options.Watch.StoreDir), resilience, metrics, time, logger);
+                return new CacheTarget(c, cache, cache.Activity);
             }).ToList();
         });
         services.AddSingleton<INarSource>(sp => new StoreNarSource(sp.GetRequiredService<NixDaemonClient>()));

@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Watcher.Config;
+using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.Resilience;
 using Watcher.Upload.S3;
 
 namespace Watcher.Cli;
@@ -56,7 +58,10 @@ internal static partial class PushCommand
         using var loggerFactory = WatcherCli.CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("Watcher.Push");
         using var factory = new CacheFactory(loggerFactory);
-        var caches = selected.Select(o => (Options: o, Cache: factory.Create(o, storeDir))).ToList();
+        using var meters = new PrivateMeterFactory();
+        var metrics = new WatcherMetrics(meters);
+        var caches = selected.Select(o => (Options: o, Cache: (IBinaryCache)ResilientCache.Create(
+            factory.Create(o, storeDir), ResilienceOptions.OneShot, metrics, TimeProvider.System, logger))).ToList();
         ShowCreatedKeys(factory, caches.Select(c => c.Options));
 
         using var daemon = new NixDaemonClient(new NixDaemonClientOptions { StoreDir = storeDir }, loggerFactory.CreateLogger<NixDaemonClient>());

@@ -167,7 +167,7 @@ internal sealed partial class Planner(
         IReadOnlySet<StorePath>? missing = null;
         try
         {
-            missing = await target.Cache.FindMissingAsync(unknown.Select(p => StorePath.Parse(p, daemon.StoreDir)).ToList(), cancellationToken);
+            missing = await target.FindMissingOnceAsync(unknown.Select(p => StorePath.Parse(p, daemon.StoreDir)).ToList(), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -32,6 +32,9 @@ public sealed class S3Front : IAsyncDisposable
     private int _rejected;
     private Action? _trigger;
     private long _triggerAfter = long.MaxValue;
+    private S3Faults? _faults;
+    private int _requests;
+    private int _injected;
 
     private S3Front(WebApplication app, Uri upstream, long maxBodyBytes, string? secretKey)
     {
@@ -76,6 +79,12 @@ public sealed class S3Front : IAsyncDisposable
         return front;
     }
 
+    /// <summary>How many faults were injected so far.</summary>
+    public int Injected => Volatile.Read(ref _injected);
+
+    /// <summary>Injects faults into the requests from now on (null stops them).</summary>
+    public void InjectFaults(S3Faults? faults) => _faults = faults;
+
     /// <summary>Runs <paramref name="action"/> once, when <paramref name="bytes"/> more body bytes have gone through.</summary>
     public void OnceForwarded(long bytes, Action action)
     {
@@ -92,6 +101,12 @@ public sealed class S3Front : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        if (_faults is { } faults && await faults.ApplyAsync(context, Interlocked.Increment(ref _requests)))
+        {
+            Interlocked.Increment(ref _injected);
+            return;
+        }
+
         long? length = context.Request.ContentLength;
         if (length > _maxBodyBytes)
         {

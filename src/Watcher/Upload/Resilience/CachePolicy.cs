@@ -20,6 +20,7 @@ internal sealed partial class CachePolicy
 {
     private static readonly ResiliencePropertyKey<TimeSpan> AttemptTimeoutKey = new("nix-watcher.attempt-timeout");
     private static readonly ResiliencePropertyKey<string> OperationKey = new("nix-watcher.operation");
+    private static readonly ResiliencePropertyKey<bool> OnceKey = new("nix-watcher.once");
 
     private readonly string _cache;
     private readonly ResilienceOptions _options;
@@ -43,12 +44,16 @@ internal sealed partial class CachePolicy
         _pipeline = Build();
     }
 
-    /// <summary>Runs <paramref name="operation"/> (named for logs) with retries; each attempt gets <paramref name="attemptTimeout"/>.</summary>
-    public async Task<T> ExecuteAsync<T>(string operation, TimeSpan attemptTimeout, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="operation"/> (named for logs) with retries, or with <paramref name="once"/> a single
+    /// attempt (still behind the breaker); each attempt gets <paramref name="attemptTimeout"/>.
+    /// </summary>
+    public async Task<T> ExecuteAsync<T>(string operation, TimeSpan attemptTimeout, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken, bool once = false)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(AttemptTimeoutKey, attemptTimeout);
         context.Properties.Set(OperationKey, operation);
+        context.Properties.Set(OnceKey, once);
         try
         {
             return await _pipeline.ExecuteAsync(static async (ctx, action) => await action(ctx.CancellationToken), context, action);
@@ -83,7 +88,8 @@ internal sealed partial class CachePolicy
         })
         .AddRetry(new RetryStrategyOptions
         {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && FailureReasons.IsTransient(e)),
+            ShouldHandle = args => ValueTask.FromResult(
+                args.Outcome.Exception is { } e && FailureReasons.IsTransient(e) && !args.Context.Properties.GetValue(OnceKey, false)),
             MaxRetryAttempts = _options.MaxRetries,
             DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.AttemptNumber, args.Outcome.Exception)),
             OnRetry = args =>

@@ -8,6 +8,18 @@ namespace Watcher.Upload.Resilience;
 /// </remarks>
 internal sealed record ResilienceOptions
 {
+    /// <summary>
+    /// For one-shot commands (<c>push</c>): a few quick retries so a blip does not fail the command, but
+    /// a dead cache fails it within seconds instead of keeping the user waiting. No breaker.
+    /// </summary>
+    public static readonly ResilienceOptions OneShot = new()
+    {
+        MaxRetries = 3,
+        MaxDelay = TimeSpan.FromSeconds(10),
+        MaxRetryAfter = TimeSpan.FromSeconds(30),
+        BreakerMinimumThroughput = int.MaxValue,
+    };
+
     /// <value>The default value is 8: with the delays below, about four minutes of trying.</value>
     public int MaxRetries { get; init; } = 8;
 
@@ -35,8 +47,8 @@ internal sealed record ResilienceOptions
     /// <value>The default value is 0.5: the breaker opens when half the requests in the sampling window fail…</value>
     public double BreakerFailureRatio { get; init; } = 0.5;
 
-    /// <value>The default value is 8: …and at least this many were made, so two unlucky requests do not pause a cache.</value>
-    public int BreakerMinimumThroughput { get; init; } = 8;
+    /// <value>The default value is 10: …and at least this many were made, so a few unlucky requests do not pause a cache.</value>
+    public int BreakerMinimumThroughput { get; init; } = 10;
 
     /// <value>The default value is 30 s.</value>
     public TimeSpan BreakerSamplingDuration { get; init; } = TimeSpan.FromSeconds(30);

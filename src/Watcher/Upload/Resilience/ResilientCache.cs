@@ -18,6 +18,16 @@ internal sealed class ResilientCache(IBinaryCache inner, CachePolicy policy, Res
 
     public IBinaryCache Inner => inner;
 
+    public CacheActivity Activity => activity;
+
+    /// <summary>Wraps <paramref name="inner"/> in a policy of its own.</summary>
+    public static ResilientCache Create(IBinaryCache inner, ResilienceOptions options, WatcherMetrics metrics, TimeProvider time, ILogger logger)
+    {
+        var activity = new CacheActivity();
+        var policy = new CachePolicy(inner.Name, options, activity, metrics, time, logger);
+        return new ResilientCache(inner, policy, options, activity, metrics, time);
+    }
+
     public Task InitializeAsync(CancellationToken cancellationToken) =>
         RunAsync("setting up", options.RequestTimeout, async ct =>
         {
@@ -27,6 +37,10 @@ internal sealed class ResilientCache(IBinaryCache inner, CachePolicy policy, Res
 
     public Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
         RunAsync("looking up paths", options.LookupTimeout(paths.Count), ct => inner.FindMissingAsync(paths, ct), cancellationToken);
+
+    /// <summary>One attempt, no retries: for the planner's best-effort dedupe, which must not wait for a cache that is down.</summary>
+    public Task<IReadOnlySet<StorePath>> FindMissingOnceAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
+        RunAsync("looking up paths", options.LookupTimeout(paths.Count), ct => inner.FindMissingAsync(paths, ct), cancellationToken, once: true);
 
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
@@ -61,11 +75,11 @@ internal sealed class ResilientCache(IBinaryCache inner, CachePolicy policy, Res
         activity.Succeeded(time.GetUtcNow());
     }
 
-    private async Task<T> RunAsync<T>(string operation, TimeSpan attemptTimeout, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    private async Task<T> RunAsync<T>(string operation, TimeSpan attemptTimeout, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken, bool once = false)
     {
         try
         {
-            return await policy.ExecuteAsync(operation, attemptTimeout, action, cancellationToken);
+            return await policy.ExecuteAsync(operation, attemptTimeout, action, cancellationToken, once);
         }
         catch (BrokenCircuitException ex)
         {

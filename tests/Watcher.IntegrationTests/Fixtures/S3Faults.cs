@@ -1,0 +1,55 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Watcher.IntegrationTests.Fixtures;
+
+/// <summary>
+/// Faults an <see cref="S3Front"/> injects, drawn from a seeded random sequence so a run can be
+/// replayed: S3's <c>503 SlowDown</c>, connections reset before any answer, and long stalls.
+/// </summary>
+/// <param name="SlowDown">Share of requests answered 503 SlowDown.</param>
+/// <param name="Reset">Share of requests whose connection is dropped.</param>
+/// <param name="StallEvery">Every n-th request waits <paramref name="Stall"/> before it is forwarded (0: never).</param>
+/// <param name="Stall">How long a stalled request waits.</param>
+/// <param name="Seed">The random sequence.</param>
+public sealed record S3Faults(double SlowDown, double Reset, int StallEvery, TimeSpan Stall, int Seed = 1)
+{
+    private const string SlowDownXml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>
+        """;
+
+    private readonly Random _random = new(Seed);
+
+    /// <summary>Applies the fault drawn for request number <paramref name="request"/>; true when the request was answered (or dropped).</summary>
+    public async Task<bool> ApplyAsync(HttpContext context, int request)
+    {
+        double draw;
+        lock (_random)
+        {
+            draw = _random.NextDouble();
+        }
+
+        if (StallEvery > 0 && request % StallEvery == 0)
+        {
+            // A stall then forwarding: the client must give up on its own (or wait), never hang.
+            await Task.Delay(Stall, context.RequestAborted);
+            return false;
+        }
+
+        if (draw < SlowDown)
+        {
+            context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync(SlowDownXml, context.RequestAborted);
+            return true;
+        }
+
+        if (draw < SlowDown + Reset)
+        {
+            context.Abort();
+            return true;
+        }
+
+        return false;
+    }
+}
