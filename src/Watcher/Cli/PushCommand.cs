@@ -109,7 +109,8 @@ internal static partial class PushCommand
         return options.Caches.Where(c => names.Contains(c.Name)).ToList();
     }
 
-    private static void ShowCreatedKeys(CacheFactory factory, IEnumerable<CacheOptions> caches)
+    /// <summary>Shows each signing key created on this run and the nix.conf lines that trust it.</summary>
+    internal static void ShowCreatedKeys(CacheFactory factory, IEnumerable<CacheOptions> caches)
     {
         foreach (var (file, key) in factory.CreatedKeys)
         {

@@ -17,6 +17,8 @@ internal static class WatcherCli
         root.Options.Add(ConfigOption);
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(PushCommand.Create());
+        root.Subcommands.Add(ScanCommand.Create());
+        root.Subcommands.Add(CheckCommand.Create());
         root.Subcommands.Add(NetrcCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(RetryCommand.Create());

@@ -57,21 +57,22 @@ internal sealed partial class StartupScanService(
 
     private async Task ScanRootsAsync(CancellationToken cancellationToken)
     {
-        foreach (string root in options.Watch.Roots)
+        var skipped = new List<SkippedRoot>();
+        foreach (var path in ScanPaths.ResolveRoots(options.Watch.Roots, daemon.StoreDir, skipped))
         {
-            if (!Path.Exists(root))
-            {
-                Log.MissingRoot(logger, root);
-                continue;
-            }
-
-            if (!StorePaths.TryResolve(root, daemon.StoreDir, out var path, out string? error))
-            {
-                Log.BadRoot(logger, root, error);
-                continue;
-            }
-
             await queue.WriteAsync(new Discovery(path, DiscoverySource.Scan), cancellationToken);
+        }
+
+        foreach (var root in skipped)
+        {
+            if (root.Missing)
+            {
+                Log.MissingRoot(logger, root.Root);
+            }
+            else
+            {
+                Log.BadRoot(logger, root.Root, root.Reason);
+            }
         }
     }
 

@@ -24,6 +24,16 @@ internal sealed class CacheFactory : IDisposable
     /// <summary>Public keys created on this run, to show the user once.</summary>
     public List<(string KeyFile, NixPublicKey PublicKey)> CreatedKeys { get; } = [];
 
+    /// <summary>
+    /// Whether a missing default signing key is created. When false (<c>nix-watcher check</c>), such a cache
+    /// gets no key and the file is listed in <see cref="MissingKeys"/> instead; it can be probed but not published to.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>: the first run creates the key.</value>
+    public bool CreateMissingKeys { get; init; } = true;
+
+    /// <summary>Default key files that do not exist yet and were not created (see <see cref="CreateMissingKeys"/>).</summary>
+    public List<string> MissingKeys { get; } = [];
+
     public IBinaryCache Create(CacheOptions options, string storeDir) => options switch
     {
         FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir),
@@ -73,9 +83,19 @@ internal sealed class CacheFactory : IDisposable
         options.CompressionLevel,
         Environment.ProcessorCount);
 
-    private NixSecretKey LoadKey(SignedCacheOptions options)
+    private NixSecretKey? LoadKey(SignedCacheOptions options)
     {
         NixSecretKey key;
+        if (options.GenerateSigningKeyIfMissing && !CreateMissingKeys && !File.Exists(options.SigningKeyFile))
+        {
+            if (!MissingKeys.Contains(options.SigningKeyFile))
+            {
+                MissingKeys.Add(options.SigningKeyFile);
+            }
+
+            return null;
+        }
+
         if (options.GenerateSigningKeyIfMissing)
         {
             key = SigningKeys.LoadOrCreate(options.SigningKeyFile, SigningKeys.DefaultKeyName(), out bool created);

@@ -28,7 +28,19 @@ public sealed class WatcherHome : IDisposable
 
     /// <summary>Runs <c>nix-watcher</c> (the build output next to the tests) with this home.</summary>
     public Task<ProcessResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
-        ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "nix-watcher.dll"), .. arguments], Environment, cancellationToken: cancellationToken);
+        RunAsync(arguments, new Dictionary<string, string?>(), cancellationToken);
+
+    /// <summary>Runs <c>nix-watcher</c> with this home and <paramref name="extraEnvironment"/> on top.</summary>
+    public Task<ProcessResult> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> extraEnvironment, CancellationToken cancellationToken)
+    {
+        var environment = Environment;
+        foreach (var (name, value) in extraEnvironment)
+        {
+            environment[name] = value;
+        }
+
+        return ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "nix-watcher.dll"), .. arguments], environment, cancellationToken: cancellationToken);
+    }
 
     public void Dispose()
     {

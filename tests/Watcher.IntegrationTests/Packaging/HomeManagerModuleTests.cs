@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Watcher.IntegrationTests.Fixtures;
 using Watcher.Cli;
 using Watcher.Config;
 using Watcher.Nix;
@@ -51,6 +52,38 @@ public sealed class HomeManagerModuleTests : IDisposable
         Assert.Equal(new Uri("http://10.0.0.5:8080/"), direct.UploadEndpoint);
         Assert.Equal(CompressionKind.None, Assert.IsType<FileCacheOptions>(options.Caches[2]).Compression);
         Assert.Equal(string.Empty, options.Metrics.Listen);
+    }
+
+    [Fact]
+    public async Task Module_RenderedConfig_PassesCheckOffline()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await CreateSecretsAsync(ct);
+        JsonElement result = await HomeManagerEval.EvaluateAsync(ExampleUser(), Root, ct);
+        string configFile = result.GetProperty("configFile").GetString()!;
+
+        var check = await RunWatcherAsync(["--config", configFile, "check", "--offline"], ct);
+
+        Assert.True(check.ExitCode == 0, $"exit {check.ExitCode}\n{check.StandardOutput}{check.StandardError}");
+        Assert.Contains($"config {configFile}: ok, caches: direct, home, local, minio", check.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"signing key {Path.Combine(Root, "signing.key")}: ok, public key hm-test-1:", check.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"attic token for home: read from '{Path.Combine(Root, "attic-token")}'", check.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("offline: the caches and the nix-daemon were not contacted", check.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain("test.token", check.StandardOutput + check.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Module_RenderedConfig_WithMissingTokenFile_FailsCheckOfflineWith78()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await CreateSecretsAsync(ct);
+        JsonElement result = await HomeManagerEval.EvaluateAsync(ExampleUser(), Root, ct);
+        File.Delete(Path.Combine(Root, "attic-token"));
+
+        var check = await RunWatcherAsync(["--config", result.GetProperty("configFile").GetString()!, "check", "--offline"], ct);
+
+        Assert.Equal(78, check.ExitCode);
+        Assert.Matches(@"nix-watcher\.toml:\d+:\d+: 'caches\.direct\.token-file'", check.StandardError);
     }
 
     [Fact]
@@ -119,6 +152,17 @@ public sealed class HomeManagerModuleTests : IDisposable
         Assert.Contains("caches.local.signing-key-file must be a path string outside the Nix store", result.StandardError, StringComparison.Ordinal);
     }
 
+    /// <summary>Runs the built nix-watcher with this home, an AWS profile <c>nixbuilder</c>, and no reachable nix-daemon.</summary>
+    private Task<ProcessResult> RunWatcherAsync(IEnumerable<string> arguments, CancellationToken cancellationToken)
+    {
+        var environment = Environment;
+        environment["NIX_WATCHER_CONFIG"] = null;
+        environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(Root, "aws-credentials");
+        environment["AWS_CONFIG_FILE"] = Path.Combine(Root, "aws-config");
+        environment[Watcher.Store.NixDaemonClientOptions.SocketPathVariable] = Path.Combine(Root, "no-daemon.sock");
+        return ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "nix-watcher.dll"), .. arguments], environment, cancellationToken: cancellationToken);
+    }
+
     private string ExampleUser() => $$"""
         {
           settings = {
@@ -144,6 +188,7 @@ public sealed class HomeManagerModuleTests : IDisposable
         key.Dispose();
         await File.WriteAllTextAsync(Path.Combine(Root, "signing.key"), text, cancellationToken);
         await File.WriteAllTextAsync(Path.Combine(Root, "attic-token"), "eyJhbGciOiJIUzI1NiJ9.test.token\n", cancellationToken);
+        await File.WriteAllTextAsync(Path.Combine(Root, "aws-credentials"), "[nixbuilder]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n", cancellationToken);
         string attic = Path.Combine(Root, ".config", "attic");
         Directory.CreateDirectory(attic);
         await File.WriteAllTextAsync(

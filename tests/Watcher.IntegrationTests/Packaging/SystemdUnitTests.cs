@@ -69,6 +69,21 @@ public sealed class SystemdUnitTests
     }
 
     [Fact]
+    public void Unit_FirstRunMayCreateTheDefaultSigningKey_ButNotRewriteKeyOrConfig()
+    {
+        var unit = Unit;
+        var paths = new Watcher.Config.ConfigPaths(new Dictionary<string, string?> { ["HOME"] = "/home/u", ["XDG_CONFIG_HOME"] = "/home/u/.config" });
+
+        // ConfigurationDirectory= of a user unit is $XDG_CONFIG_HOME/<name>, which %E/<name> names in the unit.
+        Assert.Equal("/home/u/.config/nix-watcher/signing.key", paths.DefaultSigningKeyFile);
+        Assert.Equal("/home/u/.config/nix-watcher/config.toml", paths.DefaultConfigFile.File);
+        Assert.Equal("nix-watcher", unit.Get("Service", "ConfigurationDirectory"));
+        Assert.Equal("0700", unit.Get("Service", "ConfigurationDirectoryMode"));
+        Assert.Contains("-%E/nix-watcher/signing.key", unit.All("Service", "ReadOnlyPaths"));
+        Assert.Contains("-%E/nix-watcher/config.toml", unit.All("Service", "ReadOnlyPaths"));
+    }
+
+    [Fact]
     public void Unit_IsSandboxed_ButLetsTheJitWork()
     {
         var unit = Unit;

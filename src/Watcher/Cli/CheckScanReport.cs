@@ -1,0 +1,93 @@
+using System.Globalization;
+using Watcher.Config;
+using Watcher.Nix;
+using Watcher.Pipeline;
+using Watcher.Store;
+
+namespace Watcher.Cli;
+
+/// <summary>
+/// The second half of <c>nix-watcher check</c>: connects to the nix-daemon, finds what the configured scan
+/// covers and asks each usable cache which of those paths it lacks. Nothing is pushed.
+/// </summary>
+internal static class CheckScanReport
+{
+    /// <summary>Writes the report; returns the number of problems found (daemon or cache failures).</summary>
+    public static async Task<int> WriteAsync(WatcherOptions options, IReadOnlyList<CacheTarget> targets, bool verbose, TextWriter output, ILoggerFactory loggerFactory, CancellationToken cancellationToken)
+    {
+        var daemonOptions = new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir };
+        using var daemon = new NixDaemonClient(daemonOptions, loggerFactory.CreateLogger<NixDaemonClient>());
+        ScanSet set;
+        try
+        {
+            // Validity of the probe path costs one round trip and proves the daemon answers, whatever the scan mode.
+            await daemon.QueryValidPathsAsync([CacheProbe.ProbePath(daemon.StoreDir)], cancellationToken);
+            set = await ScanPaths.QueryAsync(options.Watch.Scan, options.Watch, daemon, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            await output.WriteLineAsync($"nix-daemon {daemonOptions.SocketPath}: FAILED: {ex.Message}");
+            return 1;
+        }
+
+        await output.WriteLineAsync($"nix-daemon {daemonOptions.SocketPath}: ok");
+        foreach (var root in set.Skipped)
+        {
+            await output.WriteLineAsync($"scan root {root.Root} skipped: {root.Reason}");
+        }
+
+        switch (set.Mode)
+        {
+            case ScanMode.None:
+                await output.WriteLineAsync("scan = \"none\": no start-up scan; only paths built while the daemon runs are pushed");
+                return 0;
+            case ScanMode.Roots:
+                await output.WriteLineAsync($"scan = \"roots\": {set.Roots.Count} root{Plural(set.Roots.Count)}, {set.Closure.Count} path{Plural(set.Closure.Count)} in their closures");
+                break;
+            default:
+                await output.WriteLineAsync($"scan = \"all\": {set.Closure.Count} valid path{Plural(set.Closure.Count)}");
+                break;
+        }
+
+        int problems = 0;
+        foreach (var target in targets)
+        {
+            var wanted = set.For(target, options.Watch);
+            IReadOnlySet<StorePath> missing;
+            try
+            {
+                missing = await target.Cache.FindMissingAsync(wanted.Select(p => p.Path).ToList(), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                await output.WriteLineAsync($"  {target.Name}: FAILED: {ex.Message}");
+                problems++;
+                continue;
+            }
+
+            var toPush = wanted.Where(p => missing.Contains(p.Path)).ToList();
+            await output.WriteLineAsync(
+                $"  {target.Name}: {toPush.Count} to push ({FormatSize(toPush.Sum(p => p.NarSize))} of NARs), " +
+                $"{wanted.Count - toPush.Count} already there, {set.Closure.Count - wanted.Count} filtered out");
+            if (verbose)
+            {
+                foreach (var info in toPush)
+                {
+                    await output.WriteLineAsync("    " + info.Path.FullPath);
+                }
+            }
+        }
+
+        return problems;
+    }
+
+    internal static string FormatSize(long bytes) => bytes switch
+    {
+        < 1 << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 1 << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
+        < 1 << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.0} GiB"),
+    };
+
+    private static string Plural(int count) => count == 1 ? string.Empty : "s";
+}

@@ -1,0 +1,96 @@
+using System.CommandLine;
+using Watcher.Config;
+using Watcher.Pipeline;
+using Watcher.Store;
+using Watcher.Upload;
+
+namespace Watcher.Cli;
+
+/// <summary>
+/// <c>nix-watcher scan [--all]</c>: the start-up catch-up as a one-shot command. It pushes what the configured
+/// scan covers (<c>watch.scan</c>: the roots' closures, or every valid path with <c>all</c> or <c>--all</c>),
+/// filtered as the daemon filters, to every cache, then exits: 0 only when all of it is in every cache.
+/// </summary>
+/// <remarks>Like <c>push</c>, it does not use the daemon's state: every cache is asked what it lacks.</remarks>
+internal static partial class ScanCommand
+{
+    private static readonly Option<bool> AllOption = new("--all")
+    {
+        Description = "Scan every valid store path, whatever watch.scan says",
+    };
+
+    public static Command Create()
+    {
+        var command = new Command("scan", "Push what the start-up scan covers (watch.scan, or every valid path with --all) to every cache, then exit");
+        command.Options.Add(AllOption);
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(WatcherCli.ConfigOption), parse.GetValue(AllOption), ct));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string? configPath, bool all, CancellationToken cancellationToken)
+    {
+        var options = ConfigLoader.Load(configPath);
+        var mode = all ? ScanMode.All : options.Watch.Scan;
+        if (mode == ScanMode.None)
+        {
+            await Console.Error.WriteLineAsync("nix-watcher: watch.scan is \"none\": nothing to scan (--all scans every valid store path)");
+            return ExitCodes.Ok;
+        }
+
+        using var loggerFactory = WatcherCli.CreateLoggerFactory();
+        var logger = loggerFactory.CreateLogger("Watcher.Scan");
+        using var factory = new CacheFactory(loggerFactory);
+        var targets = options.Caches.Select(o => new CacheTarget(o, factory.Create(o, options.Watch.StoreDir))).ToList();
+        PushCommand.ShowCreatedKeys(factory, options.Caches);
+
+        using var daemon = new NixDaemonClient(new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir }, loggerFactory.CreateLogger<NixDaemonClient>());
+        var set = await ScanPaths.QueryAsync(mode, options.Watch, daemon, cancellationToken);
+        foreach (var root in set.Skipped)
+        {
+            Log.RootSkipped(logger, root.Root, root.Reason);
+        }
+
+        Log.Scanning(logger, mode, set.Roots.Count, set.Closure.Count, targets.Count);
+        var source = new StoreNarSource(daemon);
+        var results = await Task.WhenAll(targets.Select(t => PushAsync(t, set, options.Watch, source, logger, cancellationToken)));
+
+        int failed = 0;
+        for (int i = 0; i < targets.Count; i++)
+        {
+            var outcomes = results[i].Values;
+            int pushed = outcomes.Count(o => o.Kind == PathOutcomeKind.Pushed);
+            int present = outcomes.Count(o => o.Kind == PathOutcomeKind.Present);
+            int failures = outcomes.Count(o => o.Kind is PathOutcomeKind.Failed or PathOutcomeKind.Deferred);
+            failed += failures;
+            await Console.Out.WriteLineAsync($"{targets[i].Name}: {pushed} pushed, {present} already present, {failures} failed");
+        }
+
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.Failures;
+    }
+
+    private static async Task<IReadOnlyDictionary<Nix.StorePath, PathOutcome>> PushAsync(
+        CacheTarget target, ScanSet set, WatchOptions watch, INarSource source, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // The filter needs the upstream keys an Attic cache announces in its config.
+            await target.Cache.InitializeAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // The push session initialises again and reports the cache as unusable, path by path.
+        }
+
+        var session = new PushSession(target.Cache, source, target.Options.Jobs, logger) { SkipSignedBy = target.Options.SkipSignedBy };
+        return await session.PushAsync(set.For(target, watch), cancellationToken);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 210, EventName = "ScanClosure", Level = LogLevel.Information, Message = "scan ({Mode}): {RootCount} roots, {PathCount} paths to consider for {CacheCount} caches")]
+        public static partial void Scanning(ILogger logger, ScanMode mode, int rootCount, int pathCount, int cacheCount);
+
+        [LoggerMessage(EventId = 211, EventName = "ScanRootSkipped", Level = LogLevel.Warning, Message = "scan root {Root} skipped: {Reason}")]
+        public static partial void RootSkipped(ILogger logger, string root, string reason);
+    }
+}
