@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Watcher.Config;
+using Watcher.Metrics;
 using Watcher.Pipeline;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.Resilience;
 
 namespace Watcher.Cli;
 
@@ -40,7 +42,10 @@ internal static partial class ScanCommand
         using var loggerFactory = WatcherCli.CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("Watcher.Scan");
         using var factory = new CacheFactory(loggerFactory);
-        var targets = options.Caches.Select(o => new CacheTarget(o, factory.Create(o, options.Watch.StoreDir))).ToList();
+        using var meters = new PrivateMeterFactory();
+        var metrics = new WatcherMetrics(meters);
+        var targets = options.Caches.Select(o => new CacheTarget(o, ResilientCache.Create(
+            factory.Create(o, options.Watch.StoreDir), ResilienceOptions.OneShot, metrics, TimeProvider.System, logger))).ToList();
         PushCommand.ShowCreatedKeys(factory, options.Caches);
 
         using var daemon = new NixDaemonClient(new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir }, loggerFactory.CreateLogger<NixDaemonClient>());
