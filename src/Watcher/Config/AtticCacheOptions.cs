@@ -5,6 +5,9 @@ namespace Watcher.Config;
 /// (inline <c>token</c> or <c>token-file</c>) from <see cref="AtticConfigFile"/> at start, as attic does.</remarks>
 internal sealed class AtticCacheOptions : CacheOptions
 {
+    /// <summary>The default of <see cref="SkipUpstreamSigned"/>.</summary>
+    public const bool DefaultSkipUpstreamSigned = true;
+
     /// <inheritdoc />
     public override string Type => ConfigKeys.TypeAttic;
 
@@ -27,4 +30,14 @@ internal sealed class AtticCacheOptions : CacheOptions
     /// <summary>An endpoint used for uploads only (<c>upload-endpoint</c>), e.g. on the LAN past a size-limited proxy.</summary>
     /// <value>The default value is <see langword="null"/>: uploads go to <see cref="Endpoint"/>.</value>
     public Uri? UploadEndpoint { get; init; }
+
+    /// <summary>
+    /// Whether paths signed by one of the server's <c>upstream_cache_key_names</c> (its cache config) are left out, as
+    /// <c>attic push</c> does (<c>skip-upstream-signed</c>). <c>skip-signed-by</c> applies either way.
+    /// </summary>
+    /// <value>
+    /// The default value is <see langword="true"/>: what cache.nixos.org serves need not be stored twice. Turn it off
+    /// for a cache that must be complete on its own (an air-gapped network, a CI cache outliving upstream's GC).
+    /// </value>
+    public bool SkipUpstreamSigned { get; init; } = DefaultSkipUpstreamSigned;
 }

@@ -12,6 +12,7 @@ internal sealed partial class ConfigBinder
         TomlNode? tokenNode = reader.Find(ConfigKeys.TokenFile);
         string? tokenFile = GetSecretPath(reader, ConfigKeys.TokenFile);
         Uri? uploadEndpoint = GetUrl(reader, ConfigKeys.UploadEndpoint);
+        bool skipUpstreamSigned = reader.GetBoolean(ConfigKeys.SkipUpstreamSigned) ?? AtticCacheOptions.DefaultSkipUpstreamSigned;
         bool ok = tokenNode is null || tokenFile is not null;
 
         if (tokenFile is not null && SecretFileChecks.CheckReadableFile(tokenFile) is { } tokenProblem)
@@ -63,6 +64,7 @@ internal sealed partial class ConfigBinder
         {
             Name = reader.Table.Name, Jobs = jobs, SkipSignedBy = skipSignedBy, Server = server, Cache = cache,
             Endpoint = endpoint, TokenFile = tokenFile, AtticConfigFile = atticConfigFile, UploadEndpoint = uploadEndpoint,
+            SkipUpstreamSigned = skipUpstreamSigned,
         };
     }
 

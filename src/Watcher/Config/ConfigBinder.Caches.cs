@@ -12,7 +12,7 @@ internal sealed partial class ConfigBinder
     {
         [ConfigKeys.TypeFile] = [.. CommonKeys, .. SignedKeys, ConfigKeys.Path],
         [ConfigKeys.TypeS3] = [.. CommonKeys, .. SignedKeys, ConfigKeys.Bucket, ConfigKeys.Endpoint, ConfigKeys.Region, ConfigKeys.Profile, ConfigKeys.PartSizeMb],
-        [ConfigKeys.TypeAttic] = [.. CommonKeys, ConfigKeys.Server, ConfigKeys.Cache, ConfigKeys.Endpoint, ConfigKeys.TokenFile, ConfigKeys.UploadEndpoint],
+        [ConfigKeys.TypeAttic] = [.. CommonKeys, ConfigKeys.Server, ConfigKeys.Cache, ConfigKeys.Endpoint, ConfigKeys.TokenFile, ConfigKeys.UploadEndpoint, ConfigKeys.SkipUpstreamSigned],
     };
 
     private readonly Dictionary<string, string?> _checkedSigningKeys = new(StringComparer.Ordinal);

@@ -46,6 +46,7 @@ internal static class ConfigKeys
     public const string Cache = "cache";
     public const string TokenFile = "token-file";
     public const string UploadEndpoint = "upload-endpoint";
+    public const string SkipUpstreamSigned = "skip-upstream-signed";
 
     // [metrics]
     public const string Listen = "listen";

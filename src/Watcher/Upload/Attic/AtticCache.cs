@@ -20,12 +20,19 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
     private readonly AtticClient _client;
     private readonly string _storeDir;
     private readonly ILogger _logger;
+    private readonly bool _skipUpstreamSigned;
+    private string? _loggedConfig;
 
-    public AtticCache(AtticClient client, string storeDir, ILogger logger)
+    /// <param name="client">The HTTP client for the cache.</param>
+    /// <param name="storeDir">The local store directory, checked against the server's.</param>
+    /// <param name="logger">Where the cache config and uploads are logged.</param>
+    /// <param name="skipUpstreamSigned">Whether <see cref="UpstreamKeyNames"/> offers the server's upstream keys (<c>skip-upstream-signed</c>).</param>
+    public AtticCache(AtticClient client, string storeDir, ILogger logger, bool skipUpstreamSigned = AtticCacheOptions.DefaultSkipUpstreamSigned)
     {
         _client = client;
         _storeDir = storeDir;
         _logger = logger;
+        _skipUpstreamSigned = skipUpstreamSigned;
     }
 
     public string Name => _client.CacheName;
@@ -38,7 +45,8 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
     /// <summary>Key names whose signed paths need not be pushed (the server's upstream caches); empty before initialisation.</summary>
     public IReadOnlyList<string> UpstreamCacheKeyNames => Config?.UpstreamCacheKeyNames ?? [];
 
-    public IReadOnlyCollection<string> UpstreamKeyNames => UpstreamCacheKeyNames;
+    /// <summary>The upstream keys the path filter applies: the server's, unless <c>skip-upstream-signed = false</c>.</summary>
+    public IReadOnlyCollection<string> UpstreamKeyNames => _skipUpstreamSigned ? UpstreamCacheKeyNames : [];
 
     /// <summary>The largest part the server takes in an upload session, or <see langword="null"/> without chunked uploads.</summary>
     public long? MaxChunkSize => Config?.UploadChunking is { MaxChunkSize: > 0 } chunking ? chunking.MaxChunkSize : null;
@@ -47,7 +55,7 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
     public static AtticCache Create(AtticCacheOptions options, string storeDir, TimeProvider time, ILoggerFactory loggerFactory, HttpMessageHandler? handler = null)
     {
         var client = new AtticClient(options.Name, options.Cache, options.Endpoint, options.UploadEndpoint, TokenSourceFor(options), time, loggerFactory.CreateLogger<AtticClient>(), handler);
-        return new AtticCache(client, storeDir, loggerFactory.CreateLogger<AtticCache>());
+        return new AtticCache(client, storeDir, loggerFactory.CreateLogger<AtticCache>(), options.SkipUpstreamSigned);
     }
 
     /// <summary>
@@ -79,7 +87,19 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
         _client.UseApiEndpoint(config.ApiEndpoint);
         Config = config;
         string upstream = string.Join(", ", UpstreamCacheKeyNames);
+        string summary = $"{config.PublicKey}|{upstream}|{MaxChunkSize}";
+        if (summary == _loggedConfig)
+        {
+            // Every push round re-reads the config; only a change is news.
+            return;
+        }
+
+        _loggedConfig = summary;
         Log.CacheConfig(_logger, Name, _client.AtticCache, config.PublicKey ?? "?", upstream, MaxChunkSize ?? 0);
+        if (!_skipUpstreamSigned && UpstreamCacheKeyNames.Count > 0)
+        {
+            Log.UpstreamSignedPushed(_logger, Name, upstream);
+        }
     }
 
     public async Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
@@ -142,5 +162,8 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
 
         [LoggerMessage(EventId = 1421, EventName = "AtticUploaded", Level = LogLevel.Debug, Message = "uploaded {StorePath} to {Cache}: {Kind} ({FileSize} bytes stored)")]
         public static partial void Uploaded(ILogger logger, string storePath, string cache, string kind, long fileSize);
+
+        [LoggerMessage(EventId = 1422, EventName = "AtticUpstreamSignedPushed", Level = LogLevel.Information, Message = "cache {Cache}: paths signed by the server's upstream keys [{UpstreamKeys}] are pushed too (skip-upstream-signed = false)")]
+        public static partial void UpstreamSignedPushed(ILogger logger, string cache, string upstreamKeys);
     }
 }

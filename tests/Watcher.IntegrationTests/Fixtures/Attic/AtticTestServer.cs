@@ -67,13 +67,14 @@ internal sealed partial class AtticTestServer : IAsyncDisposable
     /// <summary>How many <c>upload-path</c> and session-part requests arrived.</summary>
     public int CountRequests(string fragment) => Requests.Count(r => r.Contains(fragment, StringComparison.Ordinal));
 
-    public static async Task<AtticTestServer> StartAsync(CancellationToken cancellationToken)
+    /// <summary>Starts the server; <paramref name="port"/> fixes the public port (to come back where a client expects it), 0 picks a free one.</summary>
+    public static async Task<AtticTestServer> StartAsync(CancellationToken cancellationToken, int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(o =>
         {
-            o.Listen(IPAddress.Loopback, 0);
+            o.Listen(IPAddress.Loopback, port);
             o.Listen(IPAddress.Loopback, 0);
             o.Limits.MaxRequestBodySize = null;
         });
