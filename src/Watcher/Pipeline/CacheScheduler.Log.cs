@@ -11,7 +11,7 @@ internal sealed partial class CacheScheduler
         [LoggerMessage(EventId = 321, EventName = "PathVanished", Level = LogLevel.Information, Message = "skipping {StorePath} for {Cache}: no longer in the store (garbage-collected)")]
         public static partial void Vanished(ILogger logger, string storePath, string cache);
 
-        [LoggerMessage(EventId = 322, EventName = "DeadLetter", Level = LogLevel.Error, Message = "{StorePath} is a dead letter for {Cache} after {Attempts} attempts: {Reason} (run 'nix-watcher retry' once fixed)")]
+        [LoggerMessage(EventId = 322, EventName = "DeadLetter", Level = LogLevel.Error, Message = "{StorePath} is a dead letter for {Cache} (attempts: {Attempts}): {Reason} (run 'nix-watcher retry' once fixed)")]
         public static partial void DeadLetter(ILogger logger, string storePath, string cache, string reason, int attempts);
     }
 }

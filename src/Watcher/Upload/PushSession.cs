@@ -160,8 +160,9 @@ internal sealed partial class PushSession
         return null;
     }
 
+    /// <summary>Signed by a <c>skip-signed-by</c> key, or by a key the cache itself names as upstream (known once it is initialised).</summary>
     private bool IsUpstream(PathInfo info) =>
-        SkipSignedBy.Count > 0 && info.Signatures.Any(sig => SkipSignedBy.Any(name => sig.Length > name.Length && sig[name.Length] == ':' && sig.StartsWith(name, StringComparison.Ordinal)));
+        info.Signatures.Any(sig => SkipSignedBy.Concat(_cache.UpstreamKeyNames).Any(name => sig.Length > name.Length && sig[name.Length] == ':' && sig.StartsWith(name, StringComparison.Ordinal)));
 
     /// <summary>Expected failures (a cache refused, a path vanished) are logged by message; anything else keeps its stack trace.</summary>
     private static Exception? StackTraceFor(Exception exception) => exception is WatcherException ? null : exception;

@@ -13,6 +13,8 @@ internal sealed class FakeCache : IBinaryCache
 
     public bool PublishesOnUpload { get; init; }
 
+    public IReadOnlyCollection<string> UpstreamKeyNames { get; init; } = [];
+
     public HashSet<StorePath> Present { get; } = [];
 
     public HashSet<StorePath> FailNar { get; } = [];

@@ -123,6 +123,20 @@ public sealed class PushSessionTests
     }
 
     [Fact]
+    public async Task PushAsync_CacheNamesUpstreamKeys_PathsSignedByThemAreNotPushed()
+    {
+        var closure = Dag(2);
+        closure[0] = closure[0] with { Signatures = ["upstream-1:c2ln"] };
+        var cache = new FakeCache { UpstreamKeyNames = ["upstream-1"] };
+
+        var result = await CreateSut(cache, 2).PushAsync(closure, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PathOutcomeKind.Present, result[closure[0].Path].Kind);
+        Assert.Equal(PathOutcomeKind.Pushed, result[closure[1].Path].Kind);
+        Assert.False(cache.Uploaded.ContainsKey(closure[0].Path));
+    }
+
+    [Fact]
     public async Task PushAsync_ClosureOutOfOrder_Throws()
     {
         var closure = Dag(3);
