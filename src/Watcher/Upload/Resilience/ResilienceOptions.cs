@@ -47,11 +47,14 @@ internal sealed record ResilienceOptions
     /// <value>The default value is 0.5: the breaker opens when half the requests in the sampling window fail…</value>
     public double BreakerFailureRatio { get; init; } = 0.5;
 
-    /// <value>The default value is 10: …and at least this many were made, so a few unlucky requests do not pause a cache.</value>
-    public int BreakerMinimumThroughput { get; init; } = 10;
+    /// <value>
+    /// The default value is 6: …and at least this many were made. One upload retrying against a dead server
+    /// makes six attempts in about 16 s, so even a single worker pauses the cache.
+    /// </value>
+    public int BreakerMinimumThroughput { get; init; } = 6;
 
-    /// <value>The default value is 30 s.</value>
-    public TimeSpan BreakerSamplingDuration { get; init; } = TimeSpan.FromSeconds(30);
+    /// <value>The default value is 60 s: long enough to hold six backed-off attempts of one worker.</value>
+    public TimeSpan BreakerSamplingDuration { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <value>The default value is 15 s: the first pause; it doubles while trial requests keep failing.</value>
     public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(15);
