@@ -18,10 +18,38 @@ install_prereqs() {
     as_root apt-get update -qq
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
+  install_prometheus
   if ! command -v dotnet >/dev/null 2>&1; then
     echo "the .NET 10 SDK is required (dotnet on PATH)" >&2
     return 1
   fi
+}
+
+install_prometheus() {
+  # promtool checks the /metrics text and a real Prometheus scrapes the daemon. The tests start their own
+  # prometheus; the package's service must neither start now nor at boot, so a policy-rc.d refuses it
+  # during the install (unless one is already there) and the unit is disabled and stopped afterwards.
+  if command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1; then
+    return 0
+  fi
+  echo "installing: prometheus" >&2
+  local policy=/usr/sbin/policy-rc.d created=0 status=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee "$policy" >/dev/null
+    as_root chmod 755 "$policy"
+    created=1
+  fi
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null || status=$?
+  if [ "$created" -eq 1 ]; then
+    as_root rm -f "$policy"
+  fi
+  if [ -d /run/systemd/system ]; then
+    as_root systemctl disable --now prometheus.service >/dev/null 2>&1 || true
+  elif [ -x /etc/init.d/prometheus ]; then
+    as_root /etc/init.d/prometheus stop >/dev/null 2>&1 || true
+  fi
+  return "$status"
 }
 
 install_s3rver() {

@@ -2,7 +2,7 @@ using Watcher.State;
 
 namespace Watcher.Tests.State;
 
-public sealed class StateStoreTests : IDisposable
+public sealed partial class StateStoreTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("state-test-").FullName;
 

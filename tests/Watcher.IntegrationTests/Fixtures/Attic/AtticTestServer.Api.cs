@@ -104,6 +104,11 @@ internal sealed partial class AtticTestServer
             return (denied, null);
         }
 
+        if (RefuseUploads)
+        {
+            return (Error(403, "AccessError", "Access error: User does not have permission to complete this action."), null);
+        }
+
         string narHashText = info["nar_hash"]!.GetValue<string>();
         long narSize = info["nar_size"]!.GetValue<long>();
         if (!narHashText.StartsWith("sha256:", StringComparison.Ordinal) || !NixHash.TryParseSha256(narHashText, out byte[]? claimed))

@@ -50,6 +50,12 @@ internal sealed partial class AtticTestServer : IAsyncDisposable
     /// <summary>When true, the first byte of every received NAR is flipped, as a broken proxy might.</summary>
     public bool CorruptReceivedNars { get; set; }
 
+    /// <summary>
+    /// When true, every upload (upload-path, upload sessions) is refused with Attic's 403 AccessError while queries
+    /// still work, as a server whose push rule refuses the token would.
+    /// </summary>
+    public bool RefuseUploads { get; set; }
+
     /// <summary>Every request as <c>"METHOD /path port"</c>, in arrival order.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 

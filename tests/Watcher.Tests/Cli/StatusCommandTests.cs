@@ -1,0 +1,81 @@
+using System.Globalization;
+using Watcher.Cli;
+using Watcher.Hosting;
+
+namespace Watcher.Tests.Cli;
+
+public sealed class StatusCommandTests
+{
+    private static readonly DateTimeOffset At = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+
+    [Fact]
+    public void Format_DaemonAnswered_FirstLineSaysRunningWithVersion()
+    {
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [CreateCache()]));
+
+        Assert.StartsWith("nix-watcher 1.2.3: running\n", text, StringComparison.Ordinal);
+        Assert.Contains("local (file): 3 pending, 1 uploading, 0 dead letters", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_NoDaemon_SaysNotRunningAndThatFiguresComeFromTheState()
+    {
+        string text = StatusCommand.Format(new StatusReport(false, "1.2.3", [CreateCache()]));
+
+        Assert.StartsWith("nix-watcher: not running (figures from the state directory)", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("1.2.3", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_DeadLetters_ListsEachWithReasonAndEndsWithTheRetryHint()
+    {
+        var cache = CreateCache() with
+        {
+            DeadLetterCount = 2,
+            DeadLetters = [new("/nix/store/a", "HTTP 403: no permission", 1, At), new("/nix/store/b", "HTTP 503", 5, At)],
+        };
+
+        string[] lines = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache])).Split('\n');
+
+        Assert.Contains($"  dead: /nix/store/a (1 attempts, {Local(At)}): HTTP 403: no permission", lines);
+        Assert.Contains($"  dead: /nix/store/b (5 attempts, {Local(At)}): HTTP 503", lines);
+        Assert.Equal("Fix the cause, then run 'nix-watcher retry' to push the dead letters again.", lines[^1]);
+    }
+
+    [Fact]
+    public void Format_MoreDeadLettersThanListed_SaysHowManyMore()
+    {
+        var cache = CreateCache() with { DeadLetterCount = 130, DeadLetters = [new("/nix/store/a", "refused", 1, At)] };
+
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache]));
+
+        Assert.Contains("  … and 129 more (see --json)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_NothingWrong_HasNoPauseErrorOrRetryLines()
+    {
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [CreateCache() with { LastSuccess = At }]));
+
+        Assert.Contains($"  last push:  {Local(At)}", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("paused", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("last error", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("retry", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_OpenCircuitAndLastError_ShowsPauseAndError()
+    {
+        var cache = CreateCache() with { Circuit = "open", PausedUntil = At.AddMinutes(1), LastError = "HTTP 503", LastErrorAt = At };
+
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache]));
+
+        Assert.Contains($"  paused after repeated failures until {Local(At.AddMinutes(1))}", text, StringComparison.Ordinal);
+        Assert.Contains($"  last error: {Local(At)} HTTP 503", text, StringComparison.Ordinal);
+    }
+
+    private static CacheStatus CreateCache() =>
+        new("local", "file", 3, 1, "closed", null, null, null, null, 0, []);
+
+    private static string Local(DateTimeOffset at) => at.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+}

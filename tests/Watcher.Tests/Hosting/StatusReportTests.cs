@@ -1,0 +1,105 @@
+using Watcher.Config;
+using Watcher.Hosting;
+using Watcher.State;
+using Watcher.Upload;
+
+namespace Watcher.Tests.Hosting;
+
+public sealed class StatusReportTests : IDisposable
+{
+    private static readonly DateTimeOffset At = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("status-report-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Build_NoDaemon_FiguresComeFromTheStateAndLiveFieldsAreEmpty()
+    {
+        using var state = StateStore.Open(_dir);
+        state.Enqueue("local", ["/nix/store/a", "/nix/store/b", "/nix/store/c"]);
+        state.Bury("local", "/nix/store/c", "HTTP 403: no permission", 1, At);
+        state.Enqueue("attic", ["/nix/store/d"]);
+
+        var report = StatusReport.Build(CreateOptions(), state, _ => null, daemon: false);
+
+        Assert.False(report.Daemon);
+        Assert.Equal(["local", "attic"], report.Caches.Select(c => c.Name));
+        Assert.Equal(["file", "attic"], report.Caches.Select(c => c.Type));
+        var local = report.Caches[0];
+        Assert.Equal((2L, 0, 1), (local.Pending, local.InFlight, local.DeadLetterCount));
+        Assert.Equal(new DeadLetterStatus("/nix/store/c", "HTTP 403: no permission", 1, At), Assert.Single(local.DeadLetters));
+        Assert.Null(local.Circuit);
+        Assert.Null(local.LastSuccess);
+        Assert.Null(local.LastError);
+        Assert.Equal((1L, 0), (report.Caches[1].Pending, report.Caches[1].DeadLetterCount));
+    }
+
+    [Fact]
+    public void Build_WithActivity_ReportsUploadsLastSuccessLastErrorAndPause()
+    {
+        using var state = StateStore.Open(_dir);
+        var activity = new CacheActivity();
+        activity.UploadStarted();
+        activity.UploadStarted();
+        activity.Succeeded(At);
+        activity.Failed("HTTP 503, will retry", At.AddSeconds(5));
+        activity.CircuitChanged(CircuitState.Open, At.AddMinutes(1));
+
+        var report = StatusReport.Build(CreateOptions(), state, name => name == "local" ? activity : null, daemon: true);
+
+        Assert.True(report.Daemon);
+        var local = report.Caches[0];
+        Assert.Equal(2, local.InFlight);
+        Assert.Equal("open", local.Circuit);
+        Assert.Equal(At.AddMinutes(1), local.PausedUntil);
+        Assert.Equal(At, local.LastSuccess);
+        Assert.Equal("HTTP 503, will retry", local.LastError);
+        Assert.Equal(At.AddSeconds(5), local.LastErrorAt);
+        Assert.Null(report.Caches[1].Circuit);
+    }
+
+    [Theory]
+    [InlineData(nameof(CircuitState.Closed), "closed")]
+    [InlineData(nameof(CircuitState.Open), "open")]
+    [InlineData(nameof(CircuitState.HalfOpen), "half-open")]
+    public void Build_CircuitState_IsNamedForPeople(string circuit, string expected)
+    {
+        using var state = StateStore.Open(_dir);
+        var activity = new CacheActivity();
+        activity.CircuitChanged(Enum.Parse<CircuitState>(circuit), At);
+
+        var report = StatusReport.Build(CreateOptions(), state, _ => activity, daemon: true);
+
+        Assert.Equal(expected, report.Caches[0].Circuit);
+    }
+
+    [Fact]
+    public void Build_MoreDeadLettersThanListed_ListsTheOldestAndCountsAll()
+    {
+        using var state = StateStore.Open(_dir);
+        int total = StatusReport.ListedDeadLetters + 20;
+        for (int i = 0; i < total; i++)
+        {
+            string path = $"/nix/store/p{i:D4}";
+            state.Enqueue("local", [path]);
+            state.Bury("local", path, "refused", 5, At.AddSeconds(i));
+        }
+
+        var local = StatusReport.Build(CreateOptions(), state, _ => null, daemon: false).Caches[0];
+
+        Assert.Equal(total, local.DeadLetterCount);
+        Assert.Equal(StatusReport.ListedDeadLetters, local.DeadLetters.Count);
+        Assert.Equal("/nix/store/p0000", local.DeadLetters[0].Path);
+    }
+
+    private WatcherOptions CreateOptions() => new()
+    {
+        StateDir = _dir,
+        Caches =
+        [
+            new FileCacheOptions { Name = "local", Path = Path.Combine(_dir, "cache"), SigningKeyFile = Path.Combine(_dir, "key") },
+            new AtticCacheOptions { Name = "attic", Cache = "private", Endpoint = new Uri("http://127.0.0.1:1/") },
+        ],
+    };
+}
