@@ -66,7 +66,7 @@ internal static class StatusCommand
 
             foreach (var letter in cache.DeadLetters)
             {
-                text.AppendLine(CultureInfo.InvariantCulture, $"  dead: {letter.Path} ({letter.Attempts} attempts, {Time(letter.FailedAt)}): {letter.Reason}");
+                text.AppendLine(CultureInfo.InvariantCulture, $"  dead: {letter.Path} (attempts: {letter.Attempts}, {Time(letter.FailedAt)}): {letter.Reason}");
             }
 
             if (cache.DeadLetterCount > cache.DeadLetters.Count)

@@ -41,8 +41,9 @@ internal sealed class ControlSocket : IDisposable
         {
             return await _http.GetFromJsonAsync("status", StatusJsonContext.Default.StatusReport, cancellationToken);
         }
-        catch (HttpRequestException ex) when (ex.InnerException is SocketException)
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException or UnauthorizedAccessException)
         {
+            // No daemon listens (or the socket is not ours to use): the caller falls back to the state.
             return null;
         }
     }
@@ -56,8 +57,9 @@ internal sealed class ControlSocket : IDisposable
             response.EnsureSuccessStatusCode();
             return await response.Content.ReadFromJsonAsync(StatusJsonContext.Default.RetryResult, cancellationToken);
         }
-        catch (HttpRequestException ex) when (ex.InnerException is SocketException)
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException or UnauthorizedAccessException)
         {
+            // No daemon listens (or the socket is not ours to use): the caller falls back to the state.
             return null;
         }
     }

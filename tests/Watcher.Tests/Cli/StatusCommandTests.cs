@@ -37,8 +37,8 @@ public sealed class StatusCommandTests
 
         string[] lines = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache])).Split('\n');
 
-        Assert.Contains($"  dead: /nix/store/a (1 attempts, {Local(At)}): HTTP 403: no permission", lines);
-        Assert.Contains($"  dead: /nix/store/b (5 attempts, {Local(At)}): HTTP 503", lines);
+        Assert.Contains($"  dead: /nix/store/a (attempts: 1, {Local(At)}): HTTP 403: no permission", lines);
+        Assert.Contains($"  dead: /nix/store/b (attempts: 5, {Local(At)}): HTTP 503", lines);
         Assert.Equal("Fix the cause, then run 'nix-watcher retry' to push the dead letters again.", lines[^1]);
     }
 
