@@ -61,15 +61,34 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         }
     }
 
+    /// <remarks>
+    /// A lookup that keeps failing transiently counts the path as missing (pushing it again is harmless:
+    /// same NAR, same narinfo), so a flaky server does not fail the whole batch; only when every lookup
+    /// failed is the server taken as down, and the error thrown.
+    /// </remarks>
     public async Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
     {
         var missing = new HashSet<StorePath>();
+        int failed = 0;
+        CacheUploadException? firstError = null;
         await Parallel.ForEachAsync(
             paths,
             new ParallelOptions { MaxDegreeOfParallelism = ParallelLookups, CancellationToken = cancellationToken },
             async (path, ct) =>
             {
-                if (!await _writer.ExistsAsync(NarInfoKey(path), ct))
+                bool exists;
+                try
+                {
+                    exists = await _writer.ExistsAsync(NarInfoKey(path), ct);
+                }
+                catch (CacheUploadException ex) when (ex.Kind == CacheFailureKind.Transient)
+                {
+                    Interlocked.Increment(ref failed);
+                    Interlocked.CompareExchange(ref firstError, ex, null);
+                    exists = false;
+                }
+
+                if (!exists)
                 {
                     lock (missing)
                     {
@@ -77,6 +96,11 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
                     }
                 }
             });
+        if (failed > 0 && failed == paths.Count)
+        {
+            throw firstError!;
+        }
+
         return missing;
     }
 

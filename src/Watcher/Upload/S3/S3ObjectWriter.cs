@@ -20,14 +20,19 @@ internal sealed partial class S3ObjectWriter
     /// A failed part is sent again a few times before the whole upload fails (and the cache policy
     /// retries it from the start): one dropped connection should not cost the parts already sent.
     /// </summary>
-    private static readonly ResiliencePipeline PartRetry = new ResiliencePipelineBuilder()
+    private static readonly ResiliencePipeline PartRetry = Retry(5, TimeSpan.FromSeconds(1));
+
+    /// <summary>A lookup (HEAD) is retried twice, quickly: a lookup that still fails counts as missing.</summary>
+    private static readonly ResiliencePipeline LookupRetry = Retry(2, TimeSpan.FromMilliseconds(250));
+
+    private static ResiliencePipeline Retry(int retries, TimeSpan delay) => new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e and not OperationCanceledException && S3Errors.Classify(e).Kind == CacheFailureKind.Transient),
-            MaxRetryAttempts = 3,
+            MaxRetryAttempts = retries,
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
-            Delay = TimeSpan.FromSeconds(1),
+            Delay = delay,
         })
         .Build();
 
@@ -52,7 +57,9 @@ internal sealed partial class S3ObjectWriter
     {
         try
         {
-            await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, cancellationToken);
+            await LookupRetry.ExecuteAsync(
+                async ct => await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct),
+                cancellationToken);
             return true;
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
