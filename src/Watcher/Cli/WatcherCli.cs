@@ -39,7 +39,13 @@ internal static class WatcherCli
         try
         {
             // Our own handler below maps known errors to exit codes; anything else is a bug worth its stack trace.
-            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            // On SIGTERM the daemon drains uploads in progress (up to 45 s) before it exits; the command line's
+            // own termination handler must not cut that short (its default is 2 s), only bound it.
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                EnableDefaultExceptionHandler = false,
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(75),
+            });
         }
         catch (ConfigException ex)
         {

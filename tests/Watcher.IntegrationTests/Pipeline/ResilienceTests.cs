@@ -31,7 +31,7 @@ public sealed partial class ResilienceTests(NixFixture nix)
         Assert.True(front.Injected > 10, $"only {front.Injected} faults were injected");
         double retries = await ScrapeAsync(metrics, "nix_watcher_retries_total", ct);
         Assert.True(retries > 0, "no retry was counted");
-        Assert.Equal(outputs.Count, await ScrapeAsync(metrics, "nix_watcher_paths_pushed_total", ct));
+        Assert.True(await ScrapeAsync(metrics, "nix_watcher_paths_pushed_total", ct) >= outputs.Count, "fewer pushes counted than paths built");
         var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(server.Endpoint), cache.PublicKey.ToString(), Path.Combine(cache.Home.Root, "fresh"), [outputs[^1]], ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
         Assert.Equal(0, await daemon.StopAsync(ct));
