@@ -1,0 +1,58 @@
+"""Watches a process through /proc. Usage:
+  procstat.py idle PID SECONDS        prints 'rss_mb cpu_seconds' (RSS at the end, CPU used during the window)
+  procstat.py settle PID START QUIET  waits until the process has used no CPU for QUIET seconds and prints the
+                                      seconds from START (epoch seconds) to the last moment it used CPU
+  procstat.py count DB CACHE N START  waits until the state DB at DB lists N paths pushed to CACHE; prints seconds since START
+"""
+import os
+import sqlite3
+import sys
+import time
+
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def rss_mb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+mode = sys.argv[1]
+if mode == "idle":
+    pid, seconds = int(sys.argv[2]), float(sys.argv[3])
+    before = cpu(pid)
+    time.sleep(seconds)
+    print(f"{rss_mb(pid):.1f} {cpu(pid) - before:.3f}")
+elif mode == "settle":
+    pid, start, quiet = int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
+    last_cpu, last_busy = cpu(pid), time.time()
+    while time.time() - last_busy < quiet:
+        time.sleep(0.02)
+        now = cpu(pid)
+        if now != last_cpu:
+            last_cpu, last_busy = now, time.time()
+    print(f"{last_busy - start:.2f}")
+elif mode == "count":
+    db, cache, n, start = sys.argv[2], sys.argv[3], int(sys.argv[4]), float(sys.argv[5])
+    deadline = time.time() + 600
+    while time.time() < deadline:
+        try:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+            done = con.execute("SELECT count(*) FROM pushed WHERE cache = ?", (cache,)).fetchone()[0]
+            con.close()
+            if done >= n:
+                print(f"{time.time() - start:.2f}")
+                sys.exit(0)
+        except sqlite3.Error:
+            pass
+        time.sleep(0.05)
+    sys.exit("timed out")
