@@ -29,6 +29,14 @@ internal sealed record PathInfo
     /// <summary>Content address (<c>fixed:r:sha256:…</c>), or null when input-addressed.</summary>
     public string? ContentAddress { get; init; }
 
+    /// <summary>Whether one of <see cref="Signatures"/> was made by a key named in <paramref name="keyNames"/>.</summary>
+    public bool IsSignedByAny(IEnumerable<string> keyNames) =>
+        Signatures.Any(signature =>
+        {
+            int colon = signature.IndexOf(':', StringComparison.Ordinal);
+            return colon > 0 && keyNames.Contains(signature[..colon], StringComparer.Ordinal);
+        });
+
     /// <summary>The references other than the path itself: the edges a closure walk follows.</summary>
     public IEnumerable<StorePath> ReferencesExceptSelf => References.Where(r => r != Path);
 }

@@ -32,14 +32,9 @@ internal sealed class PathFilter(WatchOptions watch)
             }
         }
 
-        foreach (string signature in info.Signatures)
+        if (info.IsSignedByAny(target.Options.SkipSignedBy.Concat(target.Cache.UpstreamKeyNames)))
         {
-            int colon = signature.IndexOf(':', StringComparison.Ordinal);
-            string keyName = colon > 0 ? signature[..colon] : string.Empty;
-            if (target.Options.SkipSignedBy.Contains(keyName, StringComparer.Ordinal) || target.Cache.UpstreamKeyNames.Contains(keyName, StringComparer.Ordinal))
-            {
-                return SkipReason.Upstream;
-            }
+            return SkipReason.Upstream;
         }
 
         return null;

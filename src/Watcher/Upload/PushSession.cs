@@ -161,8 +161,7 @@ internal sealed partial class PushSession
     }
 
     /// <summary>Signed by a <c>skip-signed-by</c> key, or by a key the cache itself names as upstream (known once it is initialised).</summary>
-    private bool IsUpstream(PathInfo info) =>
-        info.Signatures.Any(sig => SkipSignedBy.Concat(_cache.UpstreamKeyNames).Any(name => sig.Length > name.Length && sig[name.Length] == ':' && sig.StartsWith(name, StringComparison.Ordinal)));
+    private bool IsUpstream(PathInfo info) => info.IsSignedByAny(SkipSignedBy.Concat(_cache.UpstreamKeyNames));
 
     /// <summary>Expected failures (a cache refused, a path vanished) are logged by message; anything else keeps its stack trace.</summary>
     private static Exception? StackTraceFor(Exception exception) => exception is WatcherException ? null : exception;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 
 namespace Watcher.IntegrationTests.Fixtures;
 
@@ -8,7 +9,7 @@ namespace Watcher.IntegrationTests.Fixtures;
 /// A running <c>nix-watcher run</c> process: its log lines, and ways to wait for them, stop it with
 /// SIGTERM or kill it with SIGKILL. Killed on dispose.
 /// </summary>
-public sealed class WatcherDaemon : IAsyncDisposable
+public sealed partial class WatcherDaemon : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
@@ -67,6 +68,17 @@ public sealed class WatcherDaemon : IAsyncDisposable
     /// <summary>Waits until a log line contains <paramref name="text"/>.</summary>
     public Task WaitForLogAsync(string text, CancellationToken cancellationToken, TimeSpan? timeout = null) =>
         WaitUntilAsync(() => _lines.Any(l => l.Contains(text, StringComparison.Ordinal)), $"log line '{text}'", cancellationToken, timeout);
+
+    /// <summary>The <c>/metrics</c> URL from the "serving metrics on" log line (with <c>listen = "127.0.0.1:0"</c> the port is picked at start).</summary>
+    public async Task<Uri> MetricsEndpointAsync(CancellationToken cancellationToken)
+    {
+        await WaitForLogAsync("serving metrics on http://127.0.0.1:", cancellationToken, TestTimeouts.DaemonStart);
+        var match = MetricsUrl().Match(Log);
+        Assert.True(match.Success, Log);
+        int port = int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture);
+        Assert.NotEqual(0, port);
+        return new Uri($"http://127.0.0.1:{port}/metrics");
+    }
 
     /// <summary>Polls <paramref name="condition"/> until true; fails with the daemon's log if the daemon dies or time runs out.</summary>
     public async Task WaitUntilAsync(Func<bool> condition, string what, CancellationToken cancellationToken, TimeSpan? timeout = null)
@@ -127,4 +139,7 @@ public sealed class WatcherDaemon : IAsyncDisposable
             _lines.Enqueue(line);
         }
     }
+
+    [GeneratedRegex(@"serving metrics on http://127\.0\.0\.1:(?<port>\d+)/metrics")]
+    private static partial Regex MetricsUrl();
 }

@@ -19,7 +19,7 @@ public sealed partial class PrometheusTests(NixFixture nix)
         var ct = TestContext.Current.CancellationToken;
         using var home = MetricsHome();
         await using var daemon = home.Start();
-        var metrics = await MetricsEndpointAsync(daemon, ct);
+        var metrics = await daemon.MetricsEndpointAsync(ct);
         var outputs = await nix.BuildChainAsync(3, ct);
         await daemon.WaitUntilAsync(() => outputs.All(home.HasNarInfo), "every output in the cache", ct);
 
@@ -39,7 +39,7 @@ public sealed partial class PrometheusTests(NixFixture nix)
         var ct = TestContext.Current.CancellationToken;
         using var home = MetricsHome();
         await using var daemon = home.Start();
-        var metrics = await MetricsEndpointAsync(daemon, ct);
+        var metrics = await daemon.MetricsEndpointAsync(ct);
         await using var prometheus = await PrometheusServer.StartAsync(metrics.Authority, ct);
         var outputs = await nix.BuildChainAsync(4, ct);
         await daemon.WaitUntilAsync(() => outputs.All(home.HasNarInfo), "every output in the cache", ct);
@@ -80,7 +80,7 @@ public sealed partial class PrometheusTests(NixFixture nix)
         var ct = TestContext.Current.CancellationToken;
         using var home = MetricsHome();
         await using var daemon = home.Start();
-        var metrics = await MetricsEndpointAsync(daemon, ct);
+        var metrics = await daemon.MetricsEndpointAsync(ct);
         await daemon.WaitForLogAsync("start-up scan", ct);
         using var http = new HttpClient { BaseAddress = new Uri(metrics, "/") };
 
@@ -102,20 +102,6 @@ public sealed partial class PrometheusTests(NixFixture nix)
         File.WriteAllText(home.ConfigFile, File.ReadAllText(home.ConfigFile).Replace("listen = \"\"", "listen = \"127.0.0.1:0\"", StringComparison.Ordinal));
         return home;
     }
-
-    /// <summary>The <c>/metrics</c> URL from the daemon's "serving metrics on" log line (the port was picked at start).</summary>
-    private static async Task<Uri> MetricsEndpointAsync(WatcherDaemon daemon, CancellationToken cancellationToken)
-    {
-        await daemon.WaitForLogAsync("serving metrics on http://127.0.0.1:", cancellationToken, TestTimeouts.DaemonStart);
-        var match = MetricsUrl().Match(daemon.Log);
-        Assert.True(match.Success, daemon.Log);
-        int port = int.Parse(match.Groups["port"].Value, CultureInfo.InvariantCulture);
-        Assert.NotEqual(0, port);
-        return new Uri($"http://127.0.0.1:{port}/metrics");
-    }
-
-    [GeneratedRegex(@"serving metrics on http://127\.0\.0\.1:(?<port>\d+)/metrics")]
-    private static partial Regex MetricsUrl();
 
     [GeneratedRegex(@"(?m)^nix_watcher_paths_pushed_total\{[^}]*cache=""local""[^}]*\} [1-9]")]
     private static partial Regex PushedLine();

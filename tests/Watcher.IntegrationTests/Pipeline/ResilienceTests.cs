@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using Watcher.IntegrationTests.Fixtures;
 using Watcher.IntegrationTests.Upload.S3;
 using Watcher.Nix;
@@ -8,7 +7,7 @@ namespace Watcher.IntegrationTests.Pipeline;
 
 /// <summary>The daemon against an S3 cache that misbehaves: injected faults, and a server that goes away and comes back.</summary>
 [Collection(NixCollection.Name)]
-public sealed partial class ResilienceTests(NixFixture nix)
+public sealed class ResilienceTests(NixFixture nix)
 {
     [Fact]
     public async Task Daemon_FaultyServer_EveryPathArrivesAndRetriesAreCounted()
@@ -20,7 +19,7 @@ public sealed partial class ResilienceTests(NixFixture nix)
         using var cache = new S3TestCache(front.Endpoint, "faulty");
         await using var daemon = StartDaemon(cache);
         await daemon.WaitForLogAsync("start-up scan", ct);
-        string metrics = await MetricsUrlAsync(daemon, ct);
+        var metrics = await daemon.MetricsEndpointAsync(ct);
 
         // 20 % SlowDown, 5 % connection resets, and every 60th request stalls for 30 s.
         front.InjectFaults(new S3Faults(SlowDown: 0.20, Reset: 0.05, StallEvery: 60, Stall: TimeSpan.FromSeconds(30)));
@@ -46,7 +45,7 @@ public sealed partial class ResilienceTests(NixFixture nix)
         using var cache = new S3TestCache(server.Endpoint, "downtime");
         await using var daemon = StartDaemon(cache);
         await daemon.WaitForLogAsync("start-up scan", ct);
-        string metrics = await MetricsUrlAsync(daemon, ct);
+        var metrics = await daemon.MetricsEndpointAsync(ct);
         using var client = server.CreateClient();
         var before = await nix.BuildChainAsync(2, ct);
         await WaitForNarInfosAsync(daemon, client, cache, before, ct);
@@ -89,12 +88,6 @@ public sealed partial class ResilienceTests(NixFixture nix)
         return WatcherDaemon.Start(cache.ConfigFile, cache.Home.Environment);
     }
 
-    private static async Task<string> MetricsUrlAsync(WatcherDaemon daemon, CancellationToken cancellationToken)
-    {
-        await daemon.WaitForLogAsync("serving metrics on ", cancellationToken);
-        return MetricsUrl().Match(daemon.Log).Value;
-    }
-
     /// <summary>Waits until every path in <paramref name="outputs"/> has a signed narinfo in the bucket.</summary>
     private static async Task WaitForNarInfosAsync(WatcherDaemon daemon, Amazon.S3.IAmazonS3 client, S3TestCache cache, IReadOnlyList<string> outputs, CancellationToken cancellationToken)
     {
@@ -111,7 +104,7 @@ public sealed partial class ResilienceTests(NixFixture nix)
     }
 
     /// <summary>The sum of every series of <paramref name="metric"/> in a scrape.</summary>
-    private static async Task<double> ScrapeAsync(string url, string metric, CancellationToken cancellationToken)
+    private static async Task<double> ScrapeAsync(Uri url, string metric, CancellationToken cancellationToken)
     {
         using var http = new HttpClient();
         string text = await http.GetStringAsync(url, cancellationToken);
@@ -127,7 +120,4 @@ public sealed partial class ResilienceTests(NixFixture nix)
         string[] fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0;
     }
-
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/metrics")]
-    private static partial Regex MetricsUrl();
 }
