@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Watcher.Config;
 using Watcher.State;
 using Watcher.Upload;
@@ -44,29 +43,3 @@ internal sealed record StatusReport(bool Daemon, string Version, IReadOnlyList<C
         return new StatusReport(daemon, CurrentVersion, caches);
     }
 }
-
-/// <summary>One cache in a <see cref="StatusReport"/>; the live fields are null when no daemon answered.</summary>
-internal sealed record CacheStatus(
-    string Name,
-    string Type,
-    long Pending,
-    int InFlight,
-    string? Circuit,
-    DateTimeOffset? PausedUntil,
-    DateTimeOffset? LastSuccess,
-    string? LastError,
-    DateTimeOffset? LastErrorAt,
-    int DeadLetterCount,
-    IReadOnlyList<DeadLetterStatus> DeadLetters);
-
-/// <summary>A dead letter: the path, why it failed, how often it was tried and when it was given up.</summary>
-internal sealed record DeadLetterStatus(string Path, string Reason, int Attempts, DateTimeOffset FailedAt);
-
-/// <summary>The answer to a retry request.</summary>
-internal sealed record RetryResult(int Requeued);
-
-/// <summary>JSON for the control socket and <c>status --json</c>: snake_case, like most tools scripts pipe into jq.</summary>
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
-[JsonSerializable(typeof(StatusReport))]
-[JsonSerializable(typeof(RetryResult))]
-internal sealed partial class StatusJsonContext : JsonSerializerContext;
