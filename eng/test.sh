@@ -20,8 +20,14 @@ mkdir -p "$results"
 status=0
 dotnet build Watcher.sln -c Release --nologo -v quiet || status=$?
 if [ "$status" -eq 0 ]; then
-  dotnet test --solution Watcher.sln -c Release --no-build --no-progress \
-    --results-directory "$results" --report-xunit-trx --show-test-results failed || status=$?
+  # One run per project, each with its own TRX name: runs started in the same second would
+  # otherwise write the same default file name, and the summary would miss a project.
+  for project in tests/*/*.csproj; do
+    name=$(basename "$project" .csproj)
+    dotnet test --project "$project" -c Release --no-build --no-progress --results-directory "$results" \
+      --report-xunit-trx --report-xunit-trx-filename "$name.trx" --show-test-results failed || status=$?
+    [ -f "$results/$name.trx" ] || { echo "no test results from $name" >&2; status=1; }
+  done
 fi
 
 python3 "$root/eng/summarize-trx.py" "$results" || status=$?
