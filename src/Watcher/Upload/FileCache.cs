@@ -62,9 +62,12 @@ internal sealed class FileCache : IBinaryCache
             File.Move(temp, Path.Combine(_root, encoded.Url), overwrite: true);
             return encoded.ToNarInfo(info);
         }
-        finally
+        catch
         {
+            // Only on failure: after the rename there is nothing to delete, and a delete of a missing name
+            // still takes the directory's lock that every other upload into it needs.
             File.Delete(temp);
+            throw;
         }
     }
 
@@ -92,9 +95,10 @@ internal sealed class FileCache : IBinaryCache
 
             File.Move(temp, path, overwrite: true);
         }
-        finally
+        catch
         {
             File.Delete(temp);
+            throw;
         }
     }
 
