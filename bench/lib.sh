@@ -46,6 +46,7 @@ bench_install() {
   command -v zstd >/dev/null 2>&1 || missing+=(zstd)
   [ -x /usr/bin/time ] || missing+=(time)
   command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing: ${missing[*]}"
     as_root apt-get update -qq
@@ -177,13 +178,13 @@ large_tree() {
 }
 
 # best_of N CMD…: runs CMD N times (REPEAT, default 2) and prints the shortest wall time. CMD gets a fresh
-# directory as its last argument each time (under $BENCH_TMP/runs; removed by the caller when done, not between
+# directory as its last argument each time (under $RUNS_DIR, default $BENCH_TMP/runs; removed by the caller when done, not between
 # runs: a burst of deletions just before a run makes ext4 slower to create files for a few seconds).
 best_of() {
   local n=$1 best="" t i dir
   shift
   for i in $(seq 1 "$n"); do
-    dir="$BENCH_TMP/runs/$(date +%s%N)"
+    dir="${RUNS_DIR:-$BENCH_TMP/runs}/$(date +%s%N)"
     mkdir -p "$(dirname "$dir")"
     t=$(seconds "$@" "$dir") || return 1
     best=$(python3 -c "import sys; print(min(float(x) for x in sys.argv[1:]))" $best "$t")
