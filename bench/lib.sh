@@ -82,7 +82,10 @@ bench_cleanup() {
     rm -f "$BENCH_TMP"/gcroots/*
     nix-store --delete "${bench_roots[@]}" >/dev/null 2>&1 || true
   fi
-  [ -n "${BENCH_TMP:-}" ] && [ -z "${BENCH_KEEP:-}" ] && rm -rf "$BENCH_TMP"
+  # An if, not a && list: the trap's last status would become the script's exit code.
+  if [ -n "${BENCH_TMP:-}" ] && [ -z "${BENCH_KEEP:-}" ]; then
+    rm -rf "$BENCH_TMP"
+  fi
 }
 
 # A nix-watcher config: file cache CACHE_DIR, state in STATE_DIR, plus any extra TOML on stdin.

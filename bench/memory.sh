@@ -24,7 +24,7 @@ bench_memory() {
   result "peak RSS, ${gib} GiB NAR to S3 (s3rver)" "$rss" "MB" "≤ 150 MB" "$(le "$rss" 150)" "nix-watcher push, ${seconds}s"
 
   idle_run "" "nix-watcher run"
-  result "idle RSS (nix-watcher run)" "$rss_idle" "MB" "≤ 80 MB" "$(le "$rss_idle" 80)" "after ${IDLE_SETTLE:-15} s + ${IDLE_SECONDS:-120} s, metrics served"
+  result "idle RSS (nix-watcher run)" "$rss_idle" "MB" "≤ 80 MB" "$(le "$rss_idle" 80)" "after ${IDLE_SETTLE:-75} s + ${IDLE_SECONDS:-120} s, metrics served"
   result "idle CPU per minute" "$cpu_minute" "s" "≤ 0.05 s" "$(le "$cpu_minute" 0.05)" "$idle_note"
   idle_run scrape "scraped every 15 s"
   result "idle RSS, /metrics scraped every 15 s" "$rss_idle" "MB" "≤ 80 MB" "info" "CPU ${cpu_minute} s/min; $idle_note"
@@ -48,7 +48,7 @@ idle_run() {
     while sleep 15; do curl -fsS "$url" >/dev/null || true; done &
     scraper=$!
   fi
-  sleep "${IDLE_SETTLE:-15}"
+  sleep "${IDLE_SETTLE:-75}"
   read -r rss_idle cpu_minute quiet busy < <(python3 "$bench_root/procstat.py" idle "$DAEMON_PID" "$dir/cache" "${IDLE_SECONDS:-120}")
   [ -n "$scraper" ] && stop_pid "$scraper"
   stop_pid "$DAEMON_PID"
