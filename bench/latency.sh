@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Latency: build finished (`nix-build` returned) → narinfo visible in the file cache, for tiny derivations built
-# one at a time while `nix-watcher run` watches the store: p50 and p95, with the default batching
+# one at a time while `nix-watcher run` watches the store (after its start-up scan): p50 and p95, with the default batching
 # (batch-quiet-ms = 250) and, for comparison, with batch-quiet-ms = 20.
 
 latency_run() {
@@ -8,6 +8,8 @@ latency_run() {
   mkdir -p "$dir"
   printf '%b\n' "$extra" | watcher_config "$dir/config.toml" "$dir/cache" "$dir/state"
   start_daemon "$dir/config.toml" "$dir/daemon.log"
+  # Steady state: the start-up scan of a fresh state (every valid path recorded as seen) is done.
+  for _ in $(seq 1 1200); do grep -q "start-up scan" "$dir/daemon.log" && break; sleep 0.05; done
   python3 "$bench_root/latency.py" "$dir/cache" "$n" "$(date +%s%N)-$label" >"$dir/ms.txt"
   stop_pid "$DAEMON_PID"
   read -r p50 p95 max count < <(python3 "$bench_root/pct.py" <"$dir/ms.txt")

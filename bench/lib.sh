@@ -3,6 +3,7 @@
 # the nix-watcher config and the result file. Everything lives under $BENCH_TMP and goes away at the end.
 
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# The repository root (eng/prereqs.sh uses the name too); the bench scripts call a closure's root `top`.
 root=$(cd "$bench_root/.." && pwd)
 # shellcheck source=../eng/prereqs.sh
 source "$root/eng/prereqs.sh"
@@ -45,6 +46,7 @@ bench_install() {
   command -v zstd >/dev/null 2>&1 || missing+=(zstd)
   [ -x /usr/bin/time ] || missing+=(time)
   command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   if [ "${#missing[@]}" -gt 0 ]; then
     log "installing: ${missing[*]}"
     as_root apt-get update -qq
@@ -80,7 +82,10 @@ bench_cleanup() {
     rm -f "$BENCH_TMP"/gcroots/*
     nix-store --delete "${bench_roots[@]}" >/dev/null 2>&1 || true
   fi
-  [ -n "${BENCH_TMP:-}" ] && [ -z "${BENCH_KEEP:-}" ] && rm -rf "$BENCH_TMP"
+  # An if, not a && list: the trap's last status would become the script's exit code.
+  if [ -n "${BENCH_TMP:-}" ] && [ -z "${BENCH_KEEP:-}" ]; then
+    rm -rf "$BENCH_TMP"
+  fi
 }
 
 # A nix-watcher config: file cache CACHE_DIR, state in STATE_DIR, plus any extra TOML on stdin.
@@ -162,7 +167,8 @@ root_of() {
   nix-instantiate --eval --strict --read-write-mode -E "$expr" | tr -d '"'
 }
 
-# The large real tree: the .NET installation this script runs on, added to the store (removed at the end).
+# The large real tree: the .NET installation this script runs on, added to the store once per run (and deleted
+# at the end); sets LARGE_TREE. Call it directly, not in $(…), so that the cleanup knows the path.
 large_tree() {
   if [ -z "${LARGE_TREE:-}" ]; then
     local dotnet_dir
@@ -172,12 +178,37 @@ large_tree() {
     bench_roots+=("$LARGE_TREE")
     log "large tree: $LARGE_TREE ($(du -sh "$LARGE_TREE" | cut -f1))"
   fi
-  echo "$LARGE_TREE"
 }
 
+# best_of N CMD…: runs CMD N times (REPEAT, default 2) and prints the shortest wall time. CMD gets a fresh
+# directory as its last argument each time (under $RUNS_DIR, default $BENCH_TMP/runs; removed by the caller when done, not between
+# runs: a burst of deletions just before a run makes ext4 slower to create files for a few seconds).
+best_of() {
+  local n=$1 best="" t i dir
+  shift
+  for i in $(seq 1 "$n"); do
+    dir="${RUNS_DIR:-$BENCH_TMP/runs}/$(date +%s%N)"
+    mkdir -p "$(dirname "$dir")"
+    t=$(seconds "$@" "$dir") || return 1
+    best=$(python3 -c "import sys; print(min(float(x) for x in sys.argv[1:]))" $best "$t")
+  done
+  echo "$best"
+}
+
+# nix_copy_file ROOT EXTRA DIR: `nix copy` of ROOT's closure to a file:// cache in DIR (EXTRA: more URL settings).
 nix_copy_file() {
-  local root=$1 dir=$2 extra=${3:-}
-  $NIX copy --to "file://$dir?compression=zstd&compression-level=$ZSTD_LEVEL&secret-key=$BENCH_TMP/signing.key$extra" "$root"
+  local top=$1 extra=$2 dir=$3
+  $NIX copy --to "file://$dir?compression=zstd&compression-level=$ZSTD_LEVEL&secret-key=$BENCH_TMP/signing.key$extra" "$top"
+}
+
+# watcher_push_file ROOT DIR: `nix-watcher push` (environment: $WATCHER_ENV) of ROOT's closure to a file cache
+# in DIR/cache (state in DIR).
+watcher_push_file() {
+  local top=$1 dir=$2
+  mkdir -p "$dir"
+  watcher_config "$dir/config.toml" "$dir/cache" "$dir/state" </dev/null
+  # shellcheck disable=SC2086 # WATCHER_ENV: optional VAR=value words for this one process
+  env ${WATCHER_ENV:-} "$WATCHER" --config "$dir/config.toml" push "$top"
 }
 
 watcher_push() {
@@ -186,12 +217,13 @@ watcher_push() {
   "$WATCHER" --config "$config" push "$@"
 }
 
-# start_daemon CONFIG LOG: starts `nix-watcher run` in the background, sets DAEMON_PID and DAEMON_START
+# start_daemon CONFIG LOG: starts `nix-watcher run` (environment: $DAEMON_ENV) in the background, sets DAEMON_PID and DAEMON_START
 # (seconds since the epoch) and waits until it watches the store.
 start_daemon() {
   local config=$1 logfile=$2
   DAEMON_START=$(date +%s.%N)
-  "$WATCHER" --config "$config" run >"$logfile" 2>&1 &
+  # shellcheck disable=SC2086 # DAEMON_ENV: optional VAR=value words for this one process
+  env ${DAEMON_ENV:-} "$WATCHER" --config "$config" run >"$logfile" 2>&1 &
   DAEMON_PID=$!
   bench_pids+=("$DAEMON_PID")
   for _ in $(seq 1 600); do

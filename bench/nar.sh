@@ -4,7 +4,8 @@
 
 bench_nar() {
   local big out w_hash w_size w_time n_time n_hash best=
-  big=$(large_tree)
+  large_tree
+  big=$LARGE_TREE
   nix-store --dump "$big" >/dev/null
   out=$("$NAR_HASH" "$big" 3)
   read -r w_hash w_size w_time <<<"$out"

@@ -1,5 +1,7 @@
 """Watches a process through /proc. Usage:
-  procstat.py idle PID SECONDS        prints 'rss_mb cpu_seconds' (RSS at the end, CPU used during the window)
+  procstat.py idle PID CACHE SECONDS  prints 'rss_mb cpu_per_minute quiet_seconds busy_windows': RSS at the end, and
+                                      the CPU used per minute over the 10 s windows in which no narinfo appeared in
+                                      the file cache CACHE (builds by other processes on the machine wake the daemon)
   procstat.py settle PID START QUIET  waits until the process has used no CPU for QUIET seconds and prints the
                                       seconds from START (epoch seconds) to the last moment it used CPU
   procstat.py count DB CACHE N START  waits until the state DB at DB lists N paths pushed to CACHE; prints seconds since START
@@ -27,11 +29,28 @@ def rss_mb(pid):
 
 
 mode = sys.argv[1]
+def narinfos(cache):
+    try:
+        return sum(1 for name in os.listdir(cache) if name.endswith(".narinfo"))
+    except FileNotFoundError:
+        return 0
+
+
 if mode == "idle":
-    pid, seconds = int(sys.argv[2]), float(sys.argv[3])
-    before = cpu(pid)
-    time.sleep(seconds)
-    print(f"{rss_mb(pid):.1f} {cpu(pid) - before:.3f}")
+    pid, cache, seconds = int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+    quiet_cpu = quiet_time = 0.0
+    busy = 0
+    for _ in range(int(seconds // 10)):
+        cpu0, n0 = cpu(pid), narinfos(cache)
+        time.sleep(10)
+        cpu1, n1 = cpu(pid), narinfos(cache)
+        if n1 == n0:
+            quiet_cpu += cpu1 - cpu0
+            quiet_time += 10
+        else:
+            busy += 1
+    per_minute = quiet_cpu * 60 / quiet_time if quiet_time else float("nan")
+    print(f"{rss_mb(pid):.1f} {per_minute:.3f} {quiet_time:.0f} {busy}")
 elif mode == "settle":
     pid, start, quiet = int(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
     last_cpu, last_busy = cpu(pid), time.time()

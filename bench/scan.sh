@@ -4,14 +4,14 @@
 # all of them are in the cache, from an empty state (it asks s3rver about each) and again with the state.
 
 bench_scan() {
-  local n=${SCAN_PATHS:-20000} root paths config t_empty t_state
-  root=$(root_of "bench-scan-$n" "$n")
-  paths=$(nix-store -qR "$root" | wc -l)
-  ln -sfn "$root" "$BENCH_TMP/gcroots/scan"
+  local n=${SCAN_PATHS:-20000} top paths config t_empty t_state
+  top=$(root_of "bench-scan-$n" "$n")
+  paths=$(nix-store -qR "$top" | wc -l)
+  ln -sfn "$top" "$BENCH_TMP/gcroots/scan"
   start_s3rver bench-scan
   log "scan: pushing $paths paths to s3rver first"
   watcher_s3_config "$BENCH_TMP/scan-push.toml" "$S3_PORT" bench-scan "$BENCH_TMP/scan-push-state" 'scan = "none"'
-  watcher_push "$BENCH_TMP/scan-push.toml" "$root" >"$BENCH_TMP/scan-push.log" 2>&1 \
+  watcher_push "$BENCH_TMP/scan-push.toml" "$top" >"$BENCH_TMP/scan-push.log" 2>&1 \
     || { log "scan: push failed"; tail "$BENCH_TMP/scan-push.log" >&2; return 1; }
 
   config="$BENCH_TMP/scan.toml"

@@ -71,6 +71,7 @@ internal static class ServiceCollectionExtensions
         services.AddHostedService<Planner>();
         services.AddHostedService<SchedulerService>();
         services.AddHostedService<SystemdNotifyService>();
+        services.AddHostedService<IdleMemoryTrimmer>();
         return services;
     }
 }

@@ -21,8 +21,11 @@ internal sealed partial class NarWriter
                 await FlushAsync(cancellationToken);
             }
 
+            // A plain pread: on Linux the async variant runs this same blocking read on another pool thread,
+            // one thread hop per file, which is most of the cost of a small file already in the page cache.
+            cancellationToken.ThrowIfCancellationRequested();
             int count = (int)Math.Min(_buffer.Length - _length, status.Size - offset);
-            int read = await RandomAccess.ReadAsync(handle, _buffer.AsMemory(_length, count), offset, cancellationToken);
+            int read = RandomAccess.Read(handle, _buffer.AsSpan(_length, count), offset);
             if (read == 0)
             {
                 throw new IOException($"'{Describe(parentPath, name)}' shrank while being archived: expected {status.Size} bytes, found {offset}");

@@ -55,8 +55,7 @@ internal sealed partial class NarWriter : IAsyncDisposable
         {
             writer.Append(NarFormat.Magic);
             await writer.WriteNodeAsync(LibC.AtFdCwd, ToNullTerminated(path), parentPath: null, depth: 0, cancellationToken);
-            await writer.FlushAsync(cancellationToken);
-            await writer._pendingWrite;
+            await writer.FinishAsync(cancellationToken);
         }
 
         return new NarResult(hashing.GetCurrentHash(), hashing.BytesWritten);
@@ -120,6 +119,18 @@ internal sealed partial class NarWriter : IAsyncDisposable
         _pendingWrite = Task.Run(async () => await _output.WriteAsync(block, cancellationToken), cancellationToken);
         (_buffer, _spare) = (_spare, _buffer);
         _length = 0;
+    }
+
+    /// <summary>Writes the last buffer on this thread: nothing is left to read while it is hashed and written.</summary>
+    /// <remarks>Most store paths fit one buffer, so this is their only write, and it costs no thread hop.</remarks>
+    private async ValueTask FinishAsync(CancellationToken cancellationToken)
+    {
+        await _pendingWrite;
+        if (_length > 0)
+        {
+            await _output.WriteAsync(_buffer.AsMemory(0, _length), cancellationToken);
+            _length = 0;
+        }
     }
 
     private void Append(ReadOnlySpan<byte> bytes)

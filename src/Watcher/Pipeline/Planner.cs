@@ -7,7 +7,7 @@ using Watcher.Store;
 namespace Watcher.Pipeline;
 
 /// <summary>
-/// Turns discoveries into journaled work: collects a batch (quiet window, max window), asks the
+/// Turns discoveries into journaled work: collects a batch (<see cref="BatchWindow"/>), asks the
 /// daemon which paths are valid and what their closures are, applies the filters, drops what each
 /// cache already has, and appends the rest to that cache's pending journal, references first.
 /// </summary>
@@ -27,8 +27,8 @@ internal sealed partial class Planner(
     TimeProvider timeProvider,
     ILogger<Planner> logger) : BackgroundService
 {
-    private const int MaxBatch = 10_000;
     private readonly PathFilter _filter = new(options.Watch);
+    private readonly BatchWindow _window = new(queue.Reader, options.Watch.BatchQuiet, options.Watch.BatchMax, timeProvider);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -36,7 +36,7 @@ internal sealed partial class Planner(
         while (await reader.WaitToReadAsync(stoppingToken))
         {
             long started = timeProvider.GetUtcNow().ToUnixTimeSeconds();
-            var batch = await CollectBatchAsync(stoppingToken);
+            var batch = await _window.CollectAsync(stoppingToken);
             health.Beat(PipelineHealth.PlannerComponent);
             try
             {
@@ -55,42 +55,6 @@ internal sealed partial class Planner(
                 await queue.WriteAsync(Discovery.Rescan(DiscoverySource.Scan), stoppingToken);
             }
         }
-    }
-
-    private async Task<List<Discovery>> CollectBatchAsync(CancellationToken cancellationToken)
-    {
-        var batch = new List<Discovery>();
-        var reader = queue.Reader;
-        var deadline = timeProvider.GetUtcNow() + options.Watch.BatchMax;
-        while (batch.Count < MaxBatch)
-        {
-            while (batch.Count < MaxBatch && reader.TryRead(out var item))
-            {
-                batch.Add(item);
-            }
-
-            var remaining = deadline - timeProvider.GetUtcNow();
-            if (remaining <= TimeSpan.Zero || reader.Completion.IsCompleted)
-            {
-                break;
-            }
-
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cts.CancelAfter(remaining < options.Watch.BatchQuiet ? remaining : options.Watch.BatchQuiet);
-            try
-            {
-                if (!await reader.WaitToReadAsync(cts.Token))
-                {
-                    break;
-                }
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                break;
-            }
-        }
-
-        return batch;
     }
 
     /// <summary>Plans one batch: validity, closure, filters, dedupe, journal.</summary>

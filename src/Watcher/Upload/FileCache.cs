@@ -27,14 +27,16 @@ internal sealed class FileCache : IBinaryCache
 
     public bool PublishesOnUpload => false;
 
-    public async Task InitializeAsync(CancellationToken cancellationToken)
+    public Task InitializeAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.Combine(_root, "nar"));
         string info = Path.Combine(_root, "nix-cache-info");
         if (!File.Exists(info))
         {
-            await WriteAtomicallyAsync(info, $"StoreDir: {_storeDir}\n", cancellationToken);
+            WriteAtomically(info, $"StoreDir: {_storeDir}\n", cancellationToken);
         }
+
+        return Task.CompletedTask;
     }
 
     public Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
@@ -49,10 +51,10 @@ internal sealed class FileCache : IBinaryCache
         try
         {
             EncodedNar encoded;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, FileOptions.Asynchronous))
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                encoded = await _encoder.EncodeAsync(info, source, file, cancellationToken);
-                await file.FlushAsync(cancellationToken);
+                // The compressor hands over large blocks; see LocalFileSink for why they are written synchronously.
+                encoded = await _encoder.EncodeAsync(info, source, new LocalFileSink(file), cancellationToken);
                 file.Flush(flushToDisk: true);
             }
 
@@ -60,36 +62,88 @@ internal sealed class FileCache : IBinaryCache
             File.Move(temp, Path.Combine(_root, encoded.Url), overwrite: true);
             return encoded.ToNarInfo(info);
         }
-        finally
+        catch
         {
+            // Only on failure: after the rename there is nothing to delete, and a delete of a missing name
+            // still takes the directory's lock that every other upload into it needs.
             File.Delete(temp);
+            throw;
         }
     }
 
     public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
     {
         var signed = _signingKey is null ? narInfo : narInfo.SignedWith(_signingKey);
-        return WriteAtomicallyAsync(NarInfoPath(narInfo.StorePath), signed.ToString(), cancellationToken);
+        WriteAtomically(NarInfoPath(narInfo.StorePath), signed.ToString(), cancellationToken);
+        return Task.CompletedTask;
     }
 
     private string NarInfoPath(StorePath path) => Path.Combine(_root, path.HashPart + ".narinfo");
 
-    private static async Task WriteAtomicallyAsync(string path, string contents, CancellationToken cancellationToken)
+    /// <summary>Writes a small file under a temporary name, flushes it to disk and renames it into place.</summary>
+    private static void WriteAtomically(string path, string contents, CancellationToken cancellationToken)
     {
         string temp = Path.Combine(Path.GetDirectoryName(path)!, $".tmp-{Path.GetFileName(path)}-{Guid.NewGuid():N}");
         try
         {
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
+            cancellationToken.ThrowIfCancellationRequested();
+            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(contents), cancellationToken);
+                file.Write(System.Text.Encoding.UTF8.GetBytes(contents));
                 file.Flush(flushToDisk: true);
             }
 
             File.Move(temp, path, overwrite: true);
         }
-        finally
+        catch
         {
             File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Passes writes straight to a local file on the calling thread, asynchronous ones included.
+    /// </summary>
+    /// <remarks>
+    /// Linux has no asynchronous file writes: <see cref="FileStream.WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>
+    /// runs the same blocking write on another pool thread. For a cache of many small NARs those hops, not the
+    /// bytes, were the cost; the writes land in the page cache and the one real wait is the fsync at the end.
+    /// </remarks>
+    private sealed class LocalFileSink(FileStream file) : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush() => file.Flush();
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => file.Write(buffer, offset, count);
+
+        public override void Write(ReadOnlySpan<byte> buffer) => file.Write(buffer);
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            file.Write(buffer.Span);
+            return ValueTask.CompletedTask;
         }
     }
 }

@@ -19,6 +19,13 @@ internal sealed record EncodedNar(byte[] FileHash, long FileSize, string Compres
 /// </summary>
 internal sealed class NarEncoder(string compression, int level, int workers)
 {
+    /// <summary>The NAR size from which zstd gets its own worker threads.</summary>
+    /// <remarks>
+    /// Starting zstd's workers costs two thread creations and their hand-offs per NAR, which for the typical small
+    /// store path is far more than compressing it; below a few MiB zstd's jobs would not even split the input.
+    /// </remarks>
+    public const long MultithreadedFrom = 8L << 20;
+
     public string Compression { get; } = compression;
 
     /// <summary>Encodes the NAR of <paramref name="info"/> into <paramref name="destination"/>.</summary>
@@ -27,7 +34,7 @@ internal sealed class NarEncoder(string compression, int level, int workers)
     {
         await using var fileSide = new HashingWriteStream(destination, leaveOpen: true);
         NarResult nar;
-        await using (var compressor = NarCompression.Wrap(Compression, fileSide, level, workers))
+        await using (var compressor = NarCompression.Wrap(Compression, fileSide, level, info.NarSize >= MultithreadedFrom ? workers : 1, info.NarSize))
         {
             nar = await source.WriteNarAsync(info, compressor, cancellationToken);
         }

@@ -7,7 +7,7 @@ namespace Watcher.Watch;
 
 /// <summary>
 /// Watches the store directory and feeds every deleted <c>X.lock</c> to the planner as a possibly new
-/// path X; a kernel queue overflow becomes a rescan request. The watch is set up in
+/// path X (not derivations while <c>skip-derivations</c> is on); a kernel queue overflow becomes a rescan request. The watch is set up in
 /// <see cref="StartAsync"/>, so the service reports ready only once nothing can be missed.
 /// </summary>
 internal sealed partial class StoreWatcherService(
@@ -72,8 +72,11 @@ internal sealed partial class StoreWatcherService(
                         metrics.InotifyOverflow();
                         queue.WriteAsync(Discovery.Rescan(DiscoverySource.Inotify), CancellationToken.None).AsTask().GetAwaiter().GetResult();
                     }
-                    else if (StorePath.TryFromBaseName(e.Name!, options.StoreDir, out var path, out _))
+                    else if (StorePath.TryFromBaseName(e.Name!, options.StoreDir, out var path, out _) && !(options.SkipDerivations && path.IsDerivation))
                     {
+                        // A skipped .drv would only be planned to be filtered out, and a build deletes its .drv's lock
+                        // a few tens of milliseconds before its outputs' locks: queued, it would open a batch window
+                        // that the outputs then wait out. Its input sources have locks (and discoveries) of their own.
                         queue.WriteAsync(new Discovery(path, DiscoverySource.Inotify), CancellationToken.None).AsTask().GetAwaiter().GetResult();
                     }
                 }
