@@ -16,6 +16,7 @@ internal sealed partial class StartupScanService(
     DiscoveryQueue queue,
     NixDaemonClient daemon,
     StateStore state,
+    TimeProvider timeProvider,
     ILogger<StartupScanService> logger) : BackgroundService
 {
     /// <summary>Clock differences and batches in flight around the cursor.</summary>
@@ -36,6 +37,7 @@ internal sealed partial class StartupScanService(
                 await ScanRootsAsync(stoppingToken);
             }
 
+            long listed = timeProvider.GetUtcNow().ToUnixTimeSeconds();
             var all = await daemon.QueryAllValidPathsAsync(stoppingToken);
             var unseen = state.FilterUnseen(all.Select(p => p.FullPath).ToList()).Select(p => StorePath.Parse(p, daemon.StoreDir)).ToList();
             var toPlan = options.Watch.Scan == ScanMode.All ? unseen : await RegisteredSinceCursorAsync(unseen, stoppingToken);
@@ -47,6 +49,13 @@ internal sealed partial class StartupScanService(
             // The rest predates the cursor (or this is the first run): the baseline a rescan diffs against.
             var planned = toPlan.ToHashSet();
             state.MarkSeen(unseen.Where(p => !planned.Contains(p)).Select(p => p.FullPath));
+            if (state.GetScanCursor() is null)
+            {
+                // A first run's baseline is everything listed above. Without a cursor, a crash before the planner
+                // next finds its queue empty (a long build keeps it busy) would leave the next start nothing to
+                // catch up from, and the paths built since would wait for a rescan.
+                state.SetScanCursor(listed);
+            }
             Log.Scanned(logger, options.Watch.Scan, all.Count, toPlan.Count);
         }
         catch (System.Threading.Channels.ChannelClosedException)
