@@ -53,8 +53,8 @@ internal sealed class FileCache : IBinaryCache
             EncodedNar encoded;
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
-                // The compressor hands over large blocks; see LocalFileSink for why they are written synchronously.
-                encoded = await _encoder.EncodeAsync(info, source, new LocalFileSink(file), cancellationToken);
+                // The compressor hands over large blocks; see PassThroughWriteStream for why they are written synchronously.
+                encoded = await _encoder.EncodeAsync(info, source, new PassThroughWriteStream(file, synchronous: true), cancellationToken);
                 file.Flush(flushToDisk: true);
             }
 
@@ -99,51 +99,6 @@ internal sealed class FileCache : IBinaryCache
         {
             File.Delete(temp);
             throw;
-        }
-    }
-
-    /// <summary>
-    /// Passes writes straight to a local file on the calling thread, asynchronous ones included.
-    /// </summary>
-    /// <remarks>
-    /// Linux has no asynchronous file writes: <see cref="FileStream.WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>
-    /// runs the same blocking write on another pool thread. For a cache of many small NARs those hops, not the
-    /// bytes, were the cost; the writes land in the page cache and the one real wait is the fsync at the end.
-    /// </remarks>
-    private sealed class LocalFileSink(FileStream file) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() => file.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => file.Write(buffer, offset, count);
-
-        public override void Write(ReadOnlySpan<byte> buffer) => file.Write(buffer);
-
-        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            file.Write(buffer.Span);
-            return ValueTask.CompletedTask;
         }
     }
 }

@@ -1,0 +1,62 @@
+namespace Watcher.Upload;
+
+/// <summary>
+/// Passes writes to <c>inner</c> and leaves it open when disposed, so the caller keeps it.
+/// </summary>
+/// <remarks>
+/// With <c>synchronous</c>, asynchronous writes and flushes also run on the calling thread. That is for local files:
+/// Linux has no asynchronous file writes, and <see cref="FileStream.WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>
+/// runs the same blocking write on another pool thread. For a cache of many small NARs those hops, not the bytes,
+/// were the cost; the writes land in the page cache and the one real wait is the fsync at the end.
+/// </remarks>
+internal sealed class PassThroughWriteStream(Stream inner, bool synchronous) : Stream
+{
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override void Flush() => inner.Flush();
+
+    public override Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (!synchronous)
+        {
+            return inner.FlushAsync(cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        inner.Flush();
+        return Task.CompletedTask;
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+
+    public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        if (!synchronous)
+        {
+            return inner.WriteAsync(buffer, cancellationToken);
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        inner.Write(buffer.Span);
+        return ValueTask.CompletedTask;
+    }
+}
