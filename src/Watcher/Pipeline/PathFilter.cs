@@ -16,10 +16,13 @@ internal enum SkipReason
 /// <summary>The configured filters: <c>skip-derivations</c>, <c>exclude</c> and per-cache <c>skip-signed-by</c>.</summary>
 internal sealed class PathFilter(WatchOptions watch)
 {
+    /// <summary>Whether <paramref name="path"/> is a derivation that <c>skip-derivations</c> keeps out of every cache.</summary>
+    public bool SkipsDerivation(StorePath path) => watch.SkipDerivations && path.IsDerivation;
+
     /// <summary>Returns why <paramref name="info"/> is not pushed to <paramref name="target"/>, or null to push it.</summary>
     public SkipReason? Check(PathInfo info, CacheTarget target)
     {
-        if (watch.SkipDerivations && info.Path.IsDerivation)
+        if (SkipsDerivation(info.Path))
         {
             return SkipReason.Excluded;
         }

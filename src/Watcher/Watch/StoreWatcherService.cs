@@ -18,6 +18,7 @@ internal sealed partial class StoreWatcherService(
     IHostApplicationLifetime lifetime,
     ILogger<StoreWatcherService> logger) : IHostedService, IDisposable
 {
+    private readonly PathFilter _filter = new(options);
     private InotifyReader? _reader;
     private Thread? _thread;
 
@@ -72,7 +73,7 @@ internal sealed partial class StoreWatcherService(
                         metrics.InotifyOverflow();
                         queue.WriteAsync(Discovery.Rescan(DiscoverySource.Inotify), CancellationToken.None).AsTask().GetAwaiter().GetResult();
                     }
-                    else if (StorePath.TryFromBaseName(e.Name!, options.StoreDir, out var path, out _) && !(options.SkipDerivations && path.IsDerivation))
+                    else if (StorePath.TryFromBaseName(e.Name!, options.StoreDir, out var path, out _) && !_filter.SkipsDerivation(path))
                     {
                         // A skipped .drv would only be planned to be filtered out, and a build deletes its .drv's lock
                         // a few tens of milliseconds before its outputs' locks: queued, it would open a batch window
