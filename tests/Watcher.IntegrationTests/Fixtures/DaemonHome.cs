@@ -37,16 +37,7 @@ public sealed class DaemonHome : IDisposable
 
     public string PublicKey => _key.PublicKey.ToString();
 
-    public IDictionary<string, string?> Environment => new Dictionary<string, string?>
-    {
-        ["HOME"] = Root,
-        ["XDG_CONFIG_HOME"] = Path.Combine(Root, ".config"),
-        ["XDG_CACHE_HOME"] = Path.Combine(Root, ".cache"),
-        ["XDG_STATE_HOME"] = Path.Combine(Root, ".state"),
-        ["DOTNET_CLI_HOME"] = Root,
-        ["NIX_WATCHER_CONFIG"] = null,
-        ["NOTIFY_SOCKET"] = null,
-    };
+    public IDictionary<string, string?> Environment => WatcherHome.IsolatedEnvironment(Root);
 
     public WatcherDaemon Start(IDictionary<string, string?>? extra = null, string? runAs = null)
     {

@@ -5,9 +5,10 @@ public static class NixVerifier
 {
     /// <summary>
     /// Copies the closures of <paramref name="paths"/> from <paramref name="cacheUrl"/> into a new chroot
-    /// store under <paramref name="storeRoot"/> with <c>require-sigs = true</c> and only <paramref name="publicKey"/> trusted.
+    /// store under <paramref name="storeRoot"/> with <c>require-sigs = true</c> and only <paramref name="publicKey"/> trusted;
+    /// <paramref name="netrcFile"/> gives Nix credentials for the cache.
     /// </summary>
-    public static Task<ProcessResult> SubstituteAsync(string cacheUrl, string publicKey, string storeRoot, IEnumerable<string> paths, CancellationToken cancellationToken) =>
+    public static Task<ProcessResult> SubstituteAsync(string cacheUrl, string publicKey, string storeRoot, IEnumerable<string> paths, CancellationToken cancellationToken, string? netrcFile = null) =>
         ProcessRunner.RunAsync(
             "nix",
             [
@@ -17,6 +18,7 @@ public static class NixVerifier
                 "--option", "trusted-public-keys", publicKey,
                 "--option", "narinfo-cache-negative-ttl", "0",
                 "--option", "narinfo-cache-positive-ttl", "0",
+                .. (netrcFile is null ? Array.Empty<string>() : ["--option", "netrc-file", netrcFile]),
                 .. paths,
             ],
             new Dictionary<string, string?> { ["NIX_CONFIG"] = "experimental-features = nix-command", ["NIX_REMOTE"] = null },

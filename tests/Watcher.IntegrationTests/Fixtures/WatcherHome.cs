@@ -17,13 +17,21 @@ public sealed class WatcherHome : IDisposable
 
     public string ConfigDir => Path.Combine(Root, ".config", "nix-watcher");
 
-    public IDictionary<string, string?> Environment => new Dictionary<string, string?>
+    public IDictionary<string, string?> Environment => IsolatedEnvironment(Root);
+
+    /// <summary>
+    /// An environment whose home and XDG dirs are under <paramref name="root"/>, with nothing of the caller's
+    /// nix-watcher config or systemd notify socket: for every <c>nix-watcher</c> a test starts.
+    /// </summary>
+    public static Dictionary<string, string?> IsolatedEnvironment(string root) => new()
     {
-        ["HOME"] = Root,
-        ["XDG_CONFIG_HOME"] = Path.Combine(Root, ".config"),
-        ["XDG_CACHE_HOME"] = Path.Combine(Root, ".cache"),
-        ["XDG_STATE_HOME"] = Path.Combine(Root, ".local", "state"),
+        ["HOME"] = root,
+        ["XDG_CONFIG_HOME"] = Path.Combine(root, ".config"),
+        ["XDG_CACHE_HOME"] = Path.Combine(root, ".cache"),
+        ["XDG_STATE_HOME"] = Path.Combine(root, ".local", "state"),
+        ["DOTNET_CLI_HOME"] = root,
         ["NIX_WATCHER_CONFIG"] = null,
+        ["NOTIFY_SOCKET"] = null,
     };
 
     /// <summary>Runs <c>nix-watcher</c> (the build output next to the tests) with this home.</summary>

@@ -19,13 +19,7 @@ public sealed class HomeManagerModuleTests : IDisposable
 
     private string Root => _root.FullName;
 
-    private Dictionary<string, string?> Environment => new()
-    {
-        ["HOME"] = Root,
-        ["XDG_CONFIG_HOME"] = Path.Combine(Root, ".config"),
-        ["XDG_CACHE_HOME"] = Path.Combine(Root, ".cache"),
-        ["XDG_STATE_HOME"] = Path.Combine(Root, ".local", "state"),
-    };
+    private Dictionary<string, string?> Environment => WatcherHome.IsolatedEnvironment(Root);
 
     [Fact]
     public async Task Module_WithFileS3AndAtticCaches_RendersAConfigTheLoaderAccepts()

@@ -54,4 +54,16 @@ internal sealed partial class AtticTestServer
                 : Error(404, "NoSuchObject", "The requested object does not exist.");
         });
     }
+
+    /// <summary>
+    /// Real Nix copies <paramref name="paths"/> from <paramref name="cache"/> into a fresh store under <paramref name="workDir"/>,
+    /// signatures required, authenticating with <paramref name="token"/> through a netrc written there.
+    /// </summary>
+    public Task<ProcessResult> SubstituteAsync(string cache, string workDir, string token, IEnumerable<string> paths, CancellationToken cancellationToken)
+    {
+        string netrc = Path.Combine(workDir, "netrc");
+        File.WriteAllText(netrc, $"machine {Endpoint.Host} login attic password {token}\n");
+        return NixVerifier.SubstituteAsync(
+            $"{Endpoint}{cache}", Caches[cache].PublicKey, Path.Combine(workDir, "fresh-store"), paths, cancellationToken, netrc);
+    }
 }

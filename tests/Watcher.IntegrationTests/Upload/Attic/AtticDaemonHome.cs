@@ -48,16 +48,7 @@ internal sealed class AtticDaemonHome : IDisposable
 
     public void WriteToken(string? token) => File.WriteAllText(TokenFile, token is null ? string.Empty : token + "\n");
 
-    public WatcherDaemon Start() => WatcherDaemon.Start(ConfigFile, new Dictionary<string, string?>
-    {
-        ["HOME"] = Root,
-        ["XDG_CONFIG_HOME"] = Path.Combine(Root, ".config"),
-        ["XDG_CACHE_HOME"] = Path.Combine(Root, ".cache"),
-        ["XDG_STATE_HOME"] = Path.Combine(Root, ".state"),
-        ["DOTNET_CLI_HOME"] = Root,
-        ["NIX_WATCHER_CONFIG"] = null,
-        ["NOTIFY_SOCKET"] = null,
-    });
+    public WatcherDaemon Start() => WatcherDaemon.Start(ConfigFile, WatcherHome.IsolatedEnvironment(Root));
 
     /// <summary>
     /// What the daemon's state holds about <paramref name="paths"/> (pending, dead letters); open it only while the daemon is
@@ -70,26 +61,8 @@ internal sealed class AtticDaemonHome : IDisposable
     }
 
     /// <summary>Real Nix copies <paramref name="paths"/> from the server into a fresh store, signatures required, with the token in a netrc.</summary>
-    public Task<ProcessResult> SubstituteAsync(AtticTestServer server, string token, IEnumerable<string> paths, CancellationToken cancellationToken)
-    {
-        string netrc = Path.Combine(Root, "netrc");
-        File.WriteAllText(netrc, $"machine {server.Endpoint.Host} login attic password {token}\n");
-        string url = $"{server.Endpoint}{AtticHome.CacheName}";
-        return ProcessRunner.RunAsync(
-            "nix",
-            [
-                "copy", "--from", url, "--to", Path.Combine(Root, "fresh-store"),
-                "--option", "substituters", url,
-                "--option", "require-sigs", "true",
-                "--option", "trusted-public-keys", server.Caches[AtticHome.CacheName].PublicKey,
-                "--option", "narinfo-cache-negative-ttl", "0",
-                "--option", "narinfo-cache-positive-ttl", "0",
-                "--option", "netrc-file", netrc,
-                .. paths,
-            ],
-            new Dictionary<string, string?> { ["NIX_CONFIG"] = "experimental-features = nix-command", ["NIX_REMOTE"] = null },
-            cancellationToken: cancellationToken);
-    }
+    public Task<ProcessResult> SubstituteAsync(AtticTestServer server, string token, IEnumerable<string> paths, CancellationToken cancellationToken) =>
+        server.SubstituteAsync(AtticHome.CacheName, Root, token, paths, cancellationToken);
 
     public void Dispose()
     {

@@ -45,26 +45,8 @@ internal sealed class AtticHome : IDisposable
         Home.RunAsync(["--config", ConfigFile, "push", path], cancellationToken);
 
     /// <summary>Real Nix copies <paramref name="paths"/> from the test server into a fresh store, signatures required, authenticating through a netrc.</summary>
-    public Task<ProcessResult> SubstituteAsync(AtticTestServer server, string token, IEnumerable<string> paths, CancellationToken cancellationToken)
-    {
-        string netrc = Path.Combine(Home.Root, "netrc");
-        File.WriteAllText(netrc, $"machine {server.Endpoint.Host} login attic password {token}\n");
-        string url = $"{server.Endpoint}{CacheName}";
-        return ProcessRunner.RunAsync(
-            "nix",
-            [
-                "copy", "--from", url, "--to", Path.Combine(Home.Root, "fresh-store"),
-                "--option", "substituters", url,
-                "--option", "require-sigs", "true",
-                "--option", "trusted-public-keys", server.Caches[CacheName].PublicKey,
-                "--option", "narinfo-cache-negative-ttl", "0",
-                "--option", "narinfo-cache-positive-ttl", "0",
-                "--option", "netrc-file", netrc,
-                .. paths,
-            ],
-            new Dictionary<string, string?> { ["NIX_CONFIG"] = "experimental-features = nix-command", ["NIX_REMOTE"] = null },
-            cancellationToken: cancellationToken);
-    }
+    public Task<ProcessResult> SubstituteAsync(AtticTestServer server, string token, IEnumerable<string> paths, CancellationToken cancellationToken) =>
+        server.SubstituteAsync(CacheName, Home.Root, token, paths, cancellationToken);
 
     public void Dispose() => Home.Dispose();
 }
