@@ -88,21 +88,16 @@ bench_cleanup() {
   fi
 }
 
-# A nix-watcher config: file cache CACHE_DIR, state in STATE_DIR, plus any extra TOML on stdin.
-watcher_config() {
-  local file=$1 cache_dir=$2 state_dir=$3 extra
-  extra=$(cat)
-  cat >"$file" <<EOF
-state-dir = "$state_dir"
+# write_config FILE STATE_DIR WATCH CACHE: a nix-watcher config with state in STATE_DIR, the [watch] lines WATCH and
+# the cache table CACHE, zstd at $ZSTD_LEVEL and signed with the run's key; metrics off.
+write_config() {
+  cat >"$1" <<EOF
+state-dir = "$2"
 
 [watch]
-scan = "none"
-jobs = 4
-$extra
+$3
 
-[caches.bench]
-type = "file"
-path = "$cache_dir"
+$4
 signing-key-file = "$BENCH_TMP/signing.key"
 compression = "zstd"
 compression-level = $ZSTD_LEVEL
@@ -112,27 +107,25 @@ listen = ""
 EOF
 }
 
-# An s3 cache config for s3rver at PORT, bucket BUCKET (credentials from the environment).
+# watcher_config FILE CACHE_DIR STATE_DIR: file cache CACHE_DIR, no start-up scan, plus any extra [watch] TOML on stdin.
+watcher_config() {
+  local extra
+  extra=$(cat)
+  write_config "$1" "$3" "scan = \"none\"
+jobs = 4
+$extra" "[caches.bench]
+type = \"file\"
+path = \"$2\""
+}
+
+# watcher_s3_config FILE PORT BUCKET STATE_DIR WATCH: an s3 cache for s3rver at PORT, bucket BUCKET (credentials from
+# the environment), the [watch] lines WATCH.
 watcher_s3_config() {
-  local file=$1 port=$2 bucket=$3 state_dir=$4 watch=$5
-  cat >"$file" <<EOF
-state-dir = "$state_dir"
-
-[watch]
-$watch
-
-[caches.s3]
-type = "s3"
-bucket = "$bucket"
-endpoint = "http://127.0.0.1:$port"
-region = "us-east-1"
-signing-key-file = "$BENCH_TMP/signing.key"
-compression = "zstd"
-compression-level = $ZSTD_LEVEL
-
-[metrics]
-listen = ""
-EOF
+  write_config "$1" "$4" "$5" "[caches.s3]
+type = \"s3\"
+bucket = \"$3\"
+endpoint = \"http://127.0.0.1:$2\"
+region = \"us-east-1\""
 }
 
 # Starts s3rver on a free port with bucket BUCKET; sets S3_PORT. Stopped by bench_cleanup.
