@@ -33,8 +33,8 @@ internal sealed class CacheTarget(CacheOptions options, IBinaryCache cache, Cach
     /// <summary>Waits until woken or <paramref name="timeout"/> passes; returns false once cancelled.</summary>
     public async Task WaitAsync(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        cts.CancelAfter(timeout);
+        using var timer = new CancellationTokenSource(timeout, timeProvider);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             await _wake.Reader.WaitToReadAsync(cts.Token);
