@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Watcher.Hosting;
 
 /// <summary>
@@ -21,6 +23,8 @@ internal sealed partial class IdleMemoryTrimmer : BackgroundService
 
     /// <summary>Allocation since the last trim below which a trim is not worth it.</summary>
     public const long Worth = 16L << 20;
+
+    private static bool _mallocTrimMissing;
 
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<IdleMemoryTrimmer> _logger;
@@ -72,8 +76,33 @@ internal sealed partial class IdleMemoryTrimmer : BackgroundService
         }
     }
 
-    private static void Trim() =>
+    private static void Trim()
+    {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        ReleaseNativeHeap();
+    }
+
+    /// <summary>
+    /// Hands the C heap's free pages back too (glibc keeps what start-up, the JIT and SQLite freed: about 7 MB of an
+    /// idle daemon's RSS). Other C libraries have no such call, and their heap stays as it is.
+    /// </summary>
+    private static void ReleaseNativeHeap()
+    {
+        if (!_mallocTrimMissing)
+        {
+            try
+            {
+                _ = MallocTrim(0);
+            }
+            catch (EntryPointNotFoundException)
+            {
+                _mallocTrimMissing = true;
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    private static partial int MallocTrim(nuint pad);
 
     private static partial class Log
     {
