@@ -4,7 +4,7 @@ namespace Watcher.Nar;
 
 /// <summary>
 /// The Linux libc calls <see cref="NarWriter"/> uses to walk a tree by file descriptor, seeing names and symlink
-/// targets as raw bytes and file types without following links.
+/// targets as raw bytes and file types without following links (and the file cache's <c>syncfs</c>).
 /// </summary>
 /// <remarks>
 /// .NET's file APIs cannot do this: they decode names to UTF-16 (a name that is not valid UTF-8 would be mangled)
@@ -63,6 +63,10 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
+
+    /// <summary>Writes every dirty page and the journal of the file system holding <paramref name="fd"/> (the file cache's group commit).</summary>
+    [LibraryImport(Library, EntryPoint = "syncfs", SetLastError = true)]
+    public static partial int SyncFs(int fd);
 
     [LibraryImport(Library, EntryPoint = "statx", SetLastError = true)]
     public static partial int Statx(int directoryFd, byte* path, int flags, uint mask, byte* buffer);

@@ -7,12 +7,18 @@ namespace Watcher.Upload;
 /// <c>nar/&lt;filehash&gt;.nar.zst</c>). Every file is written under a temporary name and renamed into
 /// place, so a reader (or a crash) never sees a partial file.
 /// </summary>
+/// <remarks>
+/// Durability is a group commit (<see cref="GroupSync"/>): a narinfo is written only after a sync that follows its
+/// NAR (and its references' narinfos), and <see cref="FlushAsync"/> syncs the narinfos before the outcomes are
+/// recorded, so after a power cut the cache holds every path the state says it does, each with its whole NAR.
+/// </remarks>
 internal sealed class FileCache : IBinaryCache
 {
     private readonly string _root;
     private readonly NarEncoder _encoder;
     private readonly NixSecretKey? _signingKey;
     private readonly string _storeDir;
+    private readonly GroupSync _sync;
 
     public FileCache(string name, string root, NarEncoder encoder, NixSecretKey? signingKey, string storeDir = StorePath.DefaultStoreDir)
     {
@@ -21,22 +27,22 @@ internal sealed class FileCache : IBinaryCache
         _encoder = encoder;
         _signingKey = signingKey;
         _storeDir = storeDir;
+        _sync = GroupSync.ForDirectory(root);
     }
 
     public string Name { get; }
 
     public bool PublishesOnUpload => false;
 
-    public Task InitializeAsync(CancellationToken cancellationToken)
+    public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.Combine(_root, "nar"));
         string info = Path.Combine(_root, "nix-cache-info");
         if (!File.Exists(info))
         {
             WriteAtomically(info, $"StoreDir: {_storeDir}\n", cancellationToken);
+            await _sync.SyncAsync(cancellationToken);
         }
-
-        return Task.CompletedTask;
     }
 
     public Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
@@ -55,7 +61,6 @@ internal sealed class FileCache : IBinaryCache
             {
                 // The compressor hands over large blocks; see PassThroughWriteStream for why they are written synchronously.
                 encoded = await _encoder.EncodeAsync(info, source, new PassThroughWriteStream(file, synchronous: true), cancellationToken);
-                file.Flush(flushToDisk: true);
             }
 
             // NARs are named after their content: one that is already there is the same bytes.
@@ -71,16 +76,19 @@ internal sealed class FileCache : IBinaryCache
         }
     }
 
-    public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    public async Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
     {
         var signed = _signingKey is null ? narInfo : narInfo.SignedWith(_signingKey);
+        // The NAR (and the narinfos of the references, published before this call) reach the disk first.
+        await _sync.SyncAsync(cancellationToken);
         WriteAtomically(NarInfoPath(narInfo.StorePath), signed.ToString(), cancellationToken);
-        return Task.CompletedTask;
     }
+
+    public Task FlushAsync(CancellationToken cancellationToken) => _sync.SyncAsync(cancellationToken);
 
     private string NarInfoPath(StorePath path) => Path.Combine(_root, path.HashPart + ".narinfo");
 
-    /// <summary>Writes a small file under a temporary name, flushes it to disk and renames it into place.</summary>
+    /// <summary>Writes a small file under a temporary name and renames it into place (durable at the next sync).</summary>
     private static void WriteAtomically(string path, string contents, CancellationToken cancellationToken)
     {
         string temp = Path.Combine(Path.GetDirectoryName(path)!, $".tmp-{Path.GetFileName(path)}-{Guid.NewGuid():N}");
@@ -90,7 +98,6 @@ internal sealed class FileCache : IBinaryCache
             using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 file.Write(System.Text.Encoding.UTF8.GetBytes(contents));
-                file.Flush(flushToDisk: true);
             }
 
             File.Move(temp, path, overwrite: true);

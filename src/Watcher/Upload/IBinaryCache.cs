@@ -35,4 +35,10 @@ internal interface IBinaryCache
 
     /// <summary>Signs (where the cache signs client-side) and writes the narinfo, making the path visible.</summary>
     Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Completes once everything published so far would survive a power cut; called before outcomes are recorded.
+    /// Caches that confirm each write over the network are durable already.
+    /// </summary>
+    Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -84,7 +84,34 @@ internal sealed partial class PushSession
         }
 
         await Task.WhenAll(tasks.Values);
-        return tasks.ToDictionary(t => t.Key, t => t.Value.Result);
+        var outcomes = tasks.ToDictionary(t => t.Key, t => t.Value.Result);
+        return await FlushAsync(outcomes, cancellationToken);
+    }
+
+    /// <summary>Makes the pushed paths durable; if the cache cannot, none of them counts as pushed.</summary>
+    private async Task<Dictionary<StorePath, PathOutcome>> FlushAsync(Dictionary<StorePath, PathOutcome> outcomes, CancellationToken cancellationToken)
+    {
+        if (!outcomes.Values.Any(o => o.Kind == PathOutcomeKind.Pushed))
+        {
+            return outcomes;
+        }
+
+        try
+        {
+            await _cache.FlushAsync(cancellationToken);
+            return outcomes;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.CacheUnavailable(_logger, _cache.Name, ex.Message, StackTraceFor(ex));
+            var failed = PathOutcome.Failed(ex);
+            foreach (var path in outcomes.Where(o => o.Value.Kind == PathOutcomeKind.Pushed).Select(o => o.Key).ToList())
+            {
+                outcomes[path] = failed;
+            }
+
+            return outcomes;
+        }
     }
 
     private async Task<PathOutcome> PushOneAsync(PathInfo info, List<(StorePath Path, Task<PathOutcome> Task)> references, SemaphoreSlim slots, CancellationToken cancellationToken, CancellationToken stopStarting)

@@ -30,6 +30,12 @@ internal sealed class FakeCache : IBinaryCache
     /// <summary>When set, <see cref="InitializeAsync"/> throws it (an unreachable or misconfigured cache).</summary>
     public Exception? FailInitialize { get; init; }
 
+    /// <summary>When set, <see cref="FlushAsync"/> throws it (the disk could not be synced).</summary>
+    public Exception? FailFlush { get; init; }
+
+    /// <summary>How many paths had been published at each flush.</summary>
+    public ConcurrentQueue<int> Flushes { get; } = new();
+
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
         if (FailInitialize is not null)
@@ -83,5 +89,11 @@ internal sealed class FakeCache : IBinaryCache
         }
 
         return Task.CompletedTask;
+    }
+
+    public Task FlushAsync(CancellationToken cancellationToken)
+    {
+        Flushes.Enqueue(Published.Count);
+        return FailFlush is null ? Task.CompletedTask : Task.FromException(FailFlush);
     }
 }

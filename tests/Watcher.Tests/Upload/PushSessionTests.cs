@@ -92,6 +92,44 @@ public sealed class PushSessionTests
     }
 
     [Fact]
+    public async Task PushAsync_FlushesOnceAfterTheLastNarinfo()
+    {
+        var closure = Dag(6);
+        var cache = new FakeCache();
+
+        var result = await CreateSut(cache, jobs: 3).PushAsync(closure, TestContext.Current.CancellationToken);
+
+        Assert.All(result.Values, o => Assert.Equal(PathOutcomeKind.Pushed, o.Kind));
+        Assert.Equal([6], cache.Flushes);
+    }
+
+    [Fact]
+    public async Task PushAsync_FlushFails_NothingCountsAsPushed()
+    {
+        var closure = Dag(4);
+        var cache = new FakeCache { FailFlush = new IOException("syncfs '/cache' failed: Input/output error (errno 5)") };
+        cache.Present.Add(closure[0].Path);
+
+        var result = await CreateSut(cache, jobs: 2).PushAsync(closure, TestContext.Current.CancellationToken);
+
+        Assert.Equal(PathOutcomeKind.Present, result[closure[0].Path].Kind);
+        Assert.All(closure.Skip(1), p => Assert.Equal(PathOutcomeKind.Failed, result[p.Path].Kind));
+        Assert.All(closure.Skip(1), p => Assert.Contains("Input/output error", result[p.Path].Error, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task PushAsync_NothingPushed_DoesNotFlush()
+    {
+        var closure = Dag(3);
+        var cache = new FakeCache();
+        cache.Present.UnionWith(closure.Select(p => p.Path));
+
+        await CreateSut(cache, jobs: 2).PushAsync(closure, TestContext.Current.CancellationToken);
+
+        Assert.Empty(cache.Flushes);
+    }
+
+    [Fact]
     public async Task PushAsync_CacheUnusable_EveryPathFailsWithTheCacheError()
     {
         var closure = Dag(4);

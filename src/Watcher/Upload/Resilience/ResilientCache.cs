@@ -75,6 +75,13 @@ internal sealed class ResilientCache(IBinaryCache inner, CachePolicy policy, Res
         activity.Succeeded(time.GetUtcNow());
     }
 
+    public Task FlushAsync(CancellationToken cancellationToken) =>
+        RunAsync("syncing", options.RequestTimeout, async ct =>
+        {
+            await inner.FlushAsync(ct);
+            return true;
+        }, cancellationToken);
+
     private async Task<T> RunAsync<T>(string operation, TimeSpan attemptTimeout, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken, bool once = false)
     {
         try
