@@ -10,7 +10,7 @@ public sealed class PushSessionTests
     private static readonly INarSource NoSource = new ThrowingSource();
 
     [Fact]
-    public async Task PushAsync_Dag_PublishesEveryReferenceBeforeItsReferrer()
+    public async Task PushAsync_Dag_PublishesEveryReferenceBeforeItsReferrerThenFlushesOnce()
     {
         var closure = Dag(40);
         var cache = new FakeCache();
@@ -29,6 +29,7 @@ public sealed class PushSessionTests
         }
 
         Assert.True(cache.Initialized);
+        Assert.Equal([40], cache.Flushes);
     }
 
     [Fact]
@@ -89,18 +90,6 @@ public sealed class PushSessionTests
         Assert.Contains(closure[0].Path.FullPath, result[closure[1].Path].Error, StringComparison.Ordinal);
         Assert.Equal(PathOutcomeKind.Pushed, result[unrelated.Path].Kind);
         Assert.DoesNotContain(closure[1].Path, cache.Published);
-    }
-
-    [Fact]
-    public async Task PushAsync_FlushesOnceAfterTheLastNarinfo()
-    {
-        var closure = Dag(6);
-        var cache = new FakeCache();
-
-        var result = await CreateSut(cache, jobs: 3).PushAsync(closure, TestContext.Current.CancellationToken);
-
-        Assert.All(result.Values, o => Assert.Equal(PathOutcomeKind.Pushed, o.Kind));
-        Assert.Equal([6], cache.Flushes);
     }
 
     [Fact]
