@@ -7,7 +7,7 @@ namespace Watcher.Upload;
 /// With <c>synchronous</c>, asynchronous writes and flushes also run on the calling thread. That is for local files:
 /// Linux has no asynchronous file writes, and <see cref="FileStream.WriteAsync(ReadOnlyMemory{byte}, CancellationToken)"/>
 /// runs the same blocking write on another pool thread. For a cache of many small NARs those hops, not the bytes,
-/// were the cost; the writes land in the page cache and the one real wait is the fsync at the end.
+/// were the cost; the writes land in the page cache and the one real wait is the cache's group sync.
 /// </remarks>
 internal sealed class PassThroughWriteStream(Stream inner, bool synchronous) : Stream
 {
