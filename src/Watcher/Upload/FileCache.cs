@@ -20,14 +20,21 @@ internal sealed class FileCache : IBinaryCache
     private readonly string _storeDir;
     private readonly GroupSync _sync;
 
-    public FileCache(string name, string root, NarEncoder encoder, NixSecretKey? signingKey, string storeDir = StorePath.DefaultStoreDir)
+    /// <summary>Durability comes from <paramref name="sync"/>; by default a <c>syncfs</c> of the cache directory's file system.</summary>
+    /// <param name="name">The cache's name in the config.</param>
+    /// <param name="root">The cache directory.</param>
+    /// <param name="encoder">Compresses and hashes the NARs.</param>
+    /// <param name="signingKey">Signs the narinfos, if set.</param>
+    /// <param name="storeDir">The store directory named in <c>nix-cache-info</c>.</param>
+    /// <param name="sync">Makes written files durable; tests pass their own.</param>
+    public FileCache(string name, string root, NarEncoder encoder, NixSecretKey? signingKey, string storeDir = StorePath.DefaultStoreDir, GroupSync? sync = null)
     {
         Name = name;
         _root = root;
         _encoder = encoder;
         _signingKey = signingKey;
         _storeDir = storeDir;
-        _sync = GroupSync.ForDirectory(root);
+        _sync = sync ?? GroupSync.ForDirectory(root);
     }
 
     public string Name { get; }
