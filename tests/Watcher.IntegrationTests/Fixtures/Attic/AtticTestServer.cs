@@ -44,6 +44,13 @@ internal sealed partial class AtticTestServer : IAsyncDisposable
     /// <summary>When set, requests on the public port with a larger body get a proxy's HTML 413.</summary>
     public long? MaxRequestBodySize { get; set; }
 
+    /// <summary>
+    /// Applies <see cref="MaxRequestBodySize"/> to uploads only, as a real limit (Cloudflare's 100 MB) does in practice.
+    /// For a daemon: a limit small enough for tiny NARs would also refuse its get-missing-paths once paths that other
+    /// tests build at the same time join its round.
+    /// </summary>
+    public bool LimitUploadsOnly { get; set; }
+
     /// <summary>When set, cache-config advertises <c>upload_chunking</c> with this part size.</summary>
     public long? MaxChunkSize { get; set; }
 
@@ -123,7 +130,8 @@ internal sealed partial class AtticTestServer : IAsyncDisposable
         {
             int port = context.Connection.LocalPort;
             Requests.Enqueue($"{context.Request.Method} {context.Request.Path} {port}");
-            if (MaxRequestBodySize is { } limit && context.Request.ContentLength > limit && port == Endpoint.Port)
+            if (MaxRequestBodySize is { } limit && context.Request.ContentLength > limit && port == Endpoint.Port
+                && (!LimitUploadsOnly || context.Request.Path.StartsWithSegments("/_api/v1/upload-path", StringComparison.Ordinal)))
             {
                 context.Response.StatusCode = StatusCodes.Status413PayloadTooLarge;
                 context.Response.ContentType = "text/html";

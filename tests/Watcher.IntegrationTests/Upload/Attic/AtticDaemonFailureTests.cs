@@ -58,8 +58,9 @@ public sealed class AtticDaemonFailureTests(NixFixture nix)
         await using var server = await AtticTestServer.StartAsync(ct);
         server.AddCache(AtticHome.CacheName);
 
-        // Above the get-missing-paths bodies (3 hashes), below any upload (preamble + NAR).
+        // Below any upload (preamble + NAR); uploads only, since the daemon's rounds may also hold other tests' paths.
         server.MaxRequestBodySize = 300;
+        server.LimitUploadsOnly = true;
         string token = server.CreateToken("pusher", TimeSpan.FromDays(30), (AtticHome.CacheName, "rw"));
 
         await FailThenRecoverAsync(
