@@ -46,16 +46,7 @@ internal sealed class BatchWindow(ChannelReader<Discovery> reader, TimeSpan quie
                 break;
             }
 
-            using var window = new CancellationTokenSource(remaining < quiet ? remaining : quiet, timeProvider);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, window.Token);
-            try
-            {
-                if (!await reader.WaitToReadAsync(linked.Token))
-                {
-                    break;
-                }
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            if (!await reader.WaitToReadAsync(remaining < quiet ? remaining : quiet, timeProvider, cancellationToken))
             {
                 break;
             }

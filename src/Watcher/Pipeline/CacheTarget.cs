@@ -30,19 +30,12 @@ internal sealed class CacheTarget(CacheOptions options, IBinaryCache cache, Cach
     /// <summary>Tells the scheduler that new pending work was journaled.</summary>
     public void Wake() => _wake.Writer.TryWrite(0);
 
-    /// <summary>Waits until woken or <paramref name="timeout"/> passes; returns false once cancelled.</summary>
+    /// <summary>Waits until woken or <paramref name="timeout"/> passes (then the state is looked at again anyway).</summary>
     public async Task WaitAsync(TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
-        using var timer = new CancellationTokenSource(timeout, timeProvider);
-        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
-        try
+        if (await _wake.Reader.WaitToReadAsync(timeout, timeProvider, cancellationToken))
         {
-            await _wake.Reader.WaitToReadAsync(cts.Token);
             _wake.Reader.TryRead(out _);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // The timeout: look at the state again anyway.
         }
     }
 }
