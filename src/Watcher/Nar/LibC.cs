@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Text;
 
 namespace Watcher.Nar;
 
@@ -84,6 +85,14 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Library, EntryPoint = "closedir", SetLastError = true)]
     public static partial int CloseDir(nint directory);
+
+    /// <summary>A path as libc takes it: UTF-8, NUL-terminated.</summary>
+    public static byte[] ToNullTerminated(string path)
+    {
+        byte[] bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
+        Encoding.UTF8.GetBytes(path, bytes);
+        return bytes;
+    }
 
     /// <summary>An IOException for the errno of the last call, naming the operation and path.</summary>
     public static IOException Error(string operation, string path)

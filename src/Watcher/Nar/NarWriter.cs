@@ -54,7 +54,7 @@ internal sealed partial class NarWriter : IAsyncDisposable
         await using (var writer = new NarWriter(hashing))
         {
             writer.Append(NarFormat.Magic);
-            await writer.WriteNodeAsync(LibC.AtFdCwd, ToNullTerminated(path), parentPath: null, depth: 0, cancellationToken);
+            await writer.WriteNodeAsync(LibC.AtFdCwd, LibC.ToNullTerminated(path), parentPath: null, depth: 0, cancellationToken);
             await writer.FinishAsync(cancellationToken);
         }
 
@@ -151,13 +151,6 @@ internal sealed partial class NarWriter : IAsyncDisposable
     {
         _buffer.AsSpan(_length, count).Clear();
         _length += count;
-    }
-
-    private static byte[] ToNullTerminated(string path)
-    {
-        byte[] bytes = new byte[Encoding.UTF8.GetByteCount(path) + 1];
-        Encoding.UTF8.GetBytes(path, bytes);
-        return bytes;
     }
 
     /// <summary>A readable path for messages; names that are not valid UTF-8 show U+FFFD.</summary>

@@ -1,4 +1,3 @@
-using System.Text;
 using Watcher.Nar;
 
 namespace Watcher.Upload;
@@ -58,7 +57,7 @@ internal sealed class GroupSync(Action sync)
 
     private static unsafe void SyncFileSystem(string directory)
     {
-        byte[] path = Encoding.UTF8.GetBytes(directory + "\0");
+        byte[] path = LibC.ToNullTerminated(directory);
         int fd;
         fixed (byte* p = path)
         {
