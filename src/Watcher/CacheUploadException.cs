@@ -1,28 +1,8 @@
+using Watcher.Upload;
+
 namespace Watcher;
 
-/// <summary>How a cache failure should be treated: retried, dead-lettered, or reported as a setup problem.</summary>
-internal enum CacheFailureKind
-{
-    /// <summary>Worth retrying: 408/429/5xx, connection errors, timeouts, S3 SlowDown.</summary>
-    Transient,
-
-    /// <summary>Retrying the same request cannot help (other 4xx, a rejected NAR): a dead letter.</summary>
-    Permanent,
-
-    /// <summary>Credentials missing, rejected or expired (401, S3 InvalidAccessKeyId/SignatureDoesNotMatch).</summary>
-    Unauthorized,
-
-    /// <summary>The credentials work but may not do this (403).</summary>
-    Forbidden,
-
-    /// <summary>A proxy or the server refused the request size (413).</summary>
-    TooLarge,
-
-    /// <summary>Nothing was sent: the cache is paused after repeated failures (its circuit breaker is open).</summary>
-    Unavailable,
-}
-
-/// <summary>A binary cache refused or failed an upload; <see cref="Kind"/> says whether to retry.</summary>
+/// <summary>A binary cache refused or failed a request; <see cref="Reason"/> says why, and so whether to send it again.</summary>
 internal sealed class CacheUploadException : WatcherException
 {
     public CacheUploadException(string message)
@@ -35,16 +15,16 @@ internal sealed class CacheUploadException : WatcherException
     {
     }
 
-    public CacheUploadException(string message, CacheFailureKind kind, int? statusCode = null, TimeSpan? retryAfter = null, Exception? innerException = null)
+    public CacheUploadException(string message, FailureReason reason, int? statusCode = null, TimeSpan? retryAfter = null, Exception? innerException = null)
         : base(message, innerException!)
     {
-        Kind = kind;
+        Reason = reason;
         StatusCode = statusCode;
         RetryAfter = retryAfter;
     }
 
-    /// <value>The default value is <see cref="CacheFailureKind.Transient"/>: an unclassified failure is retried, bounded by the retry budget.</value>
-    public CacheFailureKind Kind { get; } = CacheFailureKind.Transient;
+    /// <value>The default value is <see cref="FailureReason.ServerError"/>: an unclassified cache failure is sent again, bounded by the retry policy.</value>
+    public FailureReason Reason { get; } = FailureReason.ServerError;
 
     /// <summary>The HTTP status the server answered with, when there was one.</summary>
     public int? StatusCode { get; }

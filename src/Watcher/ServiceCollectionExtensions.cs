@@ -5,7 +5,6 @@ using Watcher.Pipeline;
 using Watcher.State;
 using Watcher.Store;
 using Watcher.Upload;
-using Watcher.Upload.Resilience;
 using Watcher.Watch;
 
 namespace Watcher;
@@ -23,24 +22,17 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(sp => new NixDaemonClient(
             new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir },
             sp.GetRequiredService<ILogger<NixDaemonClient>>()));
-        services.AddSingleton(_ => StateStore.Open(options.StateDir));
+        services.AddSingleton<IStoreQueries>(sp => sp.GetRequiredService<NixDaemonClient>());
+        services.AddSingleton(_ => StateStore.Open(options.StateDir, options.Watch.StoreDir));
         services.AddSingleton<CacheFactory>();
-        services.AddSingleton(new ResilienceOptions());
         services.AddSingleton(sp => new WatcherMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             () => CacheGaugesOf(sp.GetRequiredService<IReadOnlyList<CacheTarget>>(), sp.GetRequiredService<StateStore>())));
         services.AddSingleton<IReadOnlyList<CacheTarget>>(sp =>
         {
             var factory = sp.GetRequiredService<CacheFactory>();
-            var resilience = sp.GetRequiredService<ResilienceOptions>();
             var metrics = sp.GetRequiredService<WatcherMetrics>();
-            var time = sp.GetRequiredService<TimeProvider>();
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger<CachePolicy>();
-            return options.Caches.Select(c =>
-            {
-                var cache = ResilientCache.Create(factory.Create(c, options.Watch.StoreDir), resilience, metrics, time, logger);
-                return new CacheTarget(c, cache, cache.Activity);
-            }).ToList();
+            return options.Caches.Select(c => CacheTarget.For(c, factory.CreateMetered(c, options.Watch.StoreDir, metrics, breaker: true))).ToList();
         });
         services.AddSingleton<INarSource>(sp => new StoreNarSource(sp.GetRequiredService<NixDaemonClient>()));
         return services;
@@ -62,7 +54,9 @@ internal static class ServiceCollectionExtensions
     public static IServiceCollection AddWatcherPipeline(this IServiceCollection services)
     {
         services.AddSystemd();
-        services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        // No host-imposed limit: the scheduler ends its drain itself once uploads stop moving (SchedulerService.DrainBudget),
+        // and systemd's stop timeout, extended only while they move, is the backstop.
+        services.Configure<HostOptions>(o => o.ShutdownTimeout = Timeout.InfiniteTimeSpan);
         services.AddSingleton<DiscoveryQueue>();
         services.AddSingleton<PipelineHealth>();
         services.AddSingleton<SystemdNotify>();

@@ -42,7 +42,11 @@ internal static partial class CacheProbe
             default:
                 // Attic: InitializeAsync only reads the cache config (and learns the upstream keys the scan report needs).
                 await cache.InitializeAsync(cancellationToken);
-                await cache.FindMissingAsync([ProbePath(storeDir)], cancellationToken);
+                if (await cache.LookupAsync([ProbePath(storeDir)], cancellationToken) is { Error: { } error })
+                {
+                    throw new CacheUploadException(error);
+                }
+
                 return null;
         }
     }
@@ -56,14 +60,14 @@ internal static partial class CacheProbe
     {
         if (File.Exists(path))
         {
-            throw new CacheUploadException($"{path} is a file, not a directory", CacheFailureKind.Permanent);
+            throw new CacheUploadException($"{path} is a file, not a directory", FailureReason.Rejected);
         }
 
         if (Directory.Exists(path))
         {
             return IsWritable(path)
                 ? null
-                : throw new CacheUploadException($"{path} is not writable by this user", CacheFailureKind.Forbidden);
+                : throw new CacheUploadException($"{path} is not writable by this user", FailureReason.Forbidden);
         }
 
         string? ancestor = Path.GetDirectoryName(Path.GetFullPath(path));
@@ -74,7 +78,7 @@ internal static partial class CacheProbe
 
         return ancestor is not null && IsWritable(ancestor)
             ? "does not exist yet; the first push creates it"
-            : throw new CacheUploadException($"{path} does not exist and cannot be created: {ancestor ?? "/"} is not writable by this user", CacheFailureKind.Forbidden);
+            : throw new CacheUploadException($"{path} does not exist and cannot be created: {ancestor ?? "/"} is not writable by this user", FailureReason.Forbidden);
     }
 
     private static async Task<string?> ProbeS3Async(S3CacheOptions options, CancellationToken cancellationToken)

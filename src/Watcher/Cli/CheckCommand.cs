@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Watcher.Config;
+using Watcher.Metrics;
 using Watcher.Pipeline;
 using Watcher.Upload;
 using Watcher.Upload.Attic;
@@ -44,7 +45,10 @@ internal static class CheckCommand
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory(LogLevel.Warning);
         using var factory = new CacheFactory(loggerFactory) { CreateMissingKeys = false };
-        var targets = options.Caches.Select(o => new CacheTarget(o, factory.Create(o, storeDir))).ToList();
+        // One attempt per request (with the configured timeout): check reports what it sees, it does not insist.
+        using var meters = new PrivateMeterFactory();
+        var metrics = new WatcherMetrics(meters);
+        var targets = options.Caches.Select(o => CacheTarget.For(o, factory.CreateMetered(o, storeDir, metrics, breaker: false, o.Retry with { Attempts = 1 }))).ToList();
         int problems = await CheckSecretsAsync(options, factory, output);
         if (offline)
         {

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Watcher.Config;
-using Watcher.Nix;
 using Watcher.Pipeline;
 using Watcher.Store;
+using Watcher.Upload;
 
 namespace Watcher.Cli;
 
@@ -36,27 +36,29 @@ internal static class CheckScanReport
             await output.WriteLineAsync($"scan root {root.Root} skipped: {root.Reason}");
         }
 
+        int considered = set.Plan.Closure.Count + set.Plan.Excluded.Count;
         switch (set.Mode)
         {
             case ScanMode.None:
                 await output.WriteLineAsync("scan = \"none\": no start-up scan; only paths built while the daemon runs are pushed");
                 return 0;
             case ScanMode.Roots:
-                await output.WriteLineAsync($"scan = \"roots\": {set.Roots.Count} root{Plural(set.Roots.Count)}, {set.Closure.Count} path{Plural(set.Closure.Count)} in their closures");
+                await output.WriteLineAsync($"scan = \"roots\": {set.Roots.Count} root{Plural(set.Roots.Count)}, {considered} path{Plural(considered)} in their closures");
                 break;
             default:
-                await output.WriteLineAsync($"scan = \"all\": {set.Closure.Count} valid path{Plural(set.Closure.Count)}");
+                await output.WriteLineAsync($"scan = \"all\": {considered} valid path{Plural(considered)}");
                 break;
         }
 
         int problems = 0;
         foreach (var target in targets)
         {
-            var wanted = set.For(target, options.Watch);
-            IReadOnlySet<StorePath> missing;
+            var upstreamKeys = target.Options.SkipSignedBy.Concat(target.Cache.UpstreamKeyNames).ToList();
+            var wanted = set.Plan.Closure.Where(p => !PathFilter.IsUpstream(p, upstreamKeys)).ToList();
+            CacheLookup lookup;
             try
             {
-                missing = await target.Cache.FindMissingAsync(wanted.Select(p => p.Path).ToList(), cancellationToken);
+                lookup = await target.Cache.LookupAsync(wanted.Select(p => p.Path).ToList(), cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -65,10 +67,12 @@ internal static class CheckScanReport
                 continue;
             }
 
-            var toPush = wanted.Where(p => missing.Contains(p.Path)).ToList();
+            var toPush = wanted.Where(p => lookup.Missing.Contains(p.Path)).ToList();
+            string unknown = lookup.Unknown.Count == 0 ? string.Empty : $", {lookup.Unknown.Count} unknown ({lookup.Error})";
+            problems += lookup.Unknown.Count == 0 ? 0 : 1;
             await output.WriteLineAsync(
                 $"  {target.Name}: {toPush.Count} to push ({FormatSize(toPush.Sum(p => p.NarSize))} of NARs), " +
-                $"{wanted.Count - toPush.Count} already there, {set.Closure.Count - wanted.Count} filtered out");
+                $"{wanted.Count - toPush.Count - lookup.Unknown.Count} already there, {considered - wanted.Count} filtered out{unknown}");
             if (verbose)
             {
                 foreach (var info in toPush)

@@ -1,10 +1,9 @@
 using System.CommandLine;
 using Watcher.Config;
-using Watcher.Metrics;
 using Watcher.Nix;
+using Watcher.Pipeline;
 using Watcher.Store;
 using Watcher.Upload;
-using Watcher.Upload.Resilience;
 using Watcher.Upload.S3;
 
 namespace Watcher.Cli;
@@ -58,39 +57,31 @@ internal static partial class PushCommand
         using var loggerFactory = WatcherCli.CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("Watcher.Push");
         using var factory = new CacheFactory(loggerFactory);
-        using var meters = new PrivateMeterFactory();
-        var metrics = new WatcherMetrics(meters);
-        var caches = selected.Select(o => (Options: o, Cache: (IBinaryCache)ResilientCache.Create(
-            factory.Create(o, storeDir), ResilienceOptions.OneShot, metrics, TimeProvider.System, logger))).ToList();
-        ShowCreatedKeys(factory, caches.Select(c => c.Options));
-
         using var daemon = new NixDaemonClient(new NixDaemonClientOptions { StoreDir = storeDir }, loggerFactory.CreateLogger<NixDaemonClient>());
-        var invalid = roots.Except(await daemon.QueryValidPathsAsync(roots, cancellationToken)).ToList();
-        if (invalid.Count > 0)
+        using var push = new OneShotPush(selected, factory, daemon, logger);
+        ShowCreatedKeys(factory, selected);
+
+        // The same plan as the daemon's: closure, exclude and skip-derivations (which also keep out what refers to them).
+        var plan = await PushPlan.CreateAsync(roots, daemon, new PathFilter(options.Watch), cancellationToken);
+        if (plan.Invalid.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"nix-watcher: not valid in the store: {string.Join(", ", invalid)}");
+            await Console.Error.WriteLineAsync($"nix-watcher: not valid in the store: {string.Join(", ", plan.Invalid)}");
             return ExitCodes.Failures;
         }
 
-        var closure = await daemon.QueryClosureAsync(roots, cancellationToken);
-        Log.Closure(logger, closure.Count, roots.Count, caches.Count);
-        var source = new StoreNarSource(daemon);
-        var results = await Task.WhenAll(caches.Select(c =>
-            new PushSession(c.Cache, source, c.Options.Jobs, logger) { SkipSignedBy = c.Options.SkipSignedBy }.PushAsync(closure, cancellationToken)));
-
-        int failed = 0;
-        for (int i = 0; i < caches.Count; i++)
+        foreach (var root in roots.Where(plan.Excluded.ContainsKey))
         {
-            var outcomes = results[i].Values;
-            int pushed = outcomes.Count(o => o.Kind == PathOutcomeKind.Pushed);
-            int present = outcomes.Count(o => o.Kind == PathOutcomeKind.Present);
-            int failures = outcomes.Count(o => o.Kind == PathOutcomeKind.Failed);
-            failed += failures;
-            await Console.Out.WriteLineAsync($"{caches[i].Options.Name}: {pushed} pushed, {present} already present, {failures} failed");
+            await Console.Error.WriteLineAsync($"nix-watcher: {root} is not pushed: {ExcludedBecause(root, plan.Excluded[root])}");
         }
 
-        return failed == 0 ? ExitCodes.Ok : ExitCodes.Failures;
+        Log.Closure(logger, plan.Closure.Count, roots.Count, push.Targets.Count, plan.Excluded.Count);
+        return await push.PushAsync(plan, Console.Out, cancellationToken) == 0 ? ExitCodes.Ok : ExitCodes.Failures;
     }
+
+    /// <summary>Why a path is excluded: it matches the filters itself, or refers to <paramref name="cause"/>, which does.</summary>
+    internal static string ExcludedBecause(StorePath path, StorePath cause) => path == cause
+        ? "it matches exclude or skip-derivations"
+        : $"it refers to {cause}, which matches exclude or skip-derivations";
 
     private static List<CacheOptions>? SelectCaches(WatcherOptions options, string[] names)
     {
@@ -132,7 +123,7 @@ internal static partial class PushCommand
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 200, EventName = "PushClosure", Level = LogLevel.Information, Message = "pushing a closure of {PathCount} paths from {RootCount} roots to {CacheCount} caches")]
-        public static partial void Closure(ILogger logger, int pathCount, int rootCount, int cacheCount);
+        [LoggerMessage(EventId = 200, EventName = "PushClosure", Level = LogLevel.Information, Message = "pushing a closure of {PathCount} paths from {RootCount} roots to {CacheCount} caches ({ExcludedCount} excluded)")]
+        public static partial void Closure(ILogger logger, int pathCount, int rootCount, int cacheCount, int excludedCount);
     }
 }

@@ -43,7 +43,7 @@ internal static class RetryCommand
         }
 
         using var state = StateStore.Open(options.StateDir);
-        int requeued = state.RequeueDeadLetters(cache);
+        int requeued = state.RequeueDeadLetters(TimeProvider.System.GetUtcNow(), cache);
         await output.WriteLineAsync($"requeued {requeued} dead letters; nix-watcher is not running, they go up when it starts");
         return ExitCodes.Ok;
     }

@@ -1,10 +1,8 @@
 using System.CommandLine;
 using Watcher.Config;
-using Watcher.Metrics;
 using Watcher.Pipeline;
 using Watcher.Store;
 using Watcher.Upload;
-using Watcher.Upload.Resilience;
 
 namespace Watcher.Cli;
 
@@ -42,58 +40,24 @@ internal static partial class ScanCommand
         using var loggerFactory = WatcherCli.CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("Watcher.Scan");
         using var factory = new CacheFactory(loggerFactory);
-        using var meters = new PrivateMeterFactory();
-        var metrics = new WatcherMetrics(meters);
-        var targets = options.Caches.Select(o => new CacheTarget(o, ResilientCache.Create(
-            factory.Create(o, options.Watch.StoreDir), ResilienceOptions.OneShot, metrics, TimeProvider.System, logger))).ToList();
+        using var daemon = new NixDaemonClient(new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir }, loggerFactory.CreateLogger<NixDaemonClient>());
+        using var push = new OneShotPush(options.Caches, factory, daemon, logger);
         PushCommand.ShowCreatedKeys(factory, options.Caches);
 
-        using var daemon = new NixDaemonClient(new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir }, loggerFactory.CreateLogger<NixDaemonClient>());
         var set = await ScanPaths.QueryAsync(mode, options.Watch, daemon, cancellationToken);
         foreach (var root in set.Skipped)
         {
             Log.RootSkipped(logger, root.Root, root.Reason);
         }
 
-        Log.Scanning(logger, mode, set.Roots.Count, set.Closure.Count, targets.Count);
-        var source = new StoreNarSource(daemon);
-        var results = await Task.WhenAll(targets.Select(t => PushAsync(t, set, options.Watch, source, logger, cancellationToken)));
-
-        int failed = 0;
-        for (int i = 0; i < targets.Count; i++)
-        {
-            var outcomes = results[i].Values;
-            int pushed = outcomes.Count(o => o.Kind == PathOutcomeKind.Pushed);
-            int present = outcomes.Count(o => o.Kind == PathOutcomeKind.Present);
-            int failures = outcomes.Count(o => o.Kind is PathOutcomeKind.Failed or PathOutcomeKind.Deferred);
-            failed += failures;
-            await Console.Out.WriteLineAsync($"{targets[i].Name}: {pushed} pushed, {present} already present, {failures} failed");
-        }
-
-        return failed == 0 ? ExitCodes.Ok : ExitCodes.Failures;
-    }
-
-    private static async Task<IReadOnlyDictionary<Nix.StorePath, PathOutcome>> PushAsync(
-        CacheTarget target, ScanSet set, WatchOptions watch, INarSource source, ILogger logger, CancellationToken cancellationToken)
-    {
-        try
-        {
-            // The filter needs the upstream keys an Attic cache announces in its config.
-            await target.Cache.InitializeAsync(cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // The push session initialises again and reports the cache as unusable, path by path.
-        }
-
-        var session = new PushSession(target.Cache, source, target.Options.Jobs, logger) { SkipSignedBy = target.Options.SkipSignedBy };
-        return await session.PushAsync(set.For(target, watch), cancellationToken);
+        Log.Scanning(logger, mode, set.Roots.Count, set.Plan.Closure.Count, push.Targets.Count, set.Plan.Excluded.Count);
+        return await push.PushAsync(set.Plan, Console.Out, cancellationToken) == 0 ? ExitCodes.Ok : ExitCodes.Failures;
     }
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 210, EventName = "ScanClosure", Level = LogLevel.Information, Message = "scan ({Mode}): {RootCount} roots, {PathCount} paths to consider for {CacheCount} caches")]
-        public static partial void Scanning(ILogger logger, ScanMode mode, int rootCount, int pathCount, int cacheCount);
+        [LoggerMessage(EventId = 210, EventName = "ScanClosure", Level = LogLevel.Information, Message = "scan ({Mode}): {RootCount} roots, {PathCount} paths to consider for {CacheCount} caches ({ExcludedCount} excluded)")]
+        public static partial void Scanning(ILogger logger, ScanMode mode, int rootCount, int pathCount, int cacheCount, int excludedCount);
 
         [LoggerMessage(EventId = 211, EventName = "ScanRootSkipped", Level = LogLevel.Warning, Message = "scan root {Root} skipped: {Reason}")]
         public static partial void RootSkipped(ILogger logger, string root, string reason);

@@ -46,6 +46,11 @@ internal static class StatusCommand
     {
         var text = new System.Text.StringBuilder();
         text.AppendLine(report.Daemon ? $"nix-watcher {report.Version}: running" : "nix-watcher: not running (figures from the state directory)");
+        foreach (string problem in report.Problems)
+        {
+            text.AppendLine("unhealthy: " + problem);
+        }
+
         foreach (var cache in report.Caches)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"{cache.Name} ({cache.Type}): {cache.Pending} pending, {cache.InFlight} uploading, {cache.DeadLetterCount} dead letters");

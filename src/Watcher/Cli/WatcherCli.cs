@@ -39,12 +39,14 @@ internal static class WatcherCli
         try
         {
             // Our own handler below maps known errors to exit codes; anything else is a bug worth its stack trace.
-            // On SIGTERM the daemon drains uploads in progress (up to 45 s) before it exits; the command line's
-            // own termination handler must not cut that short (its default is 2 s), only bound it.
+            // The daemon handles SIGTERM itself (the host's lifetime): it drains uploads while they move, and the
+            // command line's handler, which forces an exit after its timeout, must not cut that short. One-shot
+            // commands get its handler: Ctrl+C cancels them, and they abort their uploads within seconds.
+            bool daemon = parse.CommandResult.Command == root || parse.CommandResult.Command.Name == "run";
             return await parse.InvokeAsync(new InvocationConfiguration
             {
                 EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = TimeSpan.FromSeconds(75),
+                ProcessTerminationTimeout = daemon ? null : TimeSpan.FromSeconds(10),
             });
         }
         catch (ConfigException ex)

@@ -16,4 +16,8 @@ internal abstract class CacheOptions
     /// <summary>Key names whose signatures mark a path as coming from upstream, so it is not pushed (<c>skip-signed-by</c>).</summary>
     /// <value>The default value is empty: nothing is skipped for its signature (attic also applies its cache's own upstream keys).</value>
     public IReadOnlyList<string> SkipSignedBy { get; init; } = [];
+
+    /// <summary>How requests to this cache are sent again: <c>[caches.NAME.retry]</c>, key by key over <c>[retry]</c>.</summary>
+    /// <value>The default value is <see cref="RetryOptions"/>'s defaults.</value>
+    public RetryOptions Retry { get; init; } = new();
 }

@@ -3,7 +3,7 @@ namespace Watcher.Config;
 /// <summary>The <c>type = "attic"</c> part of <see cref="ConfigBinder"/>.</summary>
 internal sealed partial class ConfigBinder
 {
-    private AtticCacheOptions? BindAttic(TableReader reader, int jobs, IReadOnlyList<string> skipSignedBy)
+    private AtticCacheOptions? BindAttic(TableReader reader, CommonCacheSettings common)
     {
         string prefix = reader.Table.Path + ".";
         string? server = reader.GetString(ConfigKeys.Server);
@@ -62,7 +62,7 @@ internal sealed partial class ConfigBinder
 
         return new AtticCacheOptions
         {
-            Name = reader.Table.Name, Jobs = jobs, SkipSignedBy = skipSignedBy, Server = server, Cache = cache,
+            Name = reader.Table.Name, Jobs = common.Jobs, SkipSignedBy = common.SkipSignedBy, Retry = common.Retry, Server = server, Cache = cache,
             Endpoint = endpoint, TokenFile = tokenFile, AtticConfigFile = atticConfigFile, UploadEndpoint = uploadEndpoint,
             SkipUpstreamSigned = skipUpstreamSigned,
         };

@@ -5,7 +5,7 @@ namespace Watcher.Config;
 /// <summary>The <c>[caches.&lt;name&gt;]</c> half of <see cref="ConfigBinder"/>.</summary>
 internal sealed partial class ConfigBinder
 {
-    private static readonly string[] CommonKeys = [ConfigKeys.Type, ConfigKeys.Jobs, ConfigKeys.SkipSignedBy];
+    private static readonly string[] CommonKeys = [ConfigKeys.Type, ConfigKeys.Jobs, ConfigKeys.SkipSignedBy, ConfigKeys.Retry];
     private static readonly string[] SignedKeys = [ConfigKeys.SigningKeyFile, ConfigKeys.Compression, ConfigKeys.CompressionLevel];
 
     private static readonly Dictionary<string, string[]> KeysByType = new(StringComparer.Ordinal)
@@ -19,20 +19,21 @@ internal sealed partial class ConfigBinder
     private AtticClientConfig? _atticConfig;
 
     /// <summary>The <c>local</c> cache of the built-in default config.</summary>
-    public FileCacheOptions DefaultLocalCache(int jobs, ConfigPosition? position) => new()
+    public FileCacheOptions DefaultLocalCache(int jobs, ConfigPosition? position, RetryOptions? retry = null) => new()
     {
         Name = ConfigKeys.DefaultCacheName,
         Path = _paths.DefaultCacheDirectory,
         Jobs = jobs,
+        Retry = retry ?? new RetryOptions(),
         SigningKeyFile = CheckSigningKey(null, ConfigKeys.Caches + "." + ConfigKeys.DefaultCacheName, position, out bool generate),
         GenerateSigningKeyIfMissing = generate,
     };
 
-    private List<CacheOptions> BindCaches(TableReader top, int defaultJobs)
+    private List<CacheOptions> BindCaches(TableReader top, int defaultJobs, RetryOptions defaultRetry)
     {
         if (top.Find(ConfigKeys.Caches) is null)
         {
-            return [DefaultLocalCache(defaultJobs, position: null)];
+            return [DefaultLocalCache(defaultJobs, position: null, defaultRetry)];
         }
 
         TomlNode? caches = top.GetTable(ConfigKeys.Caches);
@@ -61,7 +62,7 @@ internal sealed partial class ConfigBinder
                 _errors.Add(cache, $"duplicate cache name '{cache.Name}' (key '{cache.Path}'): it differs from '{names[cache.Name]}' only in case");
             }
 
-            if (reader.CheckTable(cache) && BindCache(cache, defaultJobs) is { } options)
+            if (reader.CheckTable(cache) && BindCache(cache, defaultJobs, defaultRetry) is { } options)
             {
                 result.Add(options);
             }
@@ -70,7 +71,7 @@ internal sealed partial class ConfigBinder
         return result;
     }
 
-    private CacheOptions? BindCache(TomlNode table, int defaultJobs)
+    private CacheOptions? BindCache(TomlNode table, int defaultJobs, RetryOptions defaultRetry)
     {
         var reader = new TableReader(table, _errors);
         string? type = reader.GetEnum(ConfigKeys.Type, ConfigKeys.TypeFile, ConfigKeys.TypeS3, ConfigKeys.TypeAttic);
@@ -81,11 +82,12 @@ internal sealed partial class ConfigBinder
 
         int jobs = reader.GetInt(ConfigKeys.Jobs, 1, MaxJobs) ?? defaultJobs;
         IReadOnlyList<string> skipSignedBy = [.. (reader.GetStringArray(ConfigKeys.SkipSignedBy) ?? []).Select(item => item.Text)];
+        var common = new CommonCacheSettings(jobs, skipSignedBy, BindRetry(reader.GetTable(ConfigKeys.Retry), defaultRetry));
         CacheOptions? options = type switch
         {
-            ConfigKeys.TypeFile => BindFile(reader, jobs, skipSignedBy),
-            ConfigKeys.TypeS3 => BindS3(reader, jobs, skipSignedBy),
-            ConfigKeys.TypeAttic => BindAttic(reader, jobs, skipSignedBy),
+            ConfigKeys.TypeFile => BindFile(reader, common),
+            ConfigKeys.TypeS3 => BindS3(reader, common),
+            ConfigKeys.TypeAttic => BindAttic(reader, common),
             _ => null,
         };
 
@@ -110,7 +112,7 @@ internal sealed partial class ConfigBinder
             : $"key '{node.Path}' does not apply to caches of type {type} (only to {string.Join(" and ", owners)} caches)";
     }
 
-    private FileCacheOptions? BindFile(TableReader reader, int jobs, IReadOnlyList<string> skipSignedBy)
+    private FileCacheOptions? BindFile(TableReader reader, CommonCacheSettings common)
     {
         string? path = GetPath(reader, ConfigKeys.Path);
         (string keyFile, bool generate, CompressionKind compression, int level) = BindSigned(reader);
@@ -122,12 +124,12 @@ internal sealed partial class ConfigBinder
 
         return new FileCacheOptions
         {
-            Name = reader.Table.Name, Jobs = jobs, SkipSignedBy = skipSignedBy, Path = path,
+            Name = reader.Table.Name, Jobs = common.Jobs, SkipSignedBy = common.SkipSignedBy, Retry = common.Retry, Path = path,
             SigningKeyFile = keyFile, GenerateSigningKeyIfMissing = generate, Compression = compression, CompressionLevel = level,
         };
     }
 
-    private S3CacheOptions? BindS3(TableReader reader, int jobs, IReadOnlyList<string> skipSignedBy)
+    private S3CacheOptions? BindS3(TableReader reader, CommonCacheSettings common)
     {
         string? bucket = reader.GetString(ConfigKeys.Bucket);
         Uri? endpoint = GetUrl(reader, ConfigKeys.Endpoint);
@@ -143,7 +145,7 @@ internal sealed partial class ConfigBinder
 
         return new S3CacheOptions
         {
-            Name = reader.Table.Name, Jobs = jobs, SkipSignedBy = skipSignedBy, Bucket = bucket, Endpoint = endpoint,
+            Name = reader.Table.Name, Jobs = common.Jobs, SkipSignedBy = common.SkipSignedBy, Retry = common.Retry, Bucket = bucket, Endpoint = endpoint,
             Region = region, Profile = profile, PartSizeMb = partSize,
             SigningKeyFile = keyFile, GenerateSigningKeyIfMissing = generate, Compression = compression, CompressionLevel = level,
         };

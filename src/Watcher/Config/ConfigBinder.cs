@@ -30,7 +30,8 @@ internal sealed partial class ConfigBinder
         string? stateDir = GetPath(top, ConfigKeys.StateDir);
         WatchOptions watch = BindWatch(top.GetTable(ConfigKeys.Watch));
         MetricsOptions metrics = BindMetrics(top.GetTable(ConfigKeys.Metrics));
-        List<CacheOptions> caches = BindCaches(top, watch.Jobs);
+        RetryOptions retry = BindRetry(top.GetTable(ConfigKeys.Retry), new RetryOptions());
+        List<CacheOptions> caches = BindCaches(top, watch.Jobs, retry);
         top.ReportUnknown();
         _errors.ThrowIfAny();
 

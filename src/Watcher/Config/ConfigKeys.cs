@@ -11,6 +11,7 @@ internal static class ConfigKeys
     public const string Watch = "watch";
     public const string Caches = "caches";
     public const string Metrics = "metrics";
+    public const string Retry = "retry";
 
     // [watch]
     public const string StoreDir = "store-dir";
@@ -50,6 +51,12 @@ internal static class ConfigKeys
 
     // [metrics]
     public const string Listen = "listen";
+
+    // [retry] and [caches.<name>.retry]
+    public const string Attempts = "attempts";
+    public const string BaseDelayMs = "base-delay-ms";
+    public const string MaxDelayMs = "max-delay-ms";
+    public const string TimeoutMs = "timeout-ms";
 
     // Values of caches.<name>.type, watch.scan and caches.<name>.compression.
     public const string TypeFile = "file";

@@ -52,20 +52,22 @@ internal static partial class ControlEndpoints
     public static void MapWatcherEndpoints(this WebApplication app)
     {
         app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/healthz", (PipelineHealth health) => health.AllAlive
-            ? Results.Text("ok\n")
-            : Results.Text("not running: " + string.Join(", ", health.Missing) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable));
-        app.MapGet("/status", (HttpContext context, WatcherOptions options, StateStore state, IReadOnlyList<CacheTarget> targets) => OnControlSocket(context)
-            ? Results.Json(StatusReport.Build(options, state, name => targets.FirstOrDefault(t => t.Name == name)?.Activity, daemon: true), StatusJsonContext.Default.StatusReport)
+        app.MapGet("/healthz", (PipelineHealth health) => health.Problems() is { Count: > 0 } problems
+            ? Results.Text("unhealthy: " + string.Join(", ", problems.Select(health.Describe)) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable)
+            : Results.Text("ok\n"));
+        app.MapGet("/status", (HttpContext context, WatcherOptions options, StateStore state, IReadOnlyList<CacheTarget> targets, PipelineHealth health) => OnControlSocket(context)
+            ? Results.Json(
+                StatusReport.Build(options, state, name => targets.FirstOrDefault(t => t.Name == name)?.Activity, daemon: true, [.. health.Problems().Select(health.Describe)]),
+                StatusJsonContext.Default.StatusReport)
             : Results.NotFound());
-        app.MapPost("/retry", (HttpContext context, string? cache, StateStore state, IReadOnlyList<CacheTarget> targets, ILogger<StatusReport> logger) =>
+        app.MapPost("/retry", (HttpContext context, string? cache, StateStore state, IReadOnlyList<CacheTarget> targets, TimeProvider time, ILogger<StatusReport> logger) =>
         {
             if (!OnControlSocket(context))
             {
                 return Results.NotFound();
             }
 
-            int requeued = state.RequeueDeadLetters(cache);
+            int requeued = state.RequeueDeadLetters(time.GetUtcNow(), cache);
             Log.Requeued(logger, requeued, cache ?? "every cache");
             foreach (var target in targets.Where(t => cache is null || t.Name == cache))
             {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.Hosting.Systemd;
 
 namespace Watcher.Hosting;
@@ -9,18 +10,44 @@ namespace Watcher.Hosting;
 /// </summary>
 internal sealed class SystemdNotify
 {
-    private readonly SystemdNotifier _notifier = new();
+    private readonly Action<string>? _send;
 
-    public bool IsEnabled => _notifier.IsEnabled;
+    /// <summary>Notifies the socket in <c>$NOTIFY_SOCKET</c>, with the watchdog systemd asked for in <c>$WATCHDOG_USEC</c>.</summary>
+    public SystemdNotify()
+    {
+        var notifier = new SystemdNotifier();
+        _send = notifier.IsEnabled ? state => notifier.Notify(new ServiceState(state)) : null;
+        LifetimeIsSystemd = SystemdHelpers.IsSystemdService();
+        WatchdogInterval = IntervalFromEnvironment();
+    }
+
+    /// <summary>Hands every message to <paramref name="send"/> (tests).</summary>
+    public SystemdNotify(Action<string> send, TimeSpan? watchdogInterval)
+    {
+        _send = send;
+        WatchdogInterval = watchdogInterval;
+    }
+
+    public bool IsEnabled => _send is not null;
 
     /// <summary>True when systemd's own lifetime (READY=1, STOPPING=1) is in charge.</summary>
-    public bool LifetimeIsSystemd { get; } = SystemdHelpers.IsSystemdService();
+    public bool LifetimeIsSystemd { get; }
 
-    public void Send(string state)
+    /// <summary>How often to send WATCHDOG=1 (half of <c>WATCHDOG_USEC</c>), or null when systemd asked for no pings.</summary>
+    public TimeSpan? WatchdogInterval { get; }
+
+    public void Send(string state) => _send?.Invoke(state);
+
+    private static TimeSpan? IntervalFromEnvironment()
     {
-        if (_notifier.IsEnabled)
+        string? usec = Environment.GetEnvironmentVariable("WATCHDOG_USEC");
+        string? pid = Environment.GetEnvironmentVariable("WATCHDOG_PID");
+        if (!long.TryParse(usec, CultureInfo.InvariantCulture, out long microseconds) || microseconds <= 0
+            || (pid is not null && pid != Environment.ProcessId.ToString(CultureInfo.InvariantCulture)))
         {
-            _notifier.Notify(new ServiceState(state));
+            return null;
         }
+
+        return TimeSpan.FromMicroseconds(microseconds / 2.0);
     }
 }

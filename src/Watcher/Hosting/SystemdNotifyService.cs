@@ -6,16 +6,18 @@ namespace Watcher.Hosting;
 
 /// <summary>
 /// Keeps systemd informed: READY=1 once the watch is up (when systemd's own lifetime is not in charge),
-/// STATUS= with the queue depth, and WATCHDOG=1 only while every pipeline loop is alive.
+/// STATUS= with the queue depth, and WATCHDOG=1 only while every pipeline stage runs and none is stuck
+/// (<see cref="PipelineHealth"/>): systemd then restarts the service, and the journal keeps the work.
 /// </summary>
-internal sealed class SystemdNotifyService(
+internal sealed partial class SystemdNotifyService(
     SystemdNotify notify,
     PipelineHealth health,
     StateStore state,
     IReadOnlyList<CacheTarget> targets,
     DiscoveryQueue queue,
     IHostApplicationLifetime lifetime,
-    TimeProvider timeProvider) : BackgroundService
+    TimeProvider timeProvider,
+    ILogger<SystemdNotifyService> logger) : BackgroundService
 {
     private static readonly TimeSpan StatusInterval = TimeSpan.FromSeconds(5);
 
@@ -34,29 +36,38 @@ internal sealed class SystemdNotifyService(
             notify.Send("READY=1");
         }
 
-        var watchdog = WatchdogInterval();
+        var watchdog = notify.WatchdogInterval;
         var interval = watchdog is { } w && w < StatusInterval ? w : StatusInterval;
         using var timer = new PeriodicTimer(interval, timeProvider);
+        string? reported = null;
         do
         {
-            long pending = targets.Sum(t => state.CountPending(t.Name));
-            string status = string.Create(CultureInfo.InvariantCulture, $"STATUS=watching; {pending} paths pending, {queue.Count} discoveries queued");
-            notify.Send(watchdog is not null && health.AllAlive ? status + "\nWATCHDOG=1" : status);
+            var problems = health.Problems();
+            string? problem = problems.Count == 0 ? null : string.Join(", ", problems.Select(health.Describe));
+            if (problem != reported && problem is not null)
+            {
+                Log.Unhealthy(logger, problem);
+            }
+
+            reported = problem;
+            notify.Send(Message(problem, watchdog is not null));
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
-    /// <summary>Half of <c>WATCHDOG_USEC</c> when systemd asked this process for pings.</summary>
-    private static TimeSpan? WatchdogInterval()
+    /// <summary>STATUS= with the queue, or with what is unhealthy; WATCHDOG=1 only when pinged and healthy.</summary>
+    private string Message(string? problem, bool watchdog)
     {
-        string? usec = Environment.GetEnvironmentVariable("WATCHDOG_USEC");
-        string? pid = Environment.GetEnvironmentVariable("WATCHDOG_PID");
-        if (!long.TryParse(usec, CultureInfo.InvariantCulture, out long microseconds) || microseconds <= 0
-            || (pid is not null && pid != Environment.ProcessId.ToString(CultureInfo.InvariantCulture)))
-        {
-            return null;
-        }
+        long pending = targets.Sum(t => state.CountPending(t.Name));
+        string status = problem is null
+            ? string.Create(CultureInfo.InvariantCulture, $"STATUS=watching; {pending} paths pending, {queue.Count} discoveries queued")
+            : string.Create(CultureInfo.InvariantCulture, $"STATUS=unhealthy: {problem}; {pending} paths pending");
+        return watchdog && problem is null ? status + "\nWATCHDOG=1" : status;
+    }
 
-        return TimeSpan.FromMicroseconds(microseconds / 2.0);
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 520, EventName = "Unhealthy", Level = LogLevel.Error, Message = "the pipeline is unhealthy ({Problem}); the systemd watchdog is no longer fed, so systemd restarts the service (pending work is kept)")]
+        public static partial void Unhealthy(ILogger logger, string problem);
     }
 }

@@ -1,4 +1,6 @@
 using System.Diagnostics.Metrics;
+using Watcher.Pipeline;
+using Watcher.Upload;
 
 namespace Watcher.Metrics;
 
@@ -63,11 +65,11 @@ internal sealed class WatcherMetrics
     public void Pushed(string cache, long count = 1) => _pushed.Add(count, CacheTag(cache));
 
     /// <summary>Counts <paramref name="count"/> paths not pushed to <paramref name="cache"/> for <paramref name="reason"/> (present, upstream, excluded, invalid or gc).</summary>
-    public void Skipped(string cache, string reason, long count = 1)
+    public void Skipped(string cache, SkipReason reason, long count = 1)
     {
         if (count > 0)
         {
-            _skipped.Add(count, CacheTag(cache), new KeyValuePair<string, object?>("reason", reason));
+            _skipped.Add(count, CacheTag(cache), new KeyValuePair<string, object?>("reason", Label(reason)));
         }
     }
 
@@ -78,9 +80,11 @@ internal sealed class WatcherMetrics
         _duration.Record(duration.TotalSeconds, CacheTag(cache));
     }
 
-    public void Retried(string cache, string reason) => _retries.Add(1, CacheTag(cache), new KeyValuePair<string, object?>("reason", reason));
+    /// <summary>Counts one resend of a request to <paramref name="cache"/>, by why the attempt before it failed.</summary>
+    public void Retried(string cache, FailureReason reason) => _retries.Add(1, CacheTag(cache), new KeyValuePair<string, object?>("reason", reason.Label()));
 
-    public void Failed(string cache, string reason) => _failures.Add(1, CacheTag(cache), new KeyValuePair<string, object?>("reason", reason));
+    /// <summary>Counts one operation on <paramref name="cache"/> that failed after its retries.</summary>
+    public void Failed(string cache, FailureReason reason) => _failures.Add(1, CacheTag(cache), new KeyValuePair<string, object?>("reason", reason.Label()));
 
     public void InotifyOverflow() => _overflows.Add(1);
 
@@ -94,4 +98,13 @@ internal sealed class WatcherMetrics
 
     private static IEnumerable<Measurement<long>> Read(Func<IReadOnlyList<CacheGauges>> caches, Func<CacheGauges, long> value) =>
         caches().Select(c => new Measurement<long>(value(c), CacheTag(c.Cache)));
+
+    private static string Label(SkipReason reason) => reason switch
+    {
+        SkipReason.Present => "present",
+        SkipReason.Upstream => "upstream",
+        SkipReason.Excluded => "excluded",
+        SkipReason.Invalid => "invalid",
+        _ => "gc",
+    };
 }

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Watcher.Nar;
 
-/// <summary>Tokens and limits of the NAR format (nix.md §3) shared by <see cref="NarWriter"/> and <see cref="NarReader"/>.</summary>
+/// <summary>Tokens and limits of the NAR format (nix.md §3) shared by <see cref="NarWriter"/> and the tests' NAR parser.</summary>
 /// <remarks>
 /// The limits are those of current Nix (2.35 and the patch releases it was backported to). Nix 2.8 has none,
 /// but a NAR beyond them would be refused by a newer substituter, so we neither write nor accept one.

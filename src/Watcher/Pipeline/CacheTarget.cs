@@ -1,8 +1,6 @@
 using System.Threading.Channels;
 using Watcher.Config;
-using Watcher.Nix;
 using Watcher.Upload;
-using Watcher.Upload.Resilience;
 
 namespace Watcher.Pipeline;
 
@@ -20,12 +18,8 @@ internal sealed class CacheTarget(CacheOptions options, IBinaryCache cache, Cach
 
     public CacheActivity Activity { get; } = activity ?? new CacheActivity();
 
-    /// <summary>
-    /// The planner's dedupe: one attempt, no retries (a cache that does not answer at once gets everything
-    /// journaled, and its scheduler asks again when it is back).
-    /// </summary>
-    public Task<IReadOnlySet<StorePath>> FindMissingOnceAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
-        cache is ResilientCache resilient ? resilient.FindMissingOnceAsync(paths, cancellationToken) : cache.FindMissingAsync(paths, cancellationToken);
+    /// <summary>Creates the target of a cache made by <see cref="CacheFactory.CreateMetered"/>, sharing its activity.</summary>
+    public static CacheTarget For(CacheOptions options, MeteredCache cache) => new(options, cache, cache.Activity);
 
     /// <summary>Tells the scheduler that new pending work was journaled.</summary>
     public void Wake() => _wake.Writer.TryWrite(0);

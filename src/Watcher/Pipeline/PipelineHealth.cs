@@ -1,29 +1,47 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 
 namespace Watcher.Pipeline;
 
 /// <summary>
-/// Liveness of the long-running loops (the inotify reader, the planner, each cache's scheduler), for
-/// the systemd watchdog: a loop registers when it starts and unregisters only by ending, so a crashed
-/// or finished loop stops the pings.
+/// The stages of the pipeline and their <see cref="StageMonitor"/>s, for the systemd watchdog, <c>/healthz</c> and
+/// <c>status</c>: healthy while every stage runs and none is stuck. A crashed loop, or one that has had work
+/// without progress for too long, stops the watchdog's pings, and systemd restarts the service; nothing is lost,
+/// because the journal holds the work.
 /// </summary>
 internal sealed class PipelineHealth(TimeProvider timeProvider)
 {
-    public const string InotifyComponent = "inotify";
-    public const string PlannerComponent = "planner";
+    public const string InotifyStage = "inotify";
+    public const string PlannerStage = "planner";
 
-    private readonly ConcurrentDictionary<string, DateTimeOffset> _alive = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _expected = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The default time a stage may have work without progress: above any wait it makes on purpose (a request's
+    /// attempt timeout plus a backoff, a server's Retry-After of up to 5 min).
+    /// </summary>
+    public static readonly TimeSpan DefaultStuckAfter = TimeSpan.FromMinutes(15);
 
-    /// <summary>Declares a component the watchdog waits for.</summary>
-    public void Expect(string component) => _expected[component] = 0;
+    private readonly ConcurrentDictionary<string, StageMonitor> _stages = new(StringComparer.Ordinal);
 
-    public void Beat(string component) => _alive[component] = timeProvider.GetUtcNow();
+    /// <summary>A cache's stage name; cache names have no spaces, so it never equals another stage's.</summary>
+    public static string CacheStage(string cache) => "cache " + cache;
 
-    public void Ended(string component) => _alive.TryRemove(component, out _);
+    /// <summary>Declares a stage the watchdog waits for (once; later calls return the same monitor).</summary>
+    public StageMonitor Register(string name, TimeSpan? stuckAfter = null, Func<DateTimeOffset?>? progressElsewhere = null) =>
+        _stages.GetOrAdd(name, n => new StageMonitor(n, stuckAfter ?? DefaultStuckAfter, timeProvider, progressElsewhere));
 
-    /// <summary>True when every expected component is running.</summary>
-    public bool AllAlive => _expected.Keys.All(_alive.ContainsKey);
+    /// <summary>Every stage's state, by name.</summary>
+    public IReadOnlyList<StageHealth> Check() => [.. _stages.Values.OrderBy(s => s.Name, StringComparer.Ordinal).Select(s => s.Check())];
 
-    public IReadOnlyCollection<string> Missing => _expected.Keys.Where(c => !_alive.ContainsKey(c)).ToList();
+    /// <summary>The stages that stop the watchdog (not running or stuck), empty when healthy.</summary>
+    public IReadOnlyList<StageHealth> Problems() =>
+        [.. Check().Where(s => s.State is StageState.NotRunning or StageState.Stuck)];
+
+    /// <summary>"cache local: no progress for 16 min while it had work", "inotify: not running", "planner: working".</summary>
+    public string Describe(StageHealth stage) => stage.State switch
+    {
+        StageState.Stuck when stage.Since is { } since =>
+            string.Create(CultureInfo.InvariantCulture, $"{stage.Name}: no progress for {(timeProvider.GetUtcNow() - since).TotalMinutes:0} min while it had work"),
+        StageState.NotRunning => $"{stage.Name}: not running",
+        _ => $"{stage.Name}: {stage.State.ToString().ToLowerInvariant()}",
+    };
 }

@@ -34,30 +34,26 @@ internal static class ScanPaths
     }
 
     /// <summary>
-    /// The closure a one-shot scan in <paramref name="mode"/> considers: nothing for <see cref="ScanMode.None"/>,
-    /// the valid roots' closures for <see cref="ScanMode.Roots"/>, every valid path for <see cref="ScanMode.All"/>.
+    /// What a one-shot scan in <paramref name="mode"/> covers: nothing for <see cref="ScanMode.None"/>, the valid
+    /// roots' closures for <see cref="ScanMode.Roots"/>, every valid path for <see cref="ScanMode.All"/>; filtered
+    /// as every push is (<see cref="PushPlan"/>).
     /// </summary>
-    public static async Task<ScanSet> QueryAsync(ScanMode mode, WatchOptions watch, NixDaemonClient daemon, CancellationToken cancellationToken)
+    public static async Task<ScanSet> QueryAsync(ScanMode mode, WatchOptions watch, IStoreQueries store, CancellationToken cancellationToken)
     {
         var skipped = new List<SkippedRoot>();
-        switch (mode)
+        IReadOnlyList<StorePath> candidates = mode switch
         {
-            case ScanMode.Roots:
-                var roots = ResolveRoots(watch.Roots, daemon.StoreDir, skipped);
-                var valid = await daemon.QueryValidPathsAsync(roots, cancellationToken);
-                foreach (var invalid in roots.Where(r => !valid.Contains(r)))
-                {
-                    skipped.Add(new SkippedRoot(invalid.FullPath, "is not a valid store path", Missing: false));
-                }
-
-                var validRoots = roots.Where(valid.Contains).ToList();
-                var closure = validRoots.Count == 0 ? [] : await daemon.QueryClosureAsync(validRoots, cancellationToken);
-                return new ScanSet(mode, validRoots, skipped, closure);
-            case ScanMode.All:
-                var all = await daemon.QueryAllValidPathsAsync(cancellationToken);
-                return new ScanSet(mode, [], skipped, all.Count == 0 ? [] : await daemon.QueryClosureAsync(all, cancellationToken));
-            default:
-                return new ScanSet(mode, [], skipped, []);
+            ScanMode.Roots => ResolveRoots(watch.Roots, store.StoreDir, skipped),
+            ScanMode.All => await store.QueryAllValidPathsAsync(cancellationToken),
+            _ => [],
+        };
+        var plan = await PushPlan.CreateAsync(candidates, store, new PathFilter(watch), cancellationToken);
+        foreach (var invalid in plan.Invalid)
+        {
+            skipped.Add(new SkippedRoot(invalid.FullPath, "is not a valid store path", Missing: false));
         }
+
+        var roots = mode == ScanMode.Roots ? candidates.Except(plan.Invalid).ToList() : [];
+        return new ScanSet(mode, roots, skipped, plan);
     }
 }

@@ -6,15 +6,16 @@ using Watcher.Store;
 namespace Watcher.Pipeline;
 
 /// <summary>
-/// Catches up at start: requeues dead letters, then feeds the planner what appeared while Watcher was
-/// not watching. <c>all</c>: every valid path the state has not seen (a restart costs O(new paths));
+/// Catches up at start: tries again the dead letters of caches whose configuration changed (see
+/// <see cref="CacheFingerprint"/>; the others stay dead until <c>retry</c>), then feeds the planner what appeared
+/// while Watcher was not watching. <c>all</c>: every valid path the state has not seen (a restart costs O(new paths));
 /// <c>roots</c>: the configured roots' closures; every mode: paths registered since the scan cursor,
 /// so a crash between a build finishing and its journaling loses nothing.
 /// </summary>
 internal sealed partial class StartupScanService(
     WatcherOptions options,
     DiscoveryQueue queue,
-    NixDaemonClient daemon,
+    IStoreQueries store,
     StateStore state,
     TimeProvider timeProvider,
     ILogger<StartupScanService> logger) : BackgroundService
@@ -26,11 +27,11 @@ internal sealed partial class StartupScanService(
     {
         try
         {
-            int requeued = state.RequeueDeadLetters();
-            if (requeued > 0)
-            {
-                Log.Requeued(logger, requeued);
-            }
+            RequeueCuredDeadLetters();
+
+            // Read before anything is queued: the planner moves the cursor once it has planned a batch, and a cursor it
+            // set for the roots queued below would make every path registered in the last minutes look new.
+            long? cursor = state.GetScanCursor();
 
             if (options.Watch.Scan == ScanMode.Roots)
             {
@@ -38,9 +39,9 @@ internal sealed partial class StartupScanService(
             }
 
             long listed = timeProvider.GetUtcNow().ToUnixTimeSeconds();
-            var all = await daemon.QueryAllValidPathsAsync(stoppingToken);
-            var unseen = state.FilterUnseen(all.Select(p => p.FullPath).ToList()).Select(p => StorePath.Parse(p, daemon.StoreDir)).ToList();
-            var toPlan = options.Watch.Scan == ScanMode.All ? unseen : await RegisteredSinceCursorAsync(unseen, stoppingToken);
+            var all = await store.QueryAllValidPathsAsync(stoppingToken);
+            var unseen = state.FilterUnseen(all);
+            var toPlan = options.Watch.Scan == ScanMode.All ? unseen : await RegisteredSinceAsync(cursor, unseen, stoppingToken);
             foreach (var path in toPlan)
             {
                 await queue.WriteAsync(new Discovery(path, DiscoverySource.Scan), stoppingToken);
@@ -48,7 +49,7 @@ internal sealed partial class StartupScanService(
 
             // The rest predates the cursor (or this is the first run): the baseline a rescan diffs against.
             var planned = toPlan.ToHashSet();
-            state.MarkSeen(unseen.Where(p => !planned.Contains(p)).Select(p => p.FullPath));
+            state.MarkSeen(unseen.Where(p => !planned.Contains(p)));
             if (state.GetScanCursor() is null)
             {
                 // A first run's baseline is everything listed above. Without a cursor, a crash before the planner
@@ -64,10 +65,29 @@ internal sealed partial class StartupScanService(
         }
     }
 
+    /// <summary>Requeues the dead letters of each cache whose configuration is not what it was when they died.</summary>
+    private void RequeueCuredDeadLetters()
+    {
+        foreach (var cache in options.Caches)
+        {
+            string fingerprint = CacheFingerprint.Of(cache);
+            if (state.GetCacheFingerprint(cache.Name) != fingerprint)
+            {
+                int requeued = state.RequeueDeadLetters(timeProvider.GetUtcNow(), cache.Name);
+                if (requeued > 0)
+                {
+                    Log.Requeued(logger, requeued, cache.Name);
+                }
+
+                state.SetCacheFingerprint(cache.Name, fingerprint);
+            }
+        }
+    }
+
     private async Task ScanRootsAsync(CancellationToken cancellationToken)
     {
         var skipped = new List<SkippedRoot>();
-        foreach (var path in ScanPaths.ResolveRoots(options.Watch.Roots, daemon.StoreDir, skipped))
+        foreach (var path in ScanPaths.ResolveRoots(options.Watch.Roots, store.StoreDir, skipped))
         {
             await queue.WriteAsync(new Discovery(path, DiscoverySource.Scan), cancellationToken);
         }
@@ -85,15 +105,15 @@ internal sealed partial class StartupScanService(
         }
     }
 
-    private async Task<List<StorePath>> RegisteredSinceCursorAsync(List<StorePath> unseen, CancellationToken cancellationToken)
+    private async Task<List<StorePath>> RegisteredSinceAsync(long? cursor, IReadOnlyList<StorePath> unseen, CancellationToken cancellationToken)
     {
-        if (state.GetScanCursor() is not { } cursor || unseen.Count == 0)
+        if (cursor is null || unseen.Count == 0)
         {
             return [];
         }
 
-        long since = cursor - (long)CursorSlack.TotalSeconds;
-        var infos = await daemon.QueryPathInfosAsync(unseen, cancellationToken);
+        long since = cursor.Value - (long)CursorSlack.TotalSeconds;
+        var infos = await store.QueryPathInfosAsync(unseen, cancellationToken);
         return infos.Where(i => i is not null && i.RegistrationTime >= since).Select(i => i!.Path).ToList();
     }
 
@@ -108,7 +128,7 @@ internal sealed partial class StartupScanService(
         [LoggerMessage(EventId = 342, EventName = "BadRoot", Level = LogLevel.Warning, Message = "scan root {Root} skipped: {Reason}")]
         public static partial void BadRoot(ILogger logger, string root, string reason);
 
-        [LoggerMessage(EventId = 343, EventName = "DeadLettersRequeued", Level = LogLevel.Information, Message = "requeued {Count} dead letters from the last run")]
-        public static partial void Requeued(ILogger logger, int count);
+        [LoggerMessage(EventId = 343, EventName = "DeadLettersRequeued", Level = LogLevel.Information, Message = "the configuration of {Cache} changed: trying its {Count} dead letters again")]
+        public static partial void Requeued(ILogger logger, int count, string cache);
     }
 }

@@ -24,11 +24,16 @@ internal sealed partial class StateStore
             c.Parameters.AddWithValue("$value", v.ToString(CultureInfo.InvariantCulture));
         });
 
-    /// <summary>Whether the pair is a dead letter.</summary>
-    public bool IsDeadLetter(string cache, string path) =>
-        Query("SELECT 1 FROM dead_letters WHERE cache = $cache AND path = $path", c =>
+    /// <summary>The fingerprint of a cache's configuration when its dead letters were last looked at; null the first time.</summary>
+    public string? GetCacheFingerprint(string cache) =>
+        Query("SELECT value FROM meta WHERE key = $key", c => c.Parameters.AddWithValue("$key", FingerprintKey(cache)), r => r.GetString(0)).FirstOrDefault();
+
+    public void SetCacheFingerprint(string cache, string fingerprint) =>
+        Batch("INSERT INTO meta (key, value) VALUES ($key, $value) ON CONFLICT (key) DO UPDATE SET value = excluded.value", [fingerprint], (c, v) =>
         {
-            c.Parameters.AddWithValue("$cache", cache);
-            c.Parameters.AddWithValue("$path", path);
-        }, r => r.GetInt32(0)).Count > 0;
+            c.Parameters.AddWithValue("$key", FingerprintKey(cache));
+            c.Parameters.AddWithValue("$value", v);
+        });
+
+    private static string FingerprintKey(string cache) => "cache-fingerprint:" + cache;
 }

@@ -1,11 +1,13 @@
+using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Watcher.Nix;
 
 namespace Watcher.State;
 
 /// <summary>
 /// The durable state in <c>state-dir/state.db</c> (SQLite, WAL): the journal of (path, cache) pairs still
-/// to push, the set of paths each cache is known to have, dead letters, and the paths a full scan has
-/// already seen. It is an optimisation plus a journal: deleting it only costs a rescan.
+/// to push with the path's store facts, the set of paths each cache is known to have, dead letters, and the
+/// paths a full scan has already seen. It is an optimisation plus a journal: deleting it only costs a rescan.
 /// </summary>
 /// <remarks>
 /// One connection, serialised by a lock: the writes are small and batched in transactions, and
@@ -14,17 +16,55 @@ namespace Watcher.State;
 /// </remarks>
 internal sealed partial class StateStore : IDisposable
 {
-    private const int SchemaVersion = 1;
+    /// <summary>The schema this version writes; older ones are migrated when opened, newer ones refused.</summary>
+    public const int SchemaVersion = 2;
+
+    /// <summary>Migrations[i] takes the schema from version i to i + 1 (0: an empty file).</summary>
+    private static readonly string[] Migrations =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS pending (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            cache TEXT NOT NULL,
+            path TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_error TEXT,
+            UNIQUE (cache, path));
+        CREATE TABLE IF NOT EXISTS pushed (cache TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (cache, path)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS dead_letters (
+            cache TEXT NOT NULL,
+            path TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            attempts INTEGER NOT NULL,
+            failed_at INTEGER NOT NULL,
+            PRIMARY KEY (cache, path)) WITHOUT ROWID;
+        CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY) WITHOUT ROWID;
+        """,
+
+        // The path's store facts (JournaledPathInfo) and when it was journaled; rows from version 1 have neither
+        // (their facts are asked of the store once, their age counts from the migration).
+        """
+        ALTER TABLE pending ADD COLUMN info TEXT;
+        ALTER TABLE pending ADD COLUMN enqueued_at INTEGER NOT NULL DEFAULT 0;
+        UPDATE pending SET enqueued_at = CAST(strftime('%s', 'now') AS INTEGER);
+        """,
+    ];
 
     private readonly SqliteConnection _connection;
     private readonly Lock _lock = new();
+    private readonly string _storeDir;
 
-    private StateStore(SqliteConnection connection)
+    private StateStore(SqliteConnection connection, string storeDir)
     {
         _connection = connection;
+        _storeDir = storeDir;
     }
 
-    public static StateStore Open(string stateDirectory)
+    /// <summary>Opens (or creates) the state in <paramref name="stateDirectory"/>, migrating an older schema.</summary>
+    /// <param name="stateDirectory">The state directory.</param>
+    /// <param name="storeDir">The store the journaled paths belong to.</param>
+    /// <exception cref="WatcherException">The state was written by a newer nix-watcher.</exception>
+    public static StateStore Open(string stateDirectory, string storeDir = StorePath.DefaultStoreDir)
     {
         // Owner-only: it holds the control socket and the list of store paths being pushed.
         Directory.CreateDirectory(stateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -36,34 +76,54 @@ internal sealed partial class StateStore : IDisposable
         };
         var connection = new SqliteConnection(builder.ToString());
         connection.Open();
-        var store = new StateStore(connection);
-        store.Execute("""
-            PRAGMA journal_mode = WAL;
-            PRAGMA synchronous = NORMAL;
-            PRAGMA busy_timeout = 5000;
-            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-            CREATE TABLE IF NOT EXISTS pending (
-                id INTEGER PRIMARY KEY AUTOINCREMENT,
-                cache TEXT NOT NULL,
-                path TEXT NOT NULL,
-                attempts INTEGER NOT NULL DEFAULT 0,
-                last_error TEXT,
-                UNIQUE (cache, path));
-            CREATE TABLE IF NOT EXISTS pushed (cache TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (cache, path)) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS dead_letters (
-                cache TEXT NOT NULL,
-                path TEXT NOT NULL,
-                reason TEXT NOT NULL,
-                attempts INTEGER NOT NULL,
-                failed_at INTEGER NOT NULL,
-                PRIMARY KEY (cache, path)) WITHOUT ROWID;
-            CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY) WITHOUT ROWID;
-            """);
-        store.Execute($"INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '{SchemaVersion}')");
-        return store;
+        var store = new StateStore(connection, storeDir.TrimEnd('/'));
+        try
+        {
+            store.Execute("""
+                PRAGMA journal_mode = WAL;
+                PRAGMA synchronous = NORMAL;
+                PRAGMA busy_timeout = 5000;
+                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+                """);
+            store.Migrate(builder.DataSource);
+            return store;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
     }
 
     public void Dispose() => _connection.Dispose();
+
+    /// <summary>Brings the schema to <see cref="SchemaVersion"/>, each step in a transaction of its own.</summary>
+    private void Migrate(string file)
+    {
+        var values = Query("SELECT value FROM meta WHERE key = 'schema'", _ => { }, r => r.GetString(0));
+        bool empty = Query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'pending'", _ => { }, r => r.GetInt64(0))[0] == 0;
+        int version = values.Count > 0 && int.TryParse(values[0], CultureInfo.InvariantCulture, out int stored) ? stored : empty ? 0 : -1;
+        if (version < 0 || version > SchemaVersion)
+        {
+            string found = values.Count > 0 ? $"schema version '{values[0]}'" : "no schema version";
+            throw new WatcherException(
+                $"the state {file} has {found}, and this nix-watcher reads versions up to {SchemaVersion}: " +
+                "it was written by a newer nix-watcher (use that one), or it is not nix-watcher's; moving it aside costs only a rescan");
+        }
+
+        for (; version < SchemaVersion; version++)
+        {
+            lock (_lock)
+            {
+                using var transaction = _connection.BeginTransaction();
+                using var command = _connection.CreateCommand();
+                command.Transaction = transaction;
+                command.CommandText = Migrations[version] + $"\nINSERT INTO meta (key, value) VALUES ('schema', '{version + 1}') ON CONFLICT (key) DO UPDATE SET value = excluded.value;";
+                command.ExecuteNonQuery();
+                transaction.Commit();
+            }
+        }
+    }
 
     private void Execute(string sql)
     {

@@ -7,7 +7,7 @@ namespace Watcher.Store;
 /// borrows a connection from a small pool, so up to <see cref="NixDaemonClientOptions.MaxConnections"/>
 /// calls run in parallel; a connection that saw any error is dropped and replaced.
 /// </summary>
-internal sealed partial class NixDaemonClient : IDisposable
+internal sealed partial class NixDaemonClient : IStoreQueries, IDisposable
 {
     private readonly DaemonConnectionPool _pool;
     private readonly Func<CancellationToken, Task<DaemonConnection>> _connect;

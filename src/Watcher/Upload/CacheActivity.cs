@@ -15,7 +15,8 @@ internal enum CircuitState
 
 /// <summary>
 /// What one cache is doing right now (uploads in flight, last success, last error, breaker state),
-/// for <c>nix-watcher status</c> and the metrics gauges. Updated by <see cref="Resilience.ResilientCache"/>.
+/// for <c>nix-watcher status</c>, the metrics gauges and the watchdog. Updated by <see cref="MeteredCache"/> and the cache's
+/// <see cref="Resilience.CachePolicy"/>.
 /// </summary>
 internal sealed class CacheActivity
 {
@@ -25,6 +26,7 @@ internal sealed class CacheActivity
     private (string Message, DateTimeOffset At)? _lastError;
     private CircuitState _circuit;
     private DateTimeOffset? _pausedUntil;
+    private long _lastProgressTicks;
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -72,6 +74,12 @@ internal sealed class CacheActivity
             }
         }
     }
+
+    /// <summary>When a request attempt last ended or NAR bytes last moved: what the watchdog calls progress.</summary>
+    public DateTimeOffset? LastProgress => Interlocked.Read(ref _lastProgressTicks) is var ticks and > 0 ? new DateTimeOffset(ticks, TimeSpan.Zero) : null;
+
+    /// <summary>Records progress (an attempt ended, bytes moved); cheap enough for every buffer written.</summary>
+    public void Progressed(DateTimeOffset at) => Interlocked.Exchange(ref _lastProgressTicks, at.UtcTicks);
 
     public void UploadStarted() => Interlocked.Increment(ref _inFlight);
 

@@ -1,8 +1,10 @@
 using Amazon.Runtime;
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Config;
+using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.Upload.Attic;
+using Watcher.Upload.Resilience;
 using Watcher.Upload.S3;
 
 namespace Watcher.Upload;
@@ -34,13 +36,26 @@ internal sealed class CacheFactory : IDisposable
     /// <summary>Default key files that do not exist yet and were not created (see <see cref="CreateMissingKeys"/>).</summary>
     public List<string> MissingKeys { get; } = [];
 
-    public IBinaryCache Create(CacheOptions options, string storeDir) => options switch
+    /// <summary>Creates the cache for <paramref name="options"/>; it sends every request through <paramref name="policy"/>.</summary>
+    public IBinaryCache Create(CacheOptions options, string storeDir, IRequestPolicy policy) => options switch
     {
-        FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir),
-        AtticCacheOptions attic => Track(AtticCache.Create(attic, storeDir, _time, _loggerFactory)),
-        S3CacheOptions s3 => Track(CreateS3(s3, storeDir)),
+        FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir, policy: policy),
+        AtticCacheOptions attic => Track(AtticCache.Create(attic, storeDir, policy, _time, _loggerFactory)),
+        S3CacheOptions s3 => Track(CreateS3(s3, storeDir, policy)),
         _ => throw new ConfigException($"cache '{options.Name}': caches of type '{options.Type}' are not supported by this version of nix-watcher"),
     };
+
+    /// <summary>
+    /// Creates the cache with its own retry policy (<see cref="CacheOptions.Retry"/>) and wraps it to record metrics and
+    /// activity. <paramref name="breaker"/>: whether a cache that keeps failing is paused (the daemon) or fails the
+    /// command (one-shot commands). <paramref name="retry"/> replaces the configured retries (<c>check</c> tries once).
+    /// </summary>
+    public MeteredCache CreateMetered(CacheOptions options, string storeDir, WatcherMetrics metrics, bool breaker, RetryOptions? retry = null)
+    {
+        var activity = new CacheActivity();
+        var policy = new CachePolicy(options.Name, retry ?? options.Retry, activity, metrics, _time, _loggerFactory.CreateLogger<CachePolicy>(), breaker);
+        return new MeteredCache(Create(options, storeDir, policy), activity, metrics, _time);
+    }
 
     public void Dispose()
     {
@@ -62,7 +77,7 @@ internal sealed class CacheFactory : IDisposable
         return cache;
     }
 
-    private S3Cache CreateS3(S3CacheOptions options, string storeDir)
+    private S3Cache CreateS3(S3CacheOptions options, string storeDir, IRequestPolicy policy)
     {
         Amazon.S3.AmazonS3Client client;
         try
@@ -75,7 +90,7 @@ internal sealed class CacheFactory : IDisposable
             throw new ConfigException($"cache '{options.Name}': cannot set up the S3 client{profile}: {ex.Message}", ex);
         }
 
-        return new S3Cache(options, client, CreateEncoder(options), LoadKey(options), storeDir, _loggerFactory.CreateLogger<S3Cache>());
+        return new S3Cache(options, client, CreateEncoder(options), LoadKey(options), storeDir, policy, _time, _loggerFactory.CreateLogger<S3Cache>());
     }
 
     private static NarEncoder CreateEncoder(SignedCacheOptions options) => new(

@@ -1,4 +1,5 @@
 using Watcher.Nix;
+using Watcher.Upload.Resilience;
 
 namespace Watcher.Upload;
 
@@ -19,6 +20,7 @@ internal sealed class FileCache : IBinaryCache
     private readonly NixSecretKey? _signingKey;
     private readonly string _storeDir;
     private readonly GroupSync _sync;
+    private readonly IRequestPolicy _policy;
 
     /// <summary>Durability comes from <paramref name="sync"/>; by default a <c>syncfs</c> of the cache directory's file system.</summary>
     /// <param name="name">The cache's name in the config.</param>
@@ -27,8 +29,10 @@ internal sealed class FileCache : IBinaryCache
     /// <param name="signingKey">Signs the narinfos, if set.</param>
     /// <param name="storeDir">The store directory named in <c>nix-cache-info</c>.</param>
     /// <param name="sync">Makes written files durable; tests pass their own.</param>
-    public FileCache(string name, string root, NarEncoder encoder, NixSecretKey? signingKey, string storeDir = StorePath.DefaultStoreDir, GroupSync? sync = null)
+    /// <param name="policy">Retries writes that fail transiently (a full disk); once by default.</param>
+    public FileCache(string name, string root, NarEncoder encoder, NixSecretKey? signingKey, string storeDir = StorePath.DefaultStoreDir, GroupSync? sync = null, IRequestPolicy? policy = null)
     {
+        _policy = policy ?? SingleAttempt.Instance;
         Name = name;
         _root = root;
         _encoder = encoder;
@@ -52,13 +56,19 @@ internal sealed class FileCache : IBinaryCache
         }
     }
 
-    public Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
-    {
-        IReadOnlySet<StorePath> missing = paths.Where(p => !File.Exists(NarInfoPath(p))).ToHashSet();
-        return Task.FromResult(missing);
-    }
+    public Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
+        Task.FromResult(CacheLookup.Exactly(paths.Where(p => !File.Exists(NarInfoPath(p))).ToHashSet()));
 
-    public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
+    public Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken) =>
+        _policy.RunAsync("writing the NAR of " + info.Path.Name, RequestKind.Body, ct => WriteNarAsync(info, source, ct), cancellationToken, info.NarSize);
+
+    public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken) =>
+        _policy.RunAsync("writing the narinfo of " + narInfo.StorePath.Name, RequestKind.Metadata, ct => WriteNarInfoAsync(narInfo, ct), cancellationToken);
+
+    public Task FlushAsync(CancellationToken cancellationToken) =>
+        _policy.RunAsync("syncing", RequestKind.Metadata, _sync.SyncAsync, cancellationToken);
+
+    private async Task<NarInfo> WriteNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
         string temp = Path.Combine(_root, "nar", $".tmp-{info.Path.HashPart}-{Guid.NewGuid():N}");
         try
@@ -83,15 +93,13 @@ internal sealed class FileCache : IBinaryCache
         }
     }
 
-    public async Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    private async Task WriteNarInfoAsync(NarInfo narInfo, CancellationToken cancellationToken)
     {
         var signed = _signingKey is null ? narInfo : narInfo.SignedWith(_signingKey);
         // The NAR (and the narinfos of the references, published before this call) reach the disk first.
         await _sync.SyncAsync(cancellationToken);
         WriteAtomically(NarInfoPath(narInfo.StorePath), signed.ToString(), cancellationToken);
     }
-
-    public Task FlushAsync(CancellationToken cancellationToken) => _sync.SyncAsync(cancellationToken);
 
     private string NarInfoPath(StorePath path) => Path.Combine(_root, path.HashPart + ".narinfo");
 

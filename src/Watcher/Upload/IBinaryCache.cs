@@ -5,7 +5,8 @@ namespace Watcher.Upload;
 /// <summary>
 /// One configured binary cache. Uploading is two steps so the caller can keep the closure invariant:
 /// NARs may go up in any order and in parallel, but <see cref="PublishAsync"/> (the narinfo) is called
-/// only after every reference of the path has been published.
+/// only after every reference of the path has been published. Implementations send every request through
+/// their <see cref="Resilience.IRequestPolicy"/>; callers never retry.
 /// </summary>
 internal interface IBinaryCache
 {
@@ -23,11 +24,14 @@ internal interface IBinaryCache
     /// </summary>
     IReadOnlyCollection<string> UpstreamKeyNames => [];
 
-    /// <summary>Creates what the cache needs before the first upload (e.g. <c>nix-cache-info</c>).</summary>
+    /// <summary>Creates what the cache needs before the first upload (e.g. <c>nix-cache-info</c>) and reads its settings.</summary>
     Task InitializeAsync(CancellationToken cancellationToken);
 
-    /// <summary>Returns the subset of <paramref name="paths"/> the cache does not have yet.</summary>
-    Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken);
+    /// <summary>
+    /// Asks which of <paramref name="paths"/> the cache lacks. A path whose own lookup failed is
+    /// <see cref="CacheLookup.Unknown"/>; the call throws only when the cache could not be asked at all.
+    /// </summary>
+    Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken);
 
     /// <summary>Streams the NAR of <paramref name="info"/> to the cache, verifying its hash on the way.</summary>
     /// <returns>The narinfo to publish once the references are published.</returns>

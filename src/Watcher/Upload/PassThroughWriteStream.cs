@@ -1,7 +1,8 @@
 namespace Watcher.Upload;
 
 /// <summary>
-/// Passes writes to <c>inner</c> and leaves it open when disposed, so the caller keeps it.
+/// Passes writes to <c>inner</c> and leaves it open when disposed, so the caller keeps it; <c>onWrite</c>, when set,
+/// is called after each write (progress for the watchdog).
 /// </summary>
 /// <remarks>
 /// With <c>synchronous</c>, asynchronous writes and flushes also run on the calling thread. That is for local files:
@@ -9,7 +10,7 @@ namespace Watcher.Upload;
 /// runs the same blocking write on another pool thread. For a cache of many small NARs those hops, not the bytes,
 /// were the cost; the writes land in the page cache and the one real wait is the cache's group sync.
 /// </remarks>
-internal sealed class PassThroughWriteStream(Stream inner, bool synchronous) : Stream
+internal sealed class PassThroughWriteStream(Stream inner, bool synchronous, Action? onWrite = null) : Stream
 {
     public override bool CanRead => false;
 
@@ -41,9 +42,13 @@ internal sealed class PassThroughWriteStream(Stream inner, bool synchronous) : S
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
-    public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-    public override void Write(ReadOnlySpan<byte> buffer) => inner.Write(buffer);
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        inner.Write(buffer);
+        onWrite?.Invoke();
+    }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
         WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -52,11 +57,17 @@ internal sealed class PassThroughWriteStream(Stream inner, bool synchronous) : S
     {
         if (!synchronous)
         {
-            return inner.WriteAsync(buffer, cancellationToken);
+            return onWrite is null ? inner.WriteAsync(buffer, cancellationToken) : WriteAndReportAsync(buffer, cancellationToken);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        inner.Write(buffer.Span);
+        Write(buffer.Span);
         return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask WriteAndReportAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        await inner.WriteAsync(buffer, cancellationToken);
+        onWrite!.Invoke();
     }
 }

@@ -1,91 +1,140 @@
 using Watcher.Nix;
+using Watcher.Pipeline;
 
 namespace Watcher.Upload;
 
 /// <summary>
-/// Pushes a closure to one cache: NARs go up in parallel (at most <c>jobs</c> at once), and each
-/// narinfo is published only after its own NAR and the narinfos of all its references, so the cache
-/// never serves a path whose closure it lacks.
+/// Pushes paths to one cache: leaves out what the cache's upstream serves, asks the cache once which of the
+/// rest it lacks, uploads those NARs in parallel (at most <c>jobs</c> at once), and publishes each narinfo only
+/// after its own NAR and the narinfos of all its references, so the cache never serves a path whose closure it lacks.
 /// </summary>
+/// <remarks>
+/// The same for the daemon's rounds and the one-shot commands. It never retries: the cache's request policy
+/// does, and whatever still fails comes back as an outcome for the caller to record.
+/// </remarks>
 internal sealed partial class PushSession
 {
     private readonly IBinaryCache _cache;
     private readonly INarSource _source;
     private readonly int _jobs;
+    private readonly IReadOnlyCollection<string> _skipSignedBy;
     private readonly ILogger _logger;
 
-    public PushSession(IBinaryCache cache, INarSource source, int jobs, ILogger logger)
+    /// <param name="cache">The cache, initialised.</param>
+    /// <param name="source">Where NAR bytes come from.</param>
+    /// <param name="jobs">How many NARs go up at once.</param>
+    /// <param name="skipSignedBy">The cache's <c>skip-signed-by</c> keys; the cache's own upstream keys apply too.</param>
+    /// <param name="logger">Logs each path pushed or failed.</param>
+    public PushSession(IBinaryCache cache, INarSource source, int jobs, IReadOnlyCollection<string> skipSignedBy, ILogger logger)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
         _cache = cache;
         _source = source;
         _jobs = jobs;
+        _skipSignedBy = skipSignedBy;
         _logger = logger;
     }
 
     /// <summary>
-    /// Key names (<c>skip-signed-by</c>) whose signature marks a path as coming from an upstream cache: such
-    /// paths are not pushed and count as present, and their referrers are still published.
-    /// </summary>
-    public IReadOnlyCollection<string> SkipSignedBy { get; init; } = [];
-
-    /// <summary>
-    /// Pushes <paramref name="closure"/>, which must list every reference before its referrers. References
-    /// not listed at all are taken as already taken care of (in the cache, filtered, or upstream).
+    /// Pushes <paramref name="paths"/>, which must list every reference before its referrers (<see cref="ClosureOrder"/>).
+    /// References not listed are taken as taken care of (in the cache, upstream).
     /// </summary>
     /// <returns>One outcome per path; a failure never stops the paths that do not depend on it.</returns>
-    /// <param name="closure">The paths, references first.</param>
+    /// <param name="paths">The paths, references first.</param>
     /// <param name="cancellationToken">Aborts uploads in progress.</param>
     /// <param name="stopStarting">Once cancelled, no new upload starts: the rest come back <see cref="PathOutcomeKind.Deferred"/>.</param>
-    public async Task<IReadOnlyDictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> closure, CancellationToken cancellationToken, CancellationToken stopStarting = default)
+    public async Task<Dictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> paths, CancellationToken cancellationToken, CancellationToken stopStarting = default)
     {
-        IReadOnlySet<StorePath> missing;
-        try
+        var upstreamKeys = _skipSignedBy.Concat(_cache.UpstreamKeyNames).ToList();
+        var outcomes = new Dictionary<StorePath, PathOutcome>(paths.Count);
+        var toAsk = new List<StorePath>(paths.Count);
+        foreach (var info in paths)
         {
-            await _cache.InitializeAsync(cancellationToken);
-            missing = await _cache.FindMissingAsync(closure.Select(p => p.Path).ToList(), cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // The cache is unusable (unreachable, bad credentials, no bucket): one message, every path failed.
-            Log.CacheUnavailable(_logger, _cache.Name, ex.Message, StackTraceFor(ex));
-            var failed = new PathOutcome(PathOutcomeKind.Failed, ex.Message, Cause: FailureCause.CacheUnavailable);
-            return closure.DistinctBy(p => p.Path).ToDictionary(p => p.Path, _ => failed);
+            if (PathFilter.IsUpstream(info, upstreamKeys))
+            {
+                outcomes[info.Path] = PathOutcome.Upstream;
+            }
+            else
+            {
+                toAsk.Add(info.Path);
+            }
         }
 
+        var lookup = await LookupAsync(toAsk, cancellationToken);
+        var listed = paths.Select(p => p.Path).ToHashSet();
         using var slots = new SemaphoreSlim(_jobs);
-        var listed = closure.Select(p => p.Path).ToHashSet();
-        var tasks = new Dictionary<StorePath, Task<PathOutcome>>(closure.Count);
-        foreach (var info in closure)
+        var tasks = new Dictionary<StorePath, Task<PathOutcome>>(paths.Count);
+        foreach (var info in paths)
         {
-            if (!missing.Contains(info.Path) || IsUpstream(info))
+            if (outcomes.TryGetValue(info.Path, out var upstream))
+            {
+                tasks[info.Path] = Task.FromResult(upstream);
+            }
+            else if (lookup.Unknown.Contains(info.Path))
+            {
+                tasks[info.Path] = Task.FromResult(PathOutcome.Deferred with { Error = lookup.Error });
+            }
+            else if (!lookup.Missing.Contains(info.Path))
             {
                 tasks[info.Path] = Task.FromResult(PathOutcome.Present);
-                continue;
             }
-
-            var references = new List<(StorePath, Task<PathOutcome>)>();
-            foreach (var reference in info.ReferencesExceptSelf)
+            else
             {
-                if (!listed.Contains(reference))
-                {
-                    continue;
-                }
-
-                if (!tasks.TryGetValue(reference, out var task))
-                {
-                    throw new ArgumentException($"the closure lists {info.Path} before its reference {reference}", nameof(closure));
-                }
-
-                references.Add((reference, task));
+                tasks[info.Path] = PushOneAsync(info, ReferenceTasks(info, tasks, listed), slots, cancellationToken, stopStarting);
             }
-
-            tasks[info.Path] = PushOneAsync(info, references, slots, cancellationToken, stopStarting);
         }
 
         await Task.WhenAll(tasks.Values);
-        var outcomes = tasks.ToDictionary(t => t.Key, t => t.Value.Result);
+        foreach (var (path, task) in tasks)
+        {
+            outcomes[path] = task.Result;
+        }
+
         return await FlushAsync(outcomes, cancellationToken);
+    }
+
+    /// <summary>One question to the cache; if it cannot be asked at all, every path is unknown (and stays to do).</summary>
+    private async Task<CacheLookup> LookupAsync(List<StorePath> paths, CancellationToken cancellationToken)
+    {
+        if (paths.Count == 0)
+        {
+            return CacheLookup.Exactly(new HashSet<StorePath>());
+        }
+
+        try
+        {
+            var lookup = await _cache.LookupAsync(paths, cancellationToken);
+            if (lookup.Unknown.Count > 0)
+            {
+                Log.LookupIncomplete(_logger, _cache.Name, lookup.Unknown.Count, paths.Count, lookup.Error ?? "no answer");
+            }
+
+            return lookup;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.LookupIncomplete(_logger, _cache.Name, paths.Count, paths.Count, ex.Message);
+            return CacheLookup.Failed(paths, ex.Message);
+        }
+    }
+
+    /// <summary>The tasks of the references of <paramref name="info"/> that are in this push; each must be listed before it.</summary>
+    private static List<(StorePath, Task<PathOutcome>)> ReferenceTasks(PathInfo info, Dictionary<StorePath, Task<PathOutcome>> tasks, HashSet<StorePath> listed)
+    {
+        var references = new List<(StorePath, Task<PathOutcome>)>();
+        foreach (var reference in info.ReferencesExceptSelf)
+        {
+            if (tasks.TryGetValue(reference, out var task))
+            {
+                references.Add((reference, task));
+            }
+            else if (listed.Contains(reference))
+            {
+                throw new ArgumentException($"the paths list {info.Path} before its reference {reference}", nameof(listed));
+            }
+        }
+
+        return references;
     }
 
     /// <summary>Makes the pushed paths durable; if the cache cannot, none of them counts as pushed.</summary>
@@ -103,7 +152,7 @@ internal sealed partial class PushSession
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Log.CacheUnavailable(_logger, _cache.Name, ex.Message, StackTraceFor(ex));
+            Log.FlushFailed(_logger, _cache.Name, ex.Message, Failures.StackTraceFor(ex));
             var failed = PathOutcome.Failed(ex);
             foreach (var path in outcomes.Where(o => o.Value.Kind == PathOutcomeKind.Pushed).Select(o => o.Key).ToList())
             {
@@ -118,13 +167,11 @@ internal sealed partial class PushSession
     {
         // Yield first so that building the task graph is not serialised behind the first upload.
         await Task.Yield();
-        string? failedReference;
-        if (_cache.PublishesOnUpload && (failedReference = await FirstFailedAsync(references)) is not null)
+        if (_cache.PublishesOnUpload && await NotPublishedAsync(info, references) is { } early)
         {
-            return ReferenceFailed(info, failedReference);
+            return early;
         }
 
-        NarInfo narInfo;
         using (var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopStarting))
         {
             try
@@ -137,13 +184,14 @@ internal sealed partial class PushSession
             }
         }
 
+        NarInfo narInfo;
         try
         {
             narInfo = await _cache.UploadNarAsync(info, _source, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, StackTraceFor(ex));
+            Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, Failures.StackTraceFor(ex));
             return PathOutcome.Failed(ex);
         }
         finally
@@ -153,9 +201,9 @@ internal sealed partial class PushSession
 
         if (!_cache.PublishesOnUpload)
         {
-            if ((failedReference = await FirstFailedAsync(references)) is not null)
+            if (await NotPublishedAsync(info, references) is { } blocked)
             {
-                return ReferenceFailed(info, failedReference);
+                return blocked;
             }
 
             try
@@ -164,7 +212,7 @@ internal sealed partial class PushSession
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, StackTraceFor(ex));
+                Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, ex.Message, Failures.StackTraceFor(ex));
                 return PathOutcome.Failed(ex);
             }
         }
@@ -173,31 +221,25 @@ internal sealed partial class PushSession
         return new PathOutcome(PathOutcomeKind.Pushed, UploadedBytes: narInfo.FileSize ?? 0);
     }
 
-    /// <summary>Waits for the references; returns the first that failed, or null when all are in the cache.</summary>
-    private static async Task<string?> FirstFailedAsync(List<(StorePath Path, Task<PathOutcome> Task)> references)
+    /// <summary>Waits for the references; the outcome that keeps the path from being published, or null when all are in the cache.</summary>
+    private async Task<PathOutcome?> NotPublishedAsync(PathInfo info, List<(StorePath Path, Task<PathOutcome> Task)> references)
     {
         foreach (var (path, task) in references)
         {
-            if ((await task).Kind is PathOutcomeKind.Failed or PathOutcomeKind.Deferred)
+            switch ((await task).Kind)
             {
-                return path.FullPath;
+                case PathOutcomeKind.Failed:
+                    var failed = PathOutcome.ReferenceFailed(path);
+                    Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, failed.Error!, null);
+                    return failed;
+                case PathOutcomeKind.Deferred:
+                    return PathOutcome.Deferred;
+                default:
+                    break;
             }
         }
 
         return null;
-    }
-
-    /// <summary>Signed by a <c>skip-signed-by</c> key, or by a key the cache itself names as upstream (known once it is initialised).</summary>
-    private bool IsUpstream(PathInfo info) => info.IsSignedByAny(SkipSignedBy.Concat(_cache.UpstreamKeyNames));
-
-    /// <summary>Expected failures (a cache refused, a path vanished) are logged by message; anything else keeps its stack trace.</summary>
-    private static Exception? StackTraceFor(Exception exception) => exception is WatcherException ? null : exception;
-
-    private PathOutcome ReferenceFailed(PathInfo info, string reference)
-    {
-        string reason = $"not published because its reference {reference} failed";
-        Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, reason, null);
-        return new PathOutcome(PathOutcomeKind.Failed, reason, Cause: FailureCause.Reference) { FailedReference = reference };
     }
 
     private static partial class Log
@@ -208,7 +250,10 @@ internal sealed partial class PushSession
         [LoggerMessage(EventId = 101, EventName = "PathFailed", Level = LogLevel.Error, Message = "could not push {StorePath} to {Cache}: {Reason}")]
         public static partial void UploadFailed(ILogger logger, string storePath, string cache, string reason, Exception? exception);
 
+        [LoggerMessage(EventId = 102, EventName = "LookupIncomplete", Level = LogLevel.Warning, Message = "{Cache} could not say whether it has {Unknown} of {Count} paths; they stay to do: {Reason}")]
+        public static partial void LookupIncomplete(ILogger logger, string cache, int unknown, int count, string reason);
+
         [LoggerMessage(EventId = 1390, EventName = "CacheUnavailable", Level = LogLevel.Error, Message = "cannot push to {Cache}: {Reason}")]
-        public static partial void CacheUnavailable(ILogger logger, string cache, string reason, Exception? exception);
+        public static partial void FlushFailed(ILogger logger, string cache, string reason, Exception? exception);
     }
 }

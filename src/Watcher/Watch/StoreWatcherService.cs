@@ -21,12 +21,13 @@ internal sealed partial class StoreWatcherService(
     private readonly PathFilter _filter = new(options);
     private InotifyReader? _reader;
     private Thread? _thread;
+    private StageMonitor? _monitor;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _reader = new InotifyReader(options.StoreDir);
-        health.Expect(PipelineHealth.InotifyComponent);
-        health.Beat(PipelineHealth.InotifyComponent);
+        _monitor = health.Register(PipelineHealth.InotifyStage);
+        _monitor.Started();
         _thread = new Thread(ReadLoop) { IsBackground = true, Name = "inotify" };
         _thread.Start();
 
@@ -93,7 +94,7 @@ internal sealed partial class StoreWatcherService(
         }
         finally
         {
-            health.Ended(PipelineHealth.InotifyComponent);
+            _monitor?.Ended();
         }
     }
 

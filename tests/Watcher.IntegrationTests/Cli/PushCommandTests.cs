@@ -34,6 +34,25 @@ public sealed partial class PushCommandTests(NixFixture nix)
     }
 
     [Fact]
+    public async Task Push_ExcludedPath_KeepsItAndEveryPathReferringToItOutAndSaysWhy()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var home = new WatcherHome();
+        var outputs = await nix.BuildChainAsync(5, ct);
+        Directory.CreateDirectory(home.ConfigDir);
+        File.WriteAllText(Path.Combine(home.ConfigDir, "config.toml"), "[watch]\nexclude = [\"-2$\"]\n");
+
+        // Path i refers to i-1 and i/2: 3 and 4 refer to the excluded 2; 0 and 1 do not.
+        var push = await home.RunAsync(["push", outputs[4], outputs[1]], ct);
+
+        Assert.True(push.ExitCode == 0, push.StandardError + push.StandardOutput);
+        Assert.Contains("local: 2 pushed, 0 already present, 0 failed", push.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"{outputs[4]} is not pushed: it refers to {outputs[2]}, which matches exclude or skip-derivations", push.StandardError, StringComparison.Ordinal);
+        var narInfos = Directory.GetFiles(home.CacheDir, "*.narinfo").Select(f => Path.GetFileName(f)[..32]).Order(StringComparer.Ordinal);
+        Assert.Equal(outputs.Take(2).Select(o => Path.GetFileName(o)[..32]).Order(StringComparer.Ordinal), narInfos);
+    }
+
+    [Fact]
     public async Task Push_WrongPublicKey_RealNixRefusesTheCache()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -21,6 +22,11 @@ public sealed class S3Front : IAsyncDisposable
     {
         "Host", "Content-Length", "Transfer-Encoding", "Connection", "Expect", "Keep-Alive",
     };
+
+    private const string InternalErrorXml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>
+        """;
 
     private readonly WebApplication _app;
     private readonly HttpClient _client;
@@ -79,6 +85,12 @@ public sealed class S3Front : IAsyncDisposable
         return front;
     }
 
+    /// <summary>Every request, in arrival order: when, the method, the target (path and query) and the body length.</summary>
+    public ConcurrentQueue<S3FrontRequest> Log { get; } = new();
+
+    /// <summary>When set, requests it matches are answered 500 InternalError, every time (an object the server keeps refusing).</summary>
+    public Func<HttpRequest, bool>? Refuse { get; set; }
+
     /// <summary>How many faults were injected so far.</summary>
     public int Injected => Volatile.Read(ref _injected);
 
@@ -101,6 +113,15 @@ public sealed class S3Front : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        Log.Enqueue(new S3FrontRequest(TimeProvider.System.GetUtcNow(), context.Request.Method, context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, context.Request.ContentLength));
+        if (Refuse is { } refuse && refuse(context.Request))
+        {
+            context.Response.StatusCode = StatusCodes.Status500InternalServerError;
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync(InternalErrorXml, context.RequestAborted);
+            return;
+        }
+
         if (_faults is { } faults && await faults.ApplyAsync(context, Interlocked.Increment(ref _requests)))
         {
             Interlocked.Increment(ref _injected);

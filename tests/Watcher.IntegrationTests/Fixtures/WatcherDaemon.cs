@@ -80,6 +80,16 @@ public sealed partial class WatcherDaemon : IAsyncDisposable
         return new Uri($"http://127.0.0.1:{port}/metrics");
     }
 
+    /// <summary>The sum of every series of <paramref name="metric"/> in one scrape of <paramref name="metricsUrl"/>.</summary>
+    public static async Task<double> ScrapeAsync(Uri metricsUrl, string metric, CancellationToken cancellationToken)
+    {
+        using var http = new HttpClient();
+        string text = await http.GetStringAsync(metricsUrl, cancellationToken);
+        return text.Split('\n')
+            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
+            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+    }
+
     /// <summary>Polls <paramref name="condition"/> until true; fails with the daemon's log if the daemon dies or time runs out.</summary>
     public async Task WaitUntilAsync(Func<bool> condition, string what, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {

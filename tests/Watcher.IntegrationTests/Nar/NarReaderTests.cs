@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using Watcher.IntegrationTests.Fixtures;
 using Watcher.Nar;
 using Watcher.Nix;
+using Watcher.Tests.Nar;
 
 namespace Watcher.IntegrationTests.Nar;
 

@@ -17,7 +17,7 @@ public sealed class ResilienceTests(NixFixture nix)
         await server.CreateBucketAsync("faulty", ct);
         await using var front = await S3Front.StartAsync(server.Endpoint, long.MaxValue, secretKey: null, ct);
         using var cache = new S3TestCache(front.Endpoint, "faulty");
-        await using var daemon = StartDaemon(cache);
+        await using var daemon = cache.StartDaemon();
         await daemon.WaitForLogAsync("start-up scan", ct);
         var metrics = await daemon.MetricsEndpointAsync(ct);
 
@@ -28,9 +28,9 @@ public sealed class ResilienceTests(NixFixture nix)
         await WaitForNarInfosAsync(daemon, client, cache, outputs, ct);
 
         Assert.True(front.Injected > 10, $"only {front.Injected} faults were injected");
-        double retries = await ScrapeAsync(metrics, "nix_watcher_retries_total", ct);
+        double retries = await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_retries_total", ct);
         Assert.True(retries > 0, "no retry was counted");
-        Assert.True(await ScrapeAsync(metrics, "nix_watcher_paths_pushed_total", ct) >= outputs.Count, "fewer pushes counted than paths built");
+        Assert.True(await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_paths_pushed_total", ct) >= outputs.Count, "fewer pushes counted than paths built");
         var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(server.Endpoint), cache.PublicKey.ToString(), Path.Combine(cache.Home.Root, "fresh"), [outputs[^1]], ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
         Assert.Equal(0, await daemon.StopAsync(ct));
@@ -43,7 +43,7 @@ public sealed class ResilienceTests(NixFixture nix)
         await using var server = await S3rver.StartAsync(ct);
         await server.CreateBucketAsync("downtime", ct);
         using var cache = new S3TestCache(server.Endpoint, "downtime");
-        await using var daemon = StartDaemon(cache);
+        await using var daemon = cache.StartDaemon();
         await daemon.WaitForLogAsync("start-up scan", ct);
         var metrics = await daemon.MetricsEndpointAsync(ct);
         using var client = server.CreateClient();
@@ -53,8 +53,8 @@ public sealed class ResilienceTests(NixFixture nix)
         server.Kill();
         var whileDown = await nix.BuildChainAsync(12, ct);
         await daemon.WaitForLogAsync("keeps failing; pausing it", ct);
-        Assert.Equal(1, await ScrapeAsync(metrics, "nix_watcher_circuit_open", ct));
-        Assert.True(await ScrapeAsync(metrics, "nix_watcher_queue_depth", ct) > 0);
+        Assert.Equal(1, await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_circuit_open", ct));
+        Assert.True(await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_queue_depth", ct) > 0);
         double cpuBefore = CpuSeconds(daemon.ProcessId);
         await Task.Delay(TimeSpan.FromSeconds(20), ct);
         double cpuWhileDown = CpuSeconds(daemon.ProcessId) - cpuBefore;
@@ -64,28 +64,12 @@ public sealed class ResilienceTests(NixFixture nix)
         await WaitForNarInfosAsync(daemon, client, cache, whileDown, ct);
 
         await daemon.WaitForLogAsync("is answering again", ct);
-        Assert.True(await ScrapeAsync(metrics, "nix_watcher_circuit_opened_total", ct) >= 1);
-        Assert.Equal(0, await ScrapeAsync(metrics, "nix_watcher_circuit_open", ct));
-        Assert.Equal(0, await ScrapeAsync(metrics, "nix_watcher_dead_letters", ct));
+        Assert.True(await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_circuit_opened_total", ct) >= 1);
+        Assert.Equal(0, await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_circuit_open", ct));
+        Assert.Equal(0, await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_dead_letters", ct));
         var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(server.Endpoint), cache.PublicKey.ToString(), Path.Combine(cache.Home.Root, "fresh"), [whileDown[^1]], ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
         Assert.Equal(0, await daemon.StopAsync(ct));
-    }
-
-    /// <summary>Turns the push config of <paramref name="cache"/> into a daemon config (own state, no scan, metrics on a free port) and starts it.</summary>
-    private static WatcherDaemon StartDaemon(S3TestCache cache)
-    {
-        string header = $"""
-            state-dir = "{cache.Home.Root}/state"
-            [watch]
-            scan = "none"
-            roots = []
-            [metrics]
-            listen = "127.0.0.1:0"
-
-            """;
-        File.WriteAllText(cache.ConfigFile, header + File.ReadAllText(cache.ConfigFile));
-        return WatcherDaemon.Start(cache.ConfigFile, cache.Home.Environment);
     }
 
     /// <summary>Waits until every path in <paramref name="outputs"/> has a signed narinfo in the bucket.</summary>
@@ -101,16 +85,6 @@ public sealed class ResilienceTests(NixFixture nix)
         }, $"{wanted.Count} narinfos in the bucket", cancellationToken, TimeSpan.FromMinutes(6));
         var narInfos = await S3TestCache.VerifyNarInfosAsync(client, cache.Bucket, cache.PublicKey, cancellationToken);
         Assert.All(wanted, p => Assert.Contains(narInfos.Values, n => n.StorePath.FullPath == p));
-    }
-
-    /// <summary>The sum of every series of <paramref name="metric"/> in a scrape.</summary>
-    private static async Task<double> ScrapeAsync(Uri url, string metric, CancellationToken cancellationToken)
-    {
-        using var http = new HttpClient();
-        string text = await http.GetStringAsync(url, cancellationToken);
-        return text.Split('\n')
-            .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
-            .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 
     /// <summary>User plus system CPU time of a process, from <c>/proc/PID/stat</c> (clock ticks of 1/100 s).</summary>

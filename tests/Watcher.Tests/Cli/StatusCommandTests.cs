@@ -9,9 +9,17 @@ public sealed class StatusCommandTests
     private static readonly DateTimeOffset At = DateTimeOffset.FromUnixTimeSeconds(1_800_000_000);
 
     [Fact]
+    public void Format_Unhealthy_NamesTheStageFirst()
+    {
+        string[] lines = StatusCommand.Format(new StatusReport(true, "1.2.3", [CreateCache()], ["cache local: no progress for 16 min while it had work"])).Split('\n');
+
+        Assert.Equal("unhealthy: cache local: no progress for 16 min while it had work", lines[1].TrimEnd());
+    }
+
+    [Fact]
     public void Format_DaemonAnswered_FirstLineSaysRunningWithVersion()
     {
-        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [CreateCache()]));
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [CreateCache()], []));
 
         Assert.StartsWith("nix-watcher 1.2.3: running\n", text, StringComparison.Ordinal);
         Assert.Contains("local (file): 3 pending, 1 uploading, 0 dead letters", text, StringComparison.Ordinal);
@@ -20,7 +28,7 @@ public sealed class StatusCommandTests
     [Fact]
     public void Format_NoDaemon_SaysNotRunningAndThatFiguresComeFromTheState()
     {
-        string text = StatusCommand.Format(new StatusReport(false, "1.2.3", [CreateCache()]));
+        string text = StatusCommand.Format(new StatusReport(false, "1.2.3", [CreateCache()], []));
 
         Assert.StartsWith("nix-watcher: not running (figures from the state directory)", text, StringComparison.Ordinal);
         Assert.DoesNotContain("1.2.3", text, StringComparison.Ordinal);
@@ -35,7 +43,7 @@ public sealed class StatusCommandTests
             DeadLetters = [new("/nix/store/a", "HTTP 403: no permission", 1, At), new("/nix/store/b", "HTTP 503", 5, At)],
         };
 
-        string[] lines = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache])).Split('\n');
+        string[] lines = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache], [])).Split('\n');
 
         Assert.Contains($"  dead: /nix/store/a (attempts: 1, {Local(At)}): HTTP 403: no permission", lines);
         Assert.Contains($"  dead: /nix/store/b (attempts: 5, {Local(At)}): HTTP 503", lines);
@@ -47,7 +55,7 @@ public sealed class StatusCommandTests
     {
         var cache = CreateCache() with { DeadLetterCount = 130, DeadLetters = [new("/nix/store/a", "refused", 1, At)] };
 
-        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache]));
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache], []));
 
         Assert.Contains("  … and 129 more (see --json)", text, StringComparison.Ordinal);
     }
@@ -55,7 +63,7 @@ public sealed class StatusCommandTests
     [Fact]
     public void Format_NothingWrong_HasNoPauseErrorOrRetryLines()
     {
-        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [CreateCache() with { LastSuccess = At }]));
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [CreateCache() with { LastSuccess = At }], []));
 
         Assert.Contains($"  last push:  {Local(At)}", text, StringComparison.Ordinal);
         Assert.DoesNotContain("paused", text, StringComparison.Ordinal);
@@ -68,7 +76,7 @@ public sealed class StatusCommandTests
     {
         var cache = CreateCache() with { Circuit = "open", PausedUntil = At.AddMinutes(1), LastError = "HTTP 503", LastErrorAt = At };
 
-        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache]));
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache], []));
 
         Assert.Contains($"  paused after repeated failures until {Local(At.AddMinutes(1))}", text, StringComparison.Ordinal);
         Assert.Contains($"  last error: {Local(At)} HTTP 503", text, StringComparison.Ordinal);

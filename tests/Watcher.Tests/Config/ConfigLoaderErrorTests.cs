@@ -54,6 +54,10 @@ public sealed class ConfigLoaderErrorTests : IDisposable
     [InlineData("public key as secret key", FileCache + "signing-key-file = \"{root}/public.key\"\n", 4, 20, "caches.s.signing-key-file", "is not a Nix secret key: the secret key 'test-1' is not 64 bytes of base64 (is it a public key?)")]
     [InlineData("missing token file", Attic + "token-file = \"{root}/no-token\"\n", 5, 14, "caches.a.token-file", "/no-token' does not exist")]
     [InlineData("attic server unknown", "[caches.h]\ntype = \"attic\"\nserver = \"nas\"\ncache = \"c\"\n", 3, 10, "caches.h.server", "attic server 'nas' is not in '{root}/home/.config/attic/config.toml' (servers there: home")]
+    [InlineData("retry attempts = 0", "[retry]\nattempts = 0\n", 2, 12, "retry.attempts", "must be between 1 and 100, not 0")]
+    [InlineData("unknown retry key", "[retry]\nretries = 3\n", 2, 1, "retry.retries", "unknown key")]
+    [InlineData("cache retry max below base", FileCache + "[caches.s.retry]\nbase-delay-ms = 5000\nmax-delay-ms = 100\n", 6, 16, "caches.s.retry.max-delay-ms", "must be ≥ 'caches.s.retry.base-delay-ms' (5000)")]
+    [InlineData("retry as a value", FileCache + "retry = 3\n", 4, 9, "caches.s.retry", "must be a table, not an integer")]
     public void Load_MalformedConfig_ReportsFileLineColumnKeyAndExpectation(string scenario, string toml, int line, int column, string? key, string expected)
     {
         string[] lines = _sandbox.LoadErrors(toml.Replace("{root}", _sandbox.Root, StringComparison.Ordinal));

@@ -255,4 +255,36 @@ public sealed class ConfigLoaderTests : IDisposable
         Assert.Equal(3, options.Watch.Jobs);
         Assert.Equal(["/srv/one", "/srv/two"], options.Caches.Select(c => Assert.IsType<FileCacheOptions>(c).Path));
     }
+
+    [Fact]
+    public void Load_RetryTables_CacheKeysOverrideTheTopLevelOnesKeyByKey()
+    {
+        WatcherOptions options = _sandbox.LoadToml("""
+            [retry]
+            attempts = 3
+            base-delay-ms = 200
+            [caches.one]
+            type = "file"
+            path = "/srv/one"
+            [caches.one.retry]
+            attempts = 10
+            timeout-ms = 5000
+            [caches.two]
+            type = "file"
+            path = "/srv/two"
+            """);
+
+        var one = options.Caches[0].Retry;
+        var two = options.Caches[1].Retry;
+        Assert.Equal((10, TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5)), (one.Attempts, one.BaseDelay, one.MaxDelay, one.Timeout));
+        Assert.Equal((3, TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), (two.Attempts, two.BaseDelay, two.MaxDelay, two.Timeout));
+    }
+
+    [Fact]
+    public void Load_NoRetryTable_DefaultsForEveryCacheIncludingTheBuiltInOne()
+    {
+        WatcherOptions options = _sandbox.LoadToml("[watch]\njobs = 2\n");
+
+        Assert.Equal(new RetryOptions(), Assert.Single(options.Caches).Retry);
+    }
 }

@@ -1,6 +1,7 @@
 using Watcher.Config;
 using Watcher.Hosting;
 using Watcher.State;
+using Watcher.Tests.Nix;
 using Watcher.Upload;
 
 namespace Watcher.Tests.Hosting;
@@ -17,9 +18,9 @@ public sealed class StatusReportTests : IDisposable
     public void Build_NoDaemon_FiguresComeFromTheStateAndLiveFieldsAreEmpty()
     {
         using var state = StateStore.Open(_dir);
-        state.Enqueue("local", ["/nix/store/a", "/nix/store/b", "/nix/store/c"]);
-        state.Bury("local", "/nix/store/c", "HTTP 403: no permission", 1, At);
-        state.Enqueue("attic", ["/nix/store/d"]);
+        state.Enqueue("local", [Info("a"), Info("b"), Info("c")], At);
+        state.Bury("local", TestPaths.Path("c"), "HTTP 403: no permission", 1, At);
+        state.Enqueue("attic", [Info("d")], At);
 
         var report = StatusReport.Build(CreateOptions(), state, _ => null, daemon: false);
 
@@ -28,7 +29,7 @@ public sealed class StatusReportTests : IDisposable
         Assert.Equal(["file", "attic"], report.Caches.Select(c => c.Type));
         var local = report.Caches[0];
         Assert.Equal((2L, 0, 1), (local.Pending, local.InFlight, local.DeadLetterCount));
-        Assert.Equal(new DeadLetterStatus("/nix/store/c", "HTTP 403: no permission", 1, At), Assert.Single(local.DeadLetters));
+        Assert.Equal(new DeadLetterStatus(TestPaths.Path("c").FullPath, "HTTP 403: no permission", 1, At), Assert.Single(local.DeadLetters));
         Assert.Null(local.Circuit);
         Assert.Null(local.LastSuccess);
         Assert.Null(local.LastError);
@@ -81,8 +82,8 @@ public sealed class StatusReportTests : IDisposable
         int total = StatusReport.ListedDeadLetters + 20;
         for (int i = 0; i < total; i++)
         {
-            string path = $"/nix/store/p{i:D4}";
-            state.Enqueue("local", [path]);
+            var path = TestPaths.MakePath("p", i);
+            state.Enqueue("local", [TestPaths.Info("p", [path]) with { Path = path }], At);
             state.Bury("local", path, "refused", 5, At.AddSeconds(i));
         }
 
@@ -90,7 +91,7 @@ public sealed class StatusReportTests : IDisposable
 
         Assert.Equal(total, local.DeadLetterCount);
         Assert.Equal(StatusReport.ListedDeadLetters, local.DeadLetters.Count);
-        Assert.Equal("/nix/store/p0000", local.DeadLetters[0].Path);
+        Assert.Equal(TestPaths.MakePath("p", 0).FullPath, local.DeadLetters[0].Path);
     }
 
     private WatcherOptions CreateOptions() => new()
@@ -102,4 +103,6 @@ public sealed class StatusReportTests : IDisposable
             new AtticCacheOptions { Name = "attic", Cache = "private", Endpoint = new Uri("http://127.0.0.1:1/") },
         ],
     };
+
+    private static Watcher.Nix.PathInfo Info(string name) => TestPaths.Info(name, []);
 }

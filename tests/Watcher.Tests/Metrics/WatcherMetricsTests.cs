@@ -1,4 +1,5 @@
 using Watcher.Metrics;
+using Watcher.Pipeline;
 
 namespace Watcher.Tests.Metrics;
 
@@ -24,8 +25,8 @@ public sealed class WatcherMetricsTests
         using var meters = new TestMeters();
         using var skipped = meters.Collect<long>("nix_watcher.paths.skipped");
 
-        meters.Metrics.Skipped("home", "present", 0);
-        meters.Metrics.Skipped("home", "upstream", 2);
+        meters.Metrics.Skipped("home", SkipReason.Present, 0);
+        meters.Metrics.Skipped("home", SkipReason.Upstream, 2);
 
         var only = Assert.Single(skipped.GetMeasurementSnapshot());
         Assert.Equal(2, only.Value);

@@ -2,52 +2,65 @@ using System.Text.RegularExpressions;
 using Watcher.Config;
 using Watcher.Nix;
 using Watcher.Pipeline;
-using Watcher.Tests.Upload;
+using Watcher.Tests.Nix;
 
 namespace Watcher.Tests.Pipeline;
 
 public sealed class PathFilterTests
 {
+    private static readonly PathFilter Filter = new(new WatchOptions { SkipDerivations = true, Exclude = [new Regex("^texlive-", RegexOptions.NonBacktracking)] });
+
     [Theory]
-    [InlineData("hello-2.12", null, null)]
-    [InlineData("hello-2.12.drv", null, "Excluded")]
-    [InlineData("texlive-full-2024", null, "Excluded")]
-    [InlineData("glibc-2.39", "cache.nixos.org-1:c2ln", "Upstream")]
-    [InlineData("glibc-2.39", "attic-upstream-1:c2ln", "Upstream")]
-    [InlineData("glibc-2.39", "mine-1:c2ln", null)]
-    public void Check_ConfiguredFilters_SkipWithTheRightReason(string name, string? signature, string? expected)
-    {
-        var filter = new PathFilter(new WatchOptions { SkipDerivations = true, Exclude = [new Regex("^texlive-", RegexOptions.NonBacktracking)] });
-        var cache = new UpstreamCache(["attic-upstream-1"]);
-        var target = new CacheTarget(new FileCacheOptions { Name = "c", Path = "/tmp/c", SigningKeyFile = "/k", SkipSignedBy = ["cache.nixos.org-1"] }, cache);
-        var info = new PathInfo
-        {
-            Path = StorePath.FromBaseName("0123456789abcdfghijklmnpqrsvwxyz-" + name),
-            NarHash = new byte[32],
-            NarSize = 8,
-            References = [],
-            Signatures = signature is null ? [] : [signature],
-        };
+    [InlineData("hello-2.12", false)]
+    [InlineData("hello-2.12.drv", true)]
+    [InlineData("texlive-full-2024", true)]
+    [InlineData("my-texlive-full", false)]
+    public void MatchesExclude_NameAndDerivations_MatchOnlyWhatIsConfigured(string name, bool expected) =>
+        Assert.Equal(expected, Filter.MatchesExclude(StorePath.FromBaseName("0123456789abcdfghijklmnpqrsvwxyz-" + name)));
 
-        Assert.Equal(expected, filter.Check(info, target)?.ToString());
+    [Fact]
+    public void MatchesExclude_SkipDerivationsOff_KeepsDerivations() =>
+        Assert.False(new PathFilter(new WatchOptions { SkipDerivations = false }).MatchesExclude(StorePath.FromBaseName("0123456789abcdfghijklmnpqrsvwxyz-a.drv")));
+
+    [Fact]
+    public void Excluded_PathReferringToAnExcludedOne_IsExcludedTransitivelyWithItsCause()
+    {
+        // texlive <- doc <- app, and lib <- app; tool is unrelated.
+        var texlive = Info("texlive-full");
+        var doc = Info("doc", texlive);
+        var lib = Info("lib");
+        var app = Info("app", doc, lib);
+        var tool = Info("tool", lib);
+
+        var excluded = Filter.Excluded(ClosureOrder.Sort([app, tool, doc, lib, texlive]));
+
+        Assert.Equal(texlive.Path, excluded[texlive.Path]);
+        Assert.Equal(texlive.Path, excluded[doc.Path]);
+        Assert.Equal(texlive.Path, excluded[app.Path]);
+        Assert.False(excluded.ContainsKey(lib.Path));
+        Assert.False(excluded.ContainsKey(tool.Path));
     }
 
-    private sealed class UpstreamCache(IReadOnlyCollection<string> upstream) : Watcher.Upload.IBinaryCache
+    [Fact]
+    public void Excluded_ReferenceOutsideTheList_IsJudgedByItsName()
     {
-        private readonly FakeCache _inner = new();
+        var outside = StorePath.FromBaseName("0123456789abcdfghijklmnpqrsvwxyz-texlive-base");
+        var app = TestPaths.Info("app", [outside]);
 
-        public string Name => "c";
-
-        public bool PublishesOnUpload => false;
-
-        public IReadOnlyCollection<string> UpstreamKeyNames => upstream;
-
-        public Task InitializeAsync(CancellationToken cancellationToken) => _inner.InitializeAsync(cancellationToken);
-
-        public Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) => _inner.FindMissingAsync(paths, cancellationToken);
-
-        public Task<NarInfo> UploadNarAsync(PathInfo info, Watcher.Upload.INarSource source, CancellationToken cancellationToken) => _inner.UploadNarAsync(info, source, cancellationToken);
-
-        public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken) => _inner.PublishAsync(narInfo, cancellationToken);
+        Assert.Equal(outside, Filter.Excluded([app])[app.Path]);
     }
+
+    [Theory]
+    [InlineData("cache.nixos.org-1:c2ln", true)]
+    [InlineData("attic-upstream-1:c2ln", true)]
+    [InlineData("cache.nixos.org-10:c2ln", false)]
+    [InlineData("mine-1:c2ln", false)]
+    public void IsUpstream_SignatureByAnUpstreamKey_IsUpstream(string signature, bool expected)
+    {
+        var info = Info("glibc") with { Signatures = [signature] };
+
+        Assert.Equal(expected, PathFilter.IsUpstream(info, ["cache.nixos.org-1", "attic-upstream-1"]));
+    }
+
+    private static PathInfo Info(string name, params PathInfo[] references) => TestPaths.Info(name, [.. references.Select(r => r.Path)]);
 }

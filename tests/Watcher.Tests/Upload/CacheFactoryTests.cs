@@ -1,5 +1,6 @@
 using Watcher.Config;
 using Watcher.Upload;
+using Watcher.Upload.Resilience;
 
 namespace Watcher.Tests.Upload;
 
@@ -24,7 +25,7 @@ public sealed class CacheFactoryTests : IDisposable
     {
         using var factory = new CacheFactory();
 
-        factory.Create(DefaultKeyCache, "/nix/store");
+        factory.Create(DefaultKeyCache, "/nix/store", SingleAttempt.Instance);
 
         Assert.True(File.Exists(KeyFile));
         Assert.Equal(KeyFile, Assert.Single(factory.CreatedKeys).KeyFile);
@@ -36,8 +37,8 @@ public sealed class CacheFactoryTests : IDisposable
     {
         using var factory = new CacheFactory { CreateMissingKeys = false };
 
-        var cache = factory.Create(DefaultKeyCache, "/nix/store");
-        factory.Create(DefaultKeyCache, "/nix/store");
+        var cache = factory.Create(DefaultKeyCache, "/nix/store", SingleAttempt.Instance);
+        factory.Create(DefaultKeyCache, "/nix/store", SingleAttempt.Instance);
 
         Assert.Equal("local", cache.Name);
         Assert.Equal([KeyFile], factory.MissingKeys);

@@ -19,6 +19,21 @@ internal sealed class FakeCache : IBinaryCache
 
     public HashSet<StorePath> FailNar { get; } = [];
 
+    /// <summary>Paths whose lookup fails: <see cref="LookupAsync"/> reports them unknown.</summary>
+    public HashSet<StorePath> Unknown { get; } = [];
+
+    /// <summary>When set, <see cref="LookupAsync"/> throws it (the cache cannot be asked at all).</summary>
+    public Exception? FailLookup { get; set; }
+
+    /// <summary>Every lookup's paths, in order: one question per push is what the pipeline promises.</summary>
+    public ConcurrentQueue<IReadOnlyCollection<StorePath>> Lookups { get; } = new();
+
+    /// <summary>When set, every upload waits for it (a hanging server), honouring cancellation.</summary>
+    public Task? UploadGate { get; set; }
+
+    /// <summary>When set, the exception an upload of the path throws instead of "server said no".</summary>
+    public Func<StorePath, Exception>? NarFailure { get; set; }
+
     public ConcurrentQueue<StorePath> Published { get; } = new();
 
     public ConcurrentDictionary<StorePath, byte> Uploaded { get; } = new();
@@ -28,7 +43,12 @@ internal sealed class FakeCache : IBinaryCache
     public bool Initialized { get; private set; }
 
     /// <summary>When set, <see cref="InitializeAsync"/> throws it (an unreachable or misconfigured cache).</summary>
-    public Exception? FailInitialize { get; init; }
+    public Exception? FailInitialize { get; set; }
+
+    public int InitializeCalls { get; private set; }
+
+    /// <summary>When set and it returns an exception for a path info, the upload throws it.</summary>
+    public Func<PathInfo, Exception?>? Reject { get; set; }
 
     /// <summary>When set, <see cref="FlushAsync"/> throws it (the disk could not be synced).</summary>
     public Exception? FailFlush { get; init; }
@@ -38,6 +58,7 @@ internal sealed class FakeCache : IBinaryCache
 
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
+        InitializeCalls++;
         if (FailInitialize is not null)
         {
             return Task.FromException(FailInitialize);
@@ -47,8 +68,18 @@ internal sealed class FakeCache : IBinaryCache
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlySet<StorePath>>(paths.Where(p => !Present.Contains(p)).ToHashSet());
+    public Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
+    {
+        Lookups.Enqueue([.. paths]);
+        if (FailLookup is not null)
+        {
+            return Task.FromException<CacheLookup>(FailLookup);
+        }
+
+        var unknown = paths.Where(Unknown.Contains).ToHashSet();
+        var missing = paths.Where(p => !Present.Contains(p) && !Published.Contains(p) && !unknown.Contains(p)).ToHashSet();
+        return Task.FromResult(new CacheLookup(missing, unknown, unknown.Count > 0 ? "lookup timed out" : null));
+    }
 
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
@@ -61,9 +92,19 @@ internal sealed class FakeCache : IBinaryCache
         try
         {
             await Task.Delay(5, cancellationToken);
+            if (UploadGate is { } gate)
+            {
+                await gate.WaitAsync(cancellationToken);
+            }
+
+            if (Reject?.Invoke(info) is { } rejected)
+            {
+                throw rejected;
+            }
+
             if (FailNar.Contains(info.Path))
             {
-                throw new CacheUploadException("server said no");
+                throw NarFailure?.Invoke(info.Path) ?? new CacheUploadException("server said no");
             }
 
             Uploaded[info.Path] = 0;

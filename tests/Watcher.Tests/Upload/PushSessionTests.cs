@@ -1,18 +1,18 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Watcher.Nar;
 using Watcher.Nix;
+using Watcher.Tests.Nix;
 using Watcher.Upload;
 
 namespace Watcher.Tests.Upload;
 
 public sealed class PushSessionTests
 {
-    private static readonly INarSource NoSource = new ThrowingSource();
+    private static readonly INarSource NoSource = NoNarSource.Instance;
 
     [Fact]
     public async Task PushAsync_Dag_PublishesEveryReferenceBeforeItsReferrerThenFlushesOnce()
     {
-        var closure = Dag(40);
+        var closure = TestPaths.Dag(40);
         var cache = new FakeCache();
 
         var result = await CreateSut(cache, jobs: 4).PushAsync(closure, TestContext.Current.CancellationToken);
@@ -28,14 +28,14 @@ public sealed class PushSessionTests
             }
         }
 
-        Assert.True(cache.Initialized);
         Assert.Equal([40], cache.Flushes);
+        Assert.Single(cache.Lookups);
     }
 
     [Fact]
     public async Task PushAsync_CacheThatPublishesOnUpload_UploadsReferencesFirst()
     {
-        var closure = Dag(25);
+        var closure = TestPaths.Dag(25);
         var cache = new FakeCache { PublishesOnUpload = true };
 
         var result = await CreateSut(cache, jobs: 4).PushAsync(closure, TestContext.Current.CancellationToken);
@@ -53,7 +53,7 @@ public sealed class PushSessionTests
     {
         var cache = new FakeCache();
 
-        await CreateSut(cache, jobs: 3).PushAsync(Independent(30), TestContext.Current.CancellationToken);
+        await CreateSut(cache, jobs: 3).PushAsync(TestPaths.Independent(30), TestContext.Current.CancellationToken);
 
         Assert.InRange(cache.MaxInFlight, 2, 3);
     }
@@ -61,7 +61,7 @@ public sealed class PushSessionTests
     [Fact]
     public async Task PushAsync_PathAlreadyInCache_IsSkipped()
     {
-        var closure = Dag(5);
+        var closure = TestPaths.Dag(5);
         var cache = new FakeCache();
         cache.Present.Add(closure[0].Path);
         cache.Present.Add(closure[2].Path);
@@ -77,8 +77,8 @@ public sealed class PushSessionTests
     [Fact]
     public async Task PushAsync_ReferenceFails_ReferrerIsNotPublishedButOthersAre()
     {
-        var closure = Dag(6);
-        var unrelated = Independent(1, "zz")[0];
+        var closure = TestPaths.Dag(6);
+        var unrelated = TestPaths.Independent(1, "zz")[0];
         var cache = new FakeCache();
         cache.FailNar.Add(closure[0].Path);
 
@@ -87,6 +87,8 @@ public sealed class PushSessionTests
         Assert.Equal(PathOutcomeKind.Failed, result[closure[0].Path].Kind);
         Assert.Contains("server said no", result[closure[0].Path].Error, StringComparison.Ordinal);
         Assert.Equal(PathOutcomeKind.Failed, result[closure[1].Path].Kind);
+        Assert.Equal(FailureReason.Reference, result[closure[1].Path].Reason);
+        Assert.Equal(closure[0].Path, result[closure[1].Path].FailedReference);
         Assert.Contains(closure[0].Path.FullPath, result[closure[1].Path].Error, StringComparison.Ordinal);
         Assert.Equal(PathOutcomeKind.Pushed, result[unrelated.Path].Kind);
         Assert.DoesNotContain(closure[1].Path, cache.Published);
@@ -95,7 +97,7 @@ public sealed class PushSessionTests
     [Fact]
     public async Task PushAsync_FlushFails_NothingCountsAsPushed()
     {
-        var closure = Dag(4);
+        var closure = TestPaths.Dag(4);
         var cache = new FakeCache { FailFlush = new IOException("syncfs '/cache' failed: Input/output error (errno 5)") };
         cache.Present.Add(closure[0].Path);
 
@@ -109,7 +111,7 @@ public sealed class PushSessionTests
     [Fact]
     public async Task PushAsync_NothingPushed_DoesNotFlush()
     {
-        var closure = Dag(3);
+        var closure = TestPaths.Dag(3);
         var cache = new FakeCache();
         cache.Present.UnionWith(closure.Select(p => p.Path));
 
@@ -119,46 +121,65 @@ public sealed class PushSessionTests
     }
 
     [Fact]
-    public async Task PushAsync_CacheUnusable_EveryPathFailsWithTheCacheError()
+    public async Task PushAsync_CacheCannotBeAsked_EveryPathStaysToDoAndNothingIsUploaded()
     {
-        var closure = Dag(4);
-        var cache = new FakeCache { FailInitialize = new CacheUploadException("bucket 'b' at http://s3: cannot reach the endpoint", CacheFailureKind.Transient) };
+        var closure = TestPaths.Dag(4);
+        var cache = new FakeCache { FailLookup = new CacheUploadException("bucket 'b' at http://s3: cannot reach the endpoint", FailureReason.Connection) };
 
         var result = await CreateSut(cache, jobs: 2).PushAsync(closure, TestContext.Current.CancellationToken);
 
         Assert.Equal(4, result.Count);
-        Assert.All(result.Values, o => Assert.Equal(PathOutcomeKind.Failed, o.Kind));
+        Assert.All(result.Values, o => Assert.Equal(PathOutcomeKind.Deferred, o.Kind));
         Assert.All(result.Values, o => Assert.Contains("cannot reach the endpoint", o.Error, StringComparison.Ordinal));
         Assert.Empty(cache.Uploaded);
     }
 
     [Fact]
-    public async Task PushAsync_SkipSignedBy_UpstreamPathsAreNotPushedButReferrersAre()
+    public async Task PushAsync_OneLookupFails_OnlyThatPathAndItsReferrersWaitTheOthersArePushed()
     {
-        var closure = Dag(3);
+        // p0 <- p1 <- p2 ..., and an unrelated path.
+        var closure = TestPaths.Dag(4);
+        var unrelated = TestPaths.Independent(1, "zz")[0];
+        var cache = new FakeCache();
+        cache.Unknown.Add(closure[1].Path);
+
+        var result = await CreateSut(cache, jobs: 2).PushAsync([.. closure, unrelated], TestContext.Current.CancellationToken);
+
+        Assert.Equal(PathOutcomeKind.Pushed, result[closure[0].Path].Kind);
+        Assert.Equal(PathOutcomeKind.Deferred, result[closure[1].Path].Kind);
+        Assert.Contains("lookup timed out", result[closure[1].Path].Error, StringComparison.Ordinal);
+        Assert.All(closure.Skip(2), p => Assert.Equal(PathOutcomeKind.Deferred, result[p.Path].Kind));
+        Assert.Equal(PathOutcomeKind.Pushed, result[unrelated.Path].Kind);
+        Assert.Equal(new HashSet<StorePath> { closure[0].Path, unrelated.Path }, cache.Published.ToHashSet());
+    }
+
+    [Fact]
+    public async Task PushAsync_SkipSignedBy_UpstreamPathsAreNotPushedOrAskedForButReferrersArePushed()
+    {
+        var closure = TestPaths.Dag(3);
         closure[0] = closure[0] with { Signatures = ["cache.nixos.org-1:c2ln"] };
         closure[1] = closure[1] with { Signatures = ["cache.nixos.org-10:c2ln"] };
         var cache = new FakeCache();
-        var sut = new PushSession(cache, NoSource, 2, NullLogger.Instance) { SkipSignedBy = ["cache.nixos.org-1"] };
 
-        var result = await sut.PushAsync(closure, TestContext.Current.CancellationToken);
+        var result = await CreateSut(cache, 2, ["cache.nixos.org-1"]).PushAsync(closure, TestContext.Current.CancellationToken);
 
-        Assert.Equal(PathOutcomeKind.Present, result[closure[0].Path].Kind);
+        Assert.Equal(PathOutcomeKind.Upstream, result[closure[0].Path].Kind);
         Assert.Equal(PathOutcomeKind.Pushed, result[closure[1].Path].Kind);
         Assert.Equal(PathOutcomeKind.Pushed, result[closure[2].Path].Kind);
         Assert.False(cache.Uploaded.ContainsKey(closure[0].Path));
+        Assert.DoesNotContain(closure[0].Path, Assert.Single(cache.Lookups));
     }
 
     [Fact]
     public async Task PushAsync_CacheNamesUpstreamKeys_PathsSignedByThemAreNotPushed()
     {
-        var closure = Dag(2);
+        var closure = TestPaths.Dag(2);
         closure[0] = closure[0] with { Signatures = ["upstream-1:c2ln"] };
         var cache = new FakeCache { UpstreamKeyNames = ["upstream-1"] };
 
         var result = await CreateSut(cache, 2).PushAsync(closure, TestContext.Current.CancellationToken);
 
-        Assert.Equal(PathOutcomeKind.Present, result[closure[0].Path].Kind);
+        Assert.Equal(PathOutcomeKind.Upstream, result[closure[0].Path].Kind);
         Assert.Equal(PathOutcomeKind.Pushed, result[closure[1].Path].Kind);
         Assert.False(cache.Uploaded.ContainsKey(closure[0].Path));
     }
@@ -166,42 +187,11 @@ public sealed class PushSessionTests
     [Fact]
     public async Task PushAsync_ClosureOutOfOrder_Throws()
     {
-        var closure = Dag(3);
+        var closure = TestPaths.Dag(3);
 
         await Assert.ThrowsAsync<ArgumentException>(() => CreateSut(new FakeCache(), 1).PushAsync([closure[2], closure[1], closure[0]], TestContext.Current.CancellationToken));
     }
 
-    private static PushSession CreateSut(FakeCache cache, int jobs) => new(cache, NoSource, jobs, NullLogger.Instance);
-
-    /// <summary>Path i references i-1 and i/2 (and itself), like a real closure.</summary>
-    internal static List<PathInfo> Dag(int count, string prefix = "p")
-    {
-        var list = new List<PathInfo>();
-        for (int i = 0; i < count; i++)
-        {
-            var path = MakePath(prefix, i);
-            var refs = new List<StorePath> { path };
-            if (i > 0)
-            {
-                refs.Add(list[i - 1].Path);
-                refs.Add(list[i / 2].Path);
-            }
-
-            list.Add(new PathInfo { Path = path, NarHash = new byte[32], NarSize = 8, References = refs.Distinct().ToList() });
-        }
-
-        return list;
-    }
-
-    private static List<PathInfo> Independent(int count, string prefix = "q") =>
-        Enumerable.Range(0, count).Select(i => new PathInfo { Path = MakePath(prefix, i), NarHash = new byte[32], NarSize = 8, References = [] }).ToList();
-
-    private static StorePath MakePath(string prefix, int i) =>
-        StorePath.FromBaseName(Nix32.Encode(NixHash.Sha256(System.Text.Encoding.UTF8.GetBytes(prefix + i)).AsSpan(0, 20)) + "-" + prefix + i);
-
-    private sealed class ThrowingSource : INarSource
-    {
-        public Task<NarResult> WriteNarAsync(PathInfo info, Stream destination, CancellationToken cancellationToken) =>
-            throw new InvalidOperationException("the fake cache never reads NARs");
-    }
+    private static PushSession CreateSut(FakeCache cache, int jobs, IReadOnlyCollection<string>? skipSignedBy = null) =>
+        new(cache, NoSource, jobs, skipSignedBy ?? [], NullLogger.Instance);
 }

@@ -16,15 +16,6 @@ internal sealed record AtticCacheConfig
     public int? Priority { get; init; }
 
     public IReadOnlyList<string>? UpstreamCacheKeyNames { get; init; }
-
-    /// <summary>Present when the server offers chunked upload sessions (attic PR #342, unmerged).</summary>
-    public AtticUploadChunking? UploadChunking { get; init; }
-}
-
-/// <summary>The <c>upload_chunking</c> capability of a cache config: parts may be at most <see cref="MaxChunkSize"/> bytes.</summary>
-internal sealed record AtticUploadChunking
-{
-    public long MaxChunkSize { get; init; }
 }
 
 /// <summary>The body of <c>POST /_api/v1/get-missing-paths</c>.</summary>
@@ -71,26 +62,6 @@ internal sealed record AtticUploadResult
     public long? FileSize { get; init; }
 
     public double? FracDeduplicated { get; init; }
-}
-
-/// <summary>The body of <c>POST /_api/v1/upload-path/sessions</c> (PR #342).</summary>
-internal sealed record AtticCreateSessionRequest(AtticUploadInfo NarInfo, long ChunkSize);
-
-/// <summary>
-/// The answer of creating or finalising an upload session: <c>kind</c> is <c>session</c>, <c>pending</c>,
-/// <c>failed</c> or <c>completed</c>.
-/// </summary>
-internal sealed record AtticSessionResponse
-{
-    public string? Kind { get; init; }
-
-    public string? SessionId { get; init; }
-
-    public long? ChunkSize { get; init; }
-
-    public string? Message { get; init; }
-
-    public AtticUploadResult? Result { get; init; }
 }
 
 /// <summary>Attic's JSON error body: <c>{"code":401,"error":"Unauthorized","message":"Unauthorized."}</c>.</summary>

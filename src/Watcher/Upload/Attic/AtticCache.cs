@@ -1,5 +1,6 @@
 using Watcher.Config;
 using Watcher.Nix;
+using Watcher.Upload.Resilience;
 
 namespace Watcher.Upload.Attic;
 
@@ -9,8 +10,8 @@ namespace Watcher.Upload.Attic;
 /// </summary>
 /// <remarks>
 /// Unlike <c>attic push</c>, this sends the deriver and the path's signatures, an exact <c>Content-Length</c>,
-/// missing-path queries in batches of at most <see cref="MaxHashesPerQuery"/>, verifies the NAR locally while it
-/// streams, and uses chunked upload sessions when the server advertises them.
+/// missing-path queries in batches of at most <see cref="MaxHashesPerQuery"/>, and verifies the NAR locally while it
+/// streams.
 /// </remarks>
 internal sealed partial class AtticCache : IBinaryCache, IDisposable
 {
@@ -21,14 +22,17 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
     private readonly string _storeDir;
     private readonly ILogger _logger;
     private readonly bool _skipUpstreamSigned;
+    private readonly IRequestPolicy _policy;
     private string? _loggedConfig;
 
     /// <param name="client">The HTTP client for the cache.</param>
     /// <param name="storeDir">The local store directory, checked against the server's.</param>
     /// <param name="logger">Where the cache config and uploads are logged.</param>
     /// <param name="skipUpstreamSigned">Whether <see cref="UpstreamKeyNames"/> offers the server's upstream keys (<c>skip-upstream-signed</c>).</param>
-    public AtticCache(AtticClient client, string storeDir, ILogger logger, bool skipUpstreamSigned = AtticCacheOptions.DefaultSkipUpstreamSigned)
+    /// <param name="policy">Sends every request again when it fails transiently; once by default.</param>
+    public AtticCache(AtticClient client, string storeDir, ILogger logger, bool skipUpstreamSigned = AtticCacheOptions.DefaultSkipUpstreamSigned, IRequestPolicy? policy = null)
     {
+        _policy = policy ?? SingleAttempt.Instance;
         _client = client;
         _storeDir = storeDir;
         _logger = logger;
@@ -48,14 +52,11 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
     /// <summary>The upstream keys the path filter applies: the server's, unless <c>skip-upstream-signed = false</c>.</summary>
     public IReadOnlyCollection<string> UpstreamKeyNames => _skipUpstreamSigned ? UpstreamCacheKeyNames : [];
 
-    /// <summary>The largest part the server takes in an upload session, or <see langword="null"/> without chunked uploads.</summary>
-    public long? MaxChunkSize => Config?.UploadChunking is { MaxChunkSize: > 0 } chunking ? chunking.MaxChunkSize : null;
-
     /// <summary>Creates the cache for <paramref name="options"/>, reading the token as attic would.</summary>
-    public static AtticCache Create(AtticCacheOptions options, string storeDir, TimeProvider time, ILoggerFactory loggerFactory, HttpMessageHandler? handler = null)
+    public static AtticCache Create(AtticCacheOptions options, string storeDir, IRequestPolicy policy, TimeProvider time, ILoggerFactory loggerFactory, HttpMessageHandler? handler = null)
     {
         var client = new AtticClient(options.Name, options.Cache, options.Endpoint, options.UploadEndpoint, TokenSourceFor(options), time, loggerFactory.CreateLogger<AtticClient>(), handler);
-        return new AtticCache(client, storeDir, loggerFactory.CreateLogger<AtticCache>(), options.SkipUpstreamSigned);
+        return new AtticCache(client, storeDir, loggerFactory.CreateLogger<AtticCache>(), options.SkipUpstreamSigned, policy);
     }
 
     /// <summary>
@@ -76,18 +77,18 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var config = await _client.GetCacheConfigAsync(cancellationToken);
+        var config = await _policy.RunAsync("reading the cache config", RequestKind.Metadata, _client.GetCacheConfigAsync, cancellationToken);
         if (config.StoreDir is { Length: > 0 } storeDir && storeDir.TrimEnd('/') != _storeDir.TrimEnd('/'))
         {
             throw new CacheUploadException(
                 $"attic cache '{_client.AtticCache}' on {_client.ApiEndpoint} is for store '{storeDir}', but the local store is '{_storeDir}'",
-                CacheFailureKind.Permanent);
+                FailureReason.Rejected);
         }
 
         _client.UseApiEndpoint(config.ApiEndpoint);
         Config = config;
         string upstream = string.Join(", ", UpstreamCacheKeyNames);
-        string summary = $"{config.PublicKey}|{upstream}|{MaxChunkSize}";
+        string summary = $"{config.PublicKey}|{upstream}";
         if (summary == _loggedConfig)
         {
             // Every push round re-reads the config; only a change is news.
@@ -95,14 +96,15 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
         }
 
         _loggedConfig = summary;
-        Log.CacheConfig(_logger, Name, _client.AtticCache, config.PublicKey ?? "?", upstream, MaxChunkSize ?? 0);
+        Log.CacheConfig(_logger, Name, _client.AtticCache, config.PublicKey ?? "?", upstream);
         if (!_skipUpstreamSigned && UpstreamCacheKeyNames.Count > 0)
         {
             Log.UpstreamSignedPushed(_logger, Name, upstream);
         }
     }
 
-    public async Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
+    /// <remarks>Batches of at most <see cref="MaxHashesPerQuery"/> hashes; the paths of a batch whose request still fails are unknown.</remarks>
+    public async Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
     {
         var byHash = new Dictionary<string, StorePath>(paths.Count, StringComparer.Ordinal);
         foreach (var path in paths)
@@ -111,9 +113,23 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
         }
 
         var missing = new HashSet<StorePath>();
+        var unknown = new HashSet<StorePath>();
+        string? error = null;
         foreach (string[] batch in byHash.Keys.Chunk(MaxHashesPerQuery))
         {
-            foreach (string hash in await _client.GetMissingPathsAsync(batch, cancellationToken))
+            IReadOnlyList<string> missingHashes;
+            try
+            {
+                missingHashes = await _policy.RunAsync("looking up paths", RequestKind.Lookup, ct => _client.GetMissingPathsAsync(batch, ct), cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                unknown.UnionWith(batch.Select(hash => byHash[hash]));
+                error ??= ex.Message;
+                continue;
+            }
+
+            foreach (string hash in missingHashes)
             {
                 if (byHash.TryGetValue(hash, out var path))
                 {
@@ -122,15 +138,13 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
             }
         }
 
-        return missing;
+        return new CacheLookup(missing, unknown, error);
     }
 
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
         var uploadInfo = ToUploadInfo(info, _client.AtticCache);
-        var result = MaxChunkSize is { } chunk && info.NarSize > chunk
-            ? await _client.UploadInPartsAsync(uploadInfo, info, source, chunk, cancellationToken)
-            : await _client.UploadPathAsync(uploadInfo, info, source, cancellationToken);
+        var result = await _policy.RunAsync("uploading " + info.Path.Name, RequestKind.Body, ct => _client.UploadPathAsync(uploadInfo, info, source, ct), cancellationToken, info.NarSize);
         Log.Uploaded(_logger, info.Path.FullPath, Name, result.Kind ?? "Uploaded", result.FileSize ?? -1);
 
         // Attic serves its own narinfo (signed per request); this one only reports what went up.
@@ -157,8 +171,8 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1420, EventName = "AtticCacheConfig", Level = LogLevel.Information, Message = "cache {Cache}: attic cache '{AtticCache}' signs with {PublicKey}; upstream keys: [{UpstreamKeys}]; chunked uploads up to {MaxChunkSize} bytes (0: off)")]
-        public static partial void CacheConfig(ILogger logger, string cache, string atticCache, string publicKey, string upstreamKeys, long maxChunkSize);
+        [LoggerMessage(EventId = 1420, EventName = "AtticCacheConfig", Level = LogLevel.Information, Message = "cache {Cache}: attic cache '{AtticCache}' signs with {PublicKey}; upstream keys: [{UpstreamKeys}]")]
+        public static partial void CacheConfig(ILogger logger, string cache, string atticCache, string publicKey, string upstreamKeys);
 
         [LoggerMessage(EventId = 1421, EventName = "AtticUploaded", Level = LogLevel.Debug, Message = "uploaded {StorePath} to {Cache}: {Kind} ({FileSize} bytes stored)")]
         public static partial void Uploaded(ILogger logger, string storePath, string cache, string kind, long fileSize);

@@ -16,8 +16,5 @@ internal sealed partial class AtticClient
 
         [LoggerMessage(EventId = 1403, EventName = "AtticApiEndpointDelegated", Level = LogLevel.Debug, Message = "cache {Cache}: API calls go to {ApiEndpoint}, as the server's cache config says")]
         public static partial void ApiEndpointDelegated(ILogger logger, string cache, Uri apiEndpoint);
-
-        [LoggerMessage(EventId = 1404, EventName = "AtticSessionAbortFailed", Level = LogLevel.Debug, Message = "cache {Cache}: could not delete upload session {SessionId} after a failure")]
-        public static partial void SessionAbortFailed(ILogger logger, string cache, string sessionId, Exception exception);
     }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Runtime.ExceptionServices;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Watcher.Nix;
@@ -16,14 +15,7 @@ namespace Watcher.Upload.Attic;
 /// </summary>
 internal sealed partial class AtticClient : IDisposable
 {
-    /// <summary>
-    /// Upload info at least this large goes in the body preamble instead of the header. Zero: always the
-    /// preamble, because proxies limit header sizes (nginx: 8 KB a line) and every maintained server reads it.
-    /// </summary>
-    public const int PreambleThreshold = 0;
-
     private const long ExpectContinueThreshold = 1 << 20;
-    private static readonly TimeSpan ApiTimeout = TimeSpan.FromMinutes(2);
     private static readonly AtticUploadResult Uploaded = new() { Kind = "Uploaded" };
 
     private readonly HttpClient _http;
@@ -65,8 +57,8 @@ internal sealed partial class AtticClient : IDisposable
     public async Task<AtticCacheConfig> GetCacheConfigAsync(CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(ApiEndpoint, "_api/v1/cache-config/" + Uri.EscapeDataString(AtticCache)));
-        return await SendAsync(request, ApiEndpoint, AtticJsonContext.Default.AtticCacheConfig, ApiTimeout, cancellationToken)
-            ?? throw new CacheUploadException($"attic cache '{AtticCache}' on {ApiEndpoint}: empty cache config", CacheFailureKind.Permanent);
+        return await SendAsync(request, ApiEndpoint, AtticJsonContext.Default.AtticCacheConfig, cancellationToken)
+            ?? throw new CacheUploadException($"attic cache '{AtticCache}' on {ApiEndpoint}: empty cache config", FailureReason.Rejected);
     }
 
     /// <summary>Follows the server's <c>api_endpoint</c>, refusing a downgrade from https to http.</summary>
@@ -99,7 +91,7 @@ internal sealed partial class AtticClient : IDisposable
         {
             Content = Json(new AtticGetMissingPathsRequest(AtticCache, hashes), AtticJsonContext.Default.AtticGetMissingPathsRequest),
         };
-        var response = await SendAsync(request, ApiEndpoint, AtticJsonContext.Default.AtticGetMissingPathsResponse, ApiTimeout, cancellationToken);
+        var response = await SendAsync(request, ApiEndpoint, AtticJsonContext.Default.AtticGetMissingPathsResponse, cancellationToken);
         return response?.MissingPaths ?? [];
     }
 
@@ -107,24 +99,18 @@ internal sealed partial class AtticClient : IDisposable
     /// <exception cref="NarMismatchException">The local store produced other bytes than it records (local corruption).</exception>
     public async Task<AtticUploadResult> UploadPathAsync(AtticUploadInfo uploadInfo, PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
+        // The upload info always goes in the body preamble, never in the X-Attic-Nar-Info header: proxies limit
+        // header sizes (nginx: 8 KB a line), header values must be ASCII, and every maintained server reads it.
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(uploadInfo, AtticJsonContext.Default.AtticUploadInfo);
-        bool preamble = UsePreamble(json);
-        using var content = new NarUploadContent(info, source, preamble ? json : ReadOnlyMemory<byte>.Empty);
+        using var content = new NarUploadContent(info, source, json);
         using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(UploadEndpoint, "_api/v1/upload-path")) { Content = content };
-        if (preamble)
-        {
-            request.Headers.Add("X-Attic-Nar-Info-Preamble-Size", json.Length.ToString(CultureInfo.InvariantCulture));
-        }
-        else
-        {
-            request.Headers.TryAddWithoutValidation("X-Attic-Nar-Info", Encoding.ASCII.GetString(json));
-        }
+        request.Headers.Add("X-Attic-Nar-Info-Preamble-Size", json.Length.ToString(CultureInfo.InvariantCulture));
 
         // A size-limited proxy can answer 413 before a large body is sent.
         request.Headers.ExpectContinue = content.Headers.ContentLength > ExpectContinueThreshold;
         try
         {
-            return await SendAsync(request, UploadEndpoint, AtticJsonContext.Default.AtticUploadResult, timeout: null, cancellationToken) ?? Uploaded;
+            return await SendAsync(request, UploadEndpoint, AtticJsonContext.Default.AtticUploadResult, cancellationToken) ?? Uploaded;
         }
         catch (CacheUploadException) when (content.LocalMismatch is { } mismatch)
         {
@@ -133,9 +119,6 @@ internal sealed partial class AtticClient : IDisposable
     }
 
     public void Dispose() => _http.Dispose();
-
-    /// <summary>Whether the upload info goes in the body preamble: when large (stock client rule) or not plain ASCII.</summary>
-    internal static bool UsePreamble(ReadOnlySpan<byte> json) => json.Length >= PreambleThreshold || !Ascii.IsValid(json);
 
     private static Uri WithSlash(Uri uri) => uri.AbsolutePath.EndsWith('/') ? uri : new Uri(uri + "/");
 
@@ -146,18 +129,19 @@ internal sealed partial class AtticClient : IDisposable
         return content;
     }
 
-    /// <summary>Sends with the current token; returns the parsed 2xx body (null when empty or not JSON), else throws classified.</summary>
-    private async Task<T?> SendAsync<T>(HttpRequestMessage request, Uri endpoint, JsonTypeInfo<T> type, TimeSpan? timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends with the current token; returns the parsed 2xx body (null when empty or not JSON), else throws classified.
+    /// No timeout of its own: the cache's retry policy gives each attempt one.
+    /// </summary>
+    private async Task<T?> SendAsync<T>(HttpRequestMessage request, Uri endpoint, JsonTypeInfo<T> type, CancellationToken cancellationToken)
         where T : class
     {
         string? token = Authorize(request);
         var context = new AtticErrorContext(CacheName, AtticCache, endpoint, token, _time.GetUtcNow());
-        using var timeoutSource = timeout is { } t ? new CancellationTokenSource(t, _time) : new CancellationTokenSource();
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeoutSource.Token);
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, linked.Token);
-            string body = await response.Content.ReadAsStringAsync(linked.Token);
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+            string body = await response.Content.ReadAsStringAsync(cancellationToken);
             if (!response.IsSuccessStatusCode)
             {
                 throw AtticErrors.FromStatus((int)response.StatusCode, body, AtticErrors.RetryAfter(response.Headers.RetryAfter, context.Now), context);
@@ -184,7 +168,8 @@ internal sealed partial class AtticClient : IDisposable
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
-            throw AtticErrors.FromTransport(new TimeoutException($"no answer within {timeout}", ex), context);
+            // Not the caller's token: the connection itself timed out.
+            throw AtticErrors.FromTransport(new TimeoutException("no answer in time", ex), context);
         }
     }
 
@@ -203,7 +188,7 @@ internal sealed partial class AtticClient : IDisposable
 
         if (token.Any(c => c is <= ' ' or > '~'))
         {
-            throw new CacheUploadException($"the attic token in {_tokens.Description} contains characters that cannot go in an HTTP header", CacheFailureKind.Unauthorized);
+            throw new CacheUploadException($"the attic token in {_tokens.Description} contains characters that cannot go in an HTTP header", FailureReason.Unauthorized);
         }
 
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);

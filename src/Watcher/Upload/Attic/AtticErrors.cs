@@ -29,28 +29,28 @@ internal static class AtticErrors
             401 => new CacheUploadException(
                 $"{prefix}: token rejected or expired (HTTP 401: {server}); {AtticJwt.DescribeExpiry(context.Token, context.Now)}. " +
                 $"Get a new token (atticadm make-token) and update the token file or 'attic login'",
-                CacheFailureKind.Unauthorized, status),
+                FailureReason.Unauthorized, status),
             403 => new CacheUploadException(
                 $"{prefix}: the token has no permission for this on cache '{context.AtticCache}' (HTTP 403: {server}); " +
                 $"it needs pull and push ('r' and 'w'). On a public cache an expired token also shows up as 403 (attic issue #242): " +
                 $"{AtticJwt.DescribeExpiry(context.Token, context.Now)}",
-                CacheFailureKind.Forbidden, status),
+                FailureReason.Forbidden, status),
             413 => new CacheUploadException(
                 $"{prefix}: HTTP 413 request too large: a proxy in front of the attic server limits the request size. " +
                 $"Set 'upload-endpoint' in [caches.{context.CacheName}] to an address that reaches atticd directly (e.g. on the LAN), " +
-                $"raise the proxy's body limit, or enable chunked uploads on the server ({server})",
-                CacheFailureKind.TooLarge, status),
+                $"or raise the proxy's body limit ({server})",
+                FailureReason.TooLarge, status),
             404 => new CacheUploadException(
                 $"{prefix}: not found (HTTP 404: {server}); does the cache exist ('attic cache create {context.AtticCache}')?",
-                CacheFailureKind.Permanent, status),
+                FailureReason.Rejected, status),
             400 when IsBadNarHash(body) => new CacheUploadException(
                 $"{prefix}: the server received a NAR that differs from what was sent (HTTP 400: {server}). " +
                 "The NAR was verified locally while streaming and matched the store, so the body was cut or altered in transit " +
                 "(a proxy limiting or truncating request bodies, e.g. cloudflared in QUIC mode), not corrupted locally",
-                CacheFailureKind.Transient, status),
+                FailureReason.ServerError, status),
             408 or 429 or >= 500 => new CacheUploadException(
-                $"{prefix}: HTTP {status}, will retry: {server}", CacheFailureKind.Transient, status, retryAfter),
-            _ => new CacheUploadException($"{prefix}: HTTP {status}: {server}", CacheFailureKind.Permanent, status),
+                $"{prefix}: HTTP {status}, will retry: {server}", Failures.FromStatus(status), status, retryAfter),
+            _ => new CacheUploadException($"{prefix}: HTTP {status}: {server}", FailureReason.Rejected, status),
         };
     }
 
@@ -60,7 +60,7 @@ internal static class AtticErrors
         string detail = Scrub(exception.InnerException is { } inner ? $"{exception.Message} ({inner.Message})" : exception.Message, context.Token);
         return new CacheUploadException(
             $"attic cache '{context.AtticCache}': cannot reach the attic server at {context.Endpoint}: {detail}",
-            CacheFailureKind.Transient, innerException: exception);
+            exception is TimeoutException ? FailureReason.Timeout : FailureReason.Connection, innerException: exception);
     }
 
     /// <summary>The server's <c>Retry-After</c> (seconds or a date) as a delay from <paramref name="now"/>.</summary>

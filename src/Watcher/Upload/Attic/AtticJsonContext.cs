@@ -12,7 +12,5 @@ namespace Watcher.Upload.Attic;
 [JsonSerializable(typeof(AtticGetMissingPathsResponse))]
 [JsonSerializable(typeof(AtticUploadInfo))]
 [JsonSerializable(typeof(AtticUploadResult))]
-[JsonSerializable(typeof(AtticCreateSessionRequest))]
-[JsonSerializable(typeof(AtticSessionResponse))]
 [JsonSerializable(typeof(AtticErrorBody))]
 internal sealed partial class AtticJsonContext : JsonSerializerContext;

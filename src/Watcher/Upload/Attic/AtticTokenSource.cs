@@ -76,7 +76,7 @@ internal sealed class AtticTokenSource
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TomlException)
             {
                 // The message names the file and the failure type only: a TOML error could quote an inline token.
-                throw new CacheUploadException($"cannot read the attic token from {Description} ({ex.GetType().Name})", CacheFailureKind.Unauthorized);
+                throw new CacheUploadException($"cannot read the attic token from {Description} ({ex.GetType().Name})", FailureReason.Unauthorized);
             }
         }
     }

@@ -5,7 +5,7 @@ using Watcher.Nix;
 namespace Watcher.Upload.Attic;
 
 /// <summary>
-/// The body of an Attic upload: an optional upload-info preamble, then the uncompressed NAR streamed from the
+/// The body of an Attic upload: the upload-info preamble, then the uncompressed NAR streamed from the
 /// <see cref="INarSource"/> straight into the request, with an exact <c>Content-Length</c>. The NAR is hashed and
 /// counted on the way and checked against the store's path info, so local corruption is told apart from a body
 /// altered in transit; memory use does not depend on the NAR's size.
@@ -27,31 +27,20 @@ internal sealed class NarUploadContent : HttpContent
     /// <summary>Set when the local NAR did not match the store: the reason the request was aborted.</summary>
     public NarMismatchException? LocalMismatch { get; private set; }
 
-    /// <summary>Writes the NAR of <paramref name="info"/> into <paramref name="destination"/>, at most NarSize bytes, and verifies it.</summary>
-    /// <exception cref="NarMismatchException">The store produced other bytes than its path info records.</exception>
-    public static async Task WriteVerifiedNarAsync(PathInfo info, INarSource source, Stream destination, CancellationToken cancellationToken)
-    {
-        await using var bounded = new BoundedWriteStream(destination, info);
-        NarResult nar = await source.WriteNarAsync(info, bounded, cancellationToken);
-        if (nar.NarSize != info.NarSize || !nar.NarHash.AsSpan().SequenceEqual(info.NarHash))
-        {
-            throw new NarMismatchException(info.Path, info.NarHash, info.NarSize, nar.NarHash, nar.NarSize);
-        }
-    }
-
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        if (!_preamble.IsEmpty)
-        {
-            await stream.WriteAsync(_preamble, cancellationToken);
-        }
-
+        await stream.WriteAsync(_preamble, cancellationToken);
         try
         {
-            await WriteVerifiedNarAsync(_info, _source, stream, cancellationToken);
+            await using var bounded = new BoundedWriteStream(stream, _info);
+            NarResult nar = await _source.WriteNarAsync(_info, bounded, cancellationToken);
+            if (nar.NarSize != _info.NarSize || !nar.NarHash.AsSpan().SequenceEqual(_info.NarHash))
+            {
+                throw new NarMismatchException(_info.Path, _info.NarHash, _info.NarSize, nar.NarHash, nar.NarSize);
+            }
         }
         catch (NarMismatchException ex)
         {

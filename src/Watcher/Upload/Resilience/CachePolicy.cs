@@ -2,28 +2,44 @@ using Polly;
 using Polly.CircuitBreaker;
 using Polly.Retry;
 using Polly.Timeout;
+using Watcher.Config;
 using Watcher.Metrics;
 
 namespace Watcher.Upload.Resilience;
 
 /// <summary>
-/// One cache's Polly pipeline: a total budget per request, retries with exponential backoff and full
-/// jitter (honouring <c>Retry-After</c>), a circuit breaker that pauses the cache while it keeps failing,
-/// and a timeout per attempt. Every request to the cache goes through it.
+/// One cache's Polly pipeline, the only retry layer: retries with exponential backoff and full jitter
+/// (honouring <c>Retry-After</c>) as <see cref="RetryOptions"/> says, a circuit breaker that pauses the cache while it
+/// keeps failing, and a timeout per attempt. Every request a cache sends goes through it, each resend is counted
+/// in <c>nix_watcher_retries_total</c>.
 /// </summary>
 /// <remarks>
-/// The breaker sits inside the retries, so each attempt counts towards it, and once it opens the
-/// remaining retries stop at once (<see cref="BrokenCircuitException"/> is not retried): the path stays
-/// pending in the journal and the scheduler waits for the pause to end instead of spinning.
+/// The breaker sits inside the retries, so each attempt counts towards it, and once it opens the remaining
+/// retries stop at once: the request fails with <see cref="FailureReason.Paused"/>, the path stays pending in the
+/// journal and the scheduler waits for the pause to end instead of spinning.
 /// </remarks>
-internal sealed partial class CachePolicy
+internal sealed partial class CachePolicy : IRequestPolicy
 {
+    /// <summary>The breaker opens when at least half the attempts in the sampling window failed…</summary>
+    public const double BreakerFailureRatio = 0.5;
+
+    /// <summary>…and at least this many were made: one request retrying against a dead server makes six attempts in about 16 s.</summary>
+    public const int BreakerMinimumThroughput = 6;
+
+    /// <summary>Long enough to hold six backed-off attempts of one worker.</summary>
+    public static readonly TimeSpan BreakerSamplingDuration = TimeSpan.FromMinutes(1);
+
+    /// <summary>The first pause; it doubles while trial requests keep failing…</summary>
+    public static readonly TimeSpan BreakDuration = TimeSpan.FromSeconds(15);
+
+    /// <summary>…up to this.</summary>
+    public static readonly TimeSpan MaxBreakDuration = TimeSpan.FromMinutes(5);
+
     private static readonly ResiliencePropertyKey<TimeSpan> AttemptTimeoutKey = new("nix-watcher.attempt-timeout");
     private static readonly ResiliencePropertyKey<string> OperationKey = new("nix-watcher.operation");
-    private static readonly ResiliencePropertyKey<bool> OnceKey = new("nix-watcher.once");
 
     private readonly string _cache;
-    private readonly ResilienceOptions _options;
+    private readonly RetryOptions _options;
     private readonly CacheActivity _activity;
     private readonly WatcherMetrics _metrics;
     private readonly TimeProvider _time;
@@ -32,7 +48,15 @@ internal sealed partial class CachePolicy
     private readonly ResiliencePipeline _pipeline;
 
     /// <summary>Builds the pipeline; <paramref name="random"/> (uniform in [0, 1), for the jitter) is fixed in tests.</summary>
-    public CachePolicy(string cache, ResilienceOptions options, CacheActivity activity, WatcherMetrics metrics, TimeProvider time, ILogger logger, Func<double>? random = null)
+    /// <param name="cache">The cache's name, for logs and metrics.</param>
+    /// <param name="options">Attempts, delays and timeouts.</param>
+    /// <param name="activity">Where the breaker's state and each finished attempt are recorded.</param>
+    /// <param name="metrics">Counts retries and breaker openings.</param>
+    /// <param name="time">The clock of delays and timeouts.</param>
+    /// <param name="logger">Logs retries and breaker changes.</param>
+    /// <param name="breaker">False for one-shot commands: a dead cache then fails the command instead of pausing it.</param>
+    /// <param name="random">The jitter's source; <see cref="Random.Shared"/> by default.</param>
+    public CachePolicy(string cache, RetryOptions options, CacheActivity activity, WatcherMetrics metrics, TimeProvider time, ILogger logger, bool breaker = true, Func<double>? random = null)
     {
         _cache = cache;
         _options = options;
@@ -41,22 +65,38 @@ internal sealed partial class CachePolicy
         _time = time;
         _logger = logger;
         _random = random ?? Random.Shared.NextDouble;
-        _pipeline = Build();
+        _pipeline = Build(breaker);
     }
 
-    /// <summary>
-    /// Runs <paramref name="operation"/> (named for logs) with retries, or with <paramref name="once"/> a single
-    /// attempt (still behind the breaker); each attempt gets <paramref name="attemptTimeout"/>.
-    /// </summary>
-    public async Task<T> ExecuteAsync<T>(string operation, TimeSpan attemptTimeout, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken, bool once = false)
+    public async Task<T> RunAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken, long bodyBytes = 0)
     {
+        var timeout = kind == RequestKind.Body ? _options.BodyTimeout(bodyBytes) : _options.Timeout;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(AttemptTimeoutKey, attemptTimeout);
+        context.Properties.Set(AttemptTimeoutKey, timeout);
         context.Properties.Set(OperationKey, operation);
-        context.Properties.Set(OnceKey, once);
+        var attempt = new Attempt<T>(action, _activity, _time);
         try
         {
-            return await _pipeline.ExecuteAsync(static async (ctx, action) => await action(ctx.CancellationToken), context, action);
+            return await _pipeline.ExecuteAsync(static (ctx, attempt) => attempt.RunAsync(ctx.CancellationToken), context, attempt);
+        }
+        catch (BrokenCircuitException ex)
+        {
+            string until = ex.RetryAfter is { } retryAfter ? $"for another {Math.Ceiling(retryAfter.TotalSeconds)} s" : "for now";
+            string last = _activity.LastError is { } error ? $" (last error: {error.Message})" : string.Empty;
+            throw Failures.WithAttempts(
+                new CacheUploadException($"cache '{_cache}' is paused {until} after repeated failures{last}", FailureReason.Paused, retryAfter: ex.RetryAfter, innerException: ex),
+                attempt.Count);
+        }
+        catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw Failures.WithAttempts(
+                new CacheUploadException($"cache '{_cache}': {operation}: no answer within {timeout.TotalSeconds:0.#} s", FailureReason.Timeout, innerException: ex),
+                attempt.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Failures.WithAttempts(ex, attempt.Count);
+            throw;
         }
         finally
         {
@@ -64,80 +104,112 @@ internal sealed partial class CachePolicy
         }
     }
 
-    /// <summary>The pause before retry number <paramref name="attempt"/> (0-based) after <paramref name="exception"/>.</summary>
-    internal TimeSpan RetryDelay(int attempt, Exception? exception)
+    /// <summary>The pause before retry number <paramref name="retry"/> (0-based) after <paramref name="exception"/>.</summary>
+    internal TimeSpan RetryDelay(int retry, Exception? exception)
     {
         if (exception is CacheUploadException { RetryAfter: { } retryAfter })
         {
-            return retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter > _options.MaxRetryAfter ? _options.MaxRetryAfter : retryAfter;
+            return retryAfter < TimeSpan.Zero ? TimeSpan.Zero : retryAfter > RetryOptions.MaxRetryAfter ? RetryOptions.MaxRetryAfter : retryAfter;
         }
 
         // Full jitter: uniform between zero and the exponential ceiling.
-        double ceiling = Math.Min(_options.MaxDelay.TotalMilliseconds, _options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt, 30)));
+        double ceiling = Math.Min(_options.MaxDelay.TotalMilliseconds, _options.BaseDelay.TotalMilliseconds * Math.Pow(2, Math.Min(retry, 30)));
         return TimeSpan.FromMilliseconds(ceiling * _random());
     }
 
     /// <summary>The pause after the breaker opened for the <paramref name="halfOpenAttempts"/>-th time in a row.</summary>
-    internal TimeSpan BreakDuration(int halfOpenAttempts) =>
-        TimeSpan.FromMilliseconds(Math.Min(_options.MaxBreakDuration.TotalMilliseconds, _options.BreakDuration.TotalMilliseconds * Math.Pow(2, Math.Min(halfOpenAttempts, 20))));
+    internal static TimeSpan BreakDurationAfter(int halfOpenAttempts) =>
+        TimeSpan.FromMilliseconds(Math.Min(MaxBreakDuration.TotalMilliseconds, BreakDuration.TotalMilliseconds * Math.Pow(2, Math.Min(halfOpenAttempts, 20))));
 
-    private ResiliencePipeline Build() => new ResiliencePipelineBuilder { TimeProvider = _time }
-        .AddTimeout(new TimeoutStrategyOptions
+    private ResiliencePipeline Build(bool breaker)
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _time };
+        if (_options.Attempts > 1)
         {
-            TimeoutGenerator = args => ValueTask.FromResult(AttemptTimeout(args.Context) * _options.BudgetInAttempts),
-        })
-        .AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = args => ValueTask.FromResult(
-                args.Outcome.Exception is { } e && FailureReasons.IsTransient(e) && !args.Context.Properties.GetValue(OnceKey, false)),
-            MaxRetryAttempts = _options.MaxRetries,
-            DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.AttemptNumber, args.Outcome.Exception)),
-            OnRetry = args =>
+            builder.AddRetry(new RetryStrategyOptions
             {
-                var error = args.Outcome.Exception!;
-                string reason = FailureReasons.Of(error);
-                _metrics.Retried(_cache, reason);
-                Log.Retrying(_logger, Operation(args.Context), _cache, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, error.Message);
-                return ValueTask.CompletedTask;
-            },
-        })
-        .AddCircuitBreaker(new CircuitBreakerStrategyOptions
-        {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && FailureReasons.IsTransient(e)),
-            FailureRatio = _options.BreakerFailureRatio,
-            MinimumThroughput = _options.BreakerMinimumThroughput,
-            SamplingDuration = _options.BreakerSamplingDuration,
-            BreakDurationGenerator = args => ValueTask.FromResult(BreakDuration(args.HalfOpenAttempts)),
-            OnOpened = args =>
-            {
-                _activity.CircuitChanged(CircuitState.Open, _time.GetUtcNow() + args.BreakDuration);
-                _metrics.CircuitOpened(_cache);
-                Log.CircuitOpened(_logger, _cache, args.BreakDuration.TotalSeconds, args.Outcome.Exception?.Message ?? "repeated failures");
-                return ValueTask.CompletedTask;
-            },
-            OnHalfOpened = _ =>
-            {
-                _activity.CircuitChanged(CircuitState.HalfOpen);
-                Log.CircuitHalfOpen(_logger, _cache);
-                return ValueTask.CompletedTask;
-            },
-            OnClosed = _ =>
-            {
-                _activity.CircuitChanged(CircuitState.Closed);
-                Log.CircuitClosed(_logger, _cache);
-                return ValueTask.CompletedTask;
-            },
-        })
-        .AddTimeout(new TimeoutStrategyOptions
-        {
-            TimeoutGenerator = args => ValueTask.FromResult(AttemptTimeout(args.Context)),
-        })
-        .Build();
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Failures.IsTransient(e)),
+                MaxRetryAttempts = _options.Attempts - 1,
+                DelayGenerator = args => ValueTask.FromResult<TimeSpan?>(RetryDelay(args.AttemptNumber, args.Outcome.Exception)),
+                OnRetry = args =>
+                {
+                    var error = args.Outcome.Exception!;
+                    _metrics.Retried(_cache, Failures.Classify(error));
+                    Log.Retrying(_logger, Operation(args.Context), _cache, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, error.Message);
+                    return ValueTask.CompletedTask;
+                },
+            });
+        }
 
-    private TimeSpan AttemptTimeout(ResilienceContext context) =>
-        context.Properties.GetValue(AttemptTimeoutKey, _options.RequestTimeout);
+        if (breaker)
+        {
+            builder.AddCircuitBreaker(BreakerOptions());
+        }
+
+        return builder
+            .AddTimeout(new TimeoutStrategyOptions
+            {
+                TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(AttemptTimeoutKey, _options.Timeout)),
+            })
+            .Build();
+    }
+
+    private CircuitBreakerStrategyOptions BreakerOptions() => new()
+    {
+        ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && Failures.IsTransient(e)),
+        FailureRatio = BreakerFailureRatio,
+        MinimumThroughput = BreakerMinimumThroughput,
+        SamplingDuration = BreakerSamplingDuration,
+        BreakDurationGenerator = args => ValueTask.FromResult(BreakDurationAfter(args.HalfOpenAttempts)),
+        OnOpened = args =>
+        {
+            _activity.CircuitChanged(CircuitState.Open, _time.GetUtcNow() + args.BreakDuration);
+            _metrics.CircuitOpened(_cache);
+            Log.CircuitOpened(_logger, _cache, args.BreakDuration.TotalSeconds, args.Outcome.Exception?.Message ?? "repeated failures");
+            return ValueTask.CompletedTask;
+        },
+        OnHalfOpened = _ =>
+        {
+            _activity.CircuitChanged(CircuitState.HalfOpen);
+            Log.CircuitHalfOpen(_logger, _cache);
+            return ValueTask.CompletedTask;
+        },
+        OnClosed = _ =>
+        {
+            _activity.CircuitChanged(CircuitState.Closed);
+            Log.CircuitClosed(_logger, _cache);
+            return ValueTask.CompletedTask;
+        },
+    };
 
     private static string Operation(ResilienceContext context) => context.Properties.GetValue(OperationKey, "request");
+
+    /// <summary>
+    /// One request's attempts: counts them, and tells the cache's activity each time one ends (the watchdog's progress)
+    /// and why one failed (so that a pause names the cause, not the pause before it).
+    /// </summary>
+    private sealed class Attempt<T>(Func<CancellationToken, Task<T>> action, CacheActivity activity, TimeProvider time)
+    {
+        public int Count { get; private set; }
+
+        public async ValueTask<T> RunAsync(CancellationToken cancellationToken)
+        {
+            Count++;
+            try
+            {
+                return await action(cancellationToken);
+            }
+            catch (Exception ex) when (Failures.IsTransient(ex))
+            {
+                activity.Failed(ex.Message, time.GetUtcNow());
+                throw;
+            }
+            finally
+            {
+                activity.Progressed(time.GetUtcNow());
+            }
+        }
+    }
 
     private static partial class Log
     {

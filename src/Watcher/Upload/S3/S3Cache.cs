@@ -1,6 +1,7 @@
 using Amazon.S3;
 using Watcher.Config;
 using Watcher.Nix;
+using Watcher.Upload.Resilience;
 
 namespace Watcher.Upload.S3;
 
@@ -18,7 +19,7 @@ namespace Watcher.Upload.S3;
 /// </remarks>
 internal sealed partial class S3Cache : IBinaryCache, IDisposable
 {
-    /// <summary>How many narinfo HEAD requests <see cref="FindMissingAsync"/> keeps in flight.</summary>
+    /// <summary>How many narinfo HEAD requests <see cref="LookupAsync"/> keeps in flight.</summary>
     public const int ParallelLookups = 16;
 
     public const string CacheInfoKey = "nix-cache-info";
@@ -34,12 +35,12 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     private readonly string _storeDir;
     private readonly ILogger _logger;
 
-    public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, ILogger logger)
+    public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, IRequestPolicy policy, TimeProvider time, ILogger logger)
     {
         Name = options.Name;
         _client = client;
         _errors = new S3Errors(options.Name, options.Bucket, S3ClientFactory.DescribeEndpoint(options));
-        _writer = new S3ObjectWriter(client, options.Bucket, (long)options.PartSizeMb << 20, _errors, logger);
+        _writer = new S3ObjectWriter(client, options.Bucket, (long)options.PartSizeMb << 20, _errors, policy, time, logger);
         _encoder = encoder;
         _signingKey = signingKey;
         _storeDir = storeDir;
@@ -62,46 +63,39 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     }
 
     /// <remarks>
-    /// A lookup that keeps failing transiently counts the path as missing (pushing it again is harmless:
-    /// same NAR, same narinfo), so a flaky server does not fail the whole batch; only when every lookup
-    /// failed is the server taken as down, and the error thrown.
+    /// One HEAD per path, <see cref="ParallelLookups"/> at a time, each through the retry policy on its own: a path whose
+    /// lookup still fails is <see cref="CacheLookup.Unknown"/> and never fails the others.
     /// </remarks>
-    public async Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
+    public async Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
     {
         var missing = new HashSet<StorePath>();
-        int failed = 0;
-        CacheUploadException? firstError = null;
+        var unknown = new HashSet<StorePath>();
+        string? error = null;
         await Parallel.ForEachAsync(
             paths,
             new ParallelOptions { MaxDegreeOfParallelism = ParallelLookups, CancellationToken = cancellationToken },
             async (path, ct) =>
             {
-                bool exists;
                 try
                 {
-                    exists = await _writer.ExistsAsync(NarInfoKey(path), ct);
+                    if (!await _writer.ExistsAsync(NarInfoKey(path), ct))
+                    {
+                        lock (missing)
+                        {
+                            missing.Add(path);
+                        }
+                    }
                 }
-                catch (CacheUploadException ex) when (ex.Kind == CacheFailureKind.Transient)
-                {
-                    Interlocked.Increment(ref failed);
-                    Interlocked.CompareExchange(ref firstError, ex, null);
-                    exists = false;
-                }
-
-                if (!exists)
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     lock (missing)
                     {
-                        missing.Add(path);
+                        unknown.Add(path);
+                        error ??= ex.Message;
                     }
                 }
             });
-        if (failed > 0 && failed == paths.Count)
-        {
-            throw firstError!;
-        }
-
-        return missing;
+        return new CacheLookup(missing, unknown, error);
     }
 
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)

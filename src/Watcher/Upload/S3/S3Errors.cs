@@ -6,7 +6,7 @@ namespace Watcher.Upload.S3;
 
 /// <summary>
 /// Turns AWS SDK and network exceptions into <see cref="CacheUploadException"/>s with a
-/// <see cref="CacheFailureKind"/> and one message that names the cache, bucket and endpoint.
+/// <see cref="FailureReason"/> and one message that names the cache, bucket and endpoint.
 /// </summary>
 /// <remarks>
 /// Messages are built from S3 error codes and status codes, never from the request: the SDK's
@@ -23,7 +23,7 @@ internal sealed class S3Errors(string cache, string bucket, string endpoint)
     /// <summary>Codes S3 uses for "slow down, try again".</summary>
     private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
     {
-        "SlowDown", "RequestTimeout", "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable", "OperationAborted",
+        "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable", "OperationAborted",
     };
 
     /// <summary>"cache 'x' (bucket 'b' at http://…)": the prefix of every message.</summary>
@@ -37,12 +37,12 @@ internal sealed class S3Errors(string cache, string bucket, string endpoint)
             return existing;
         }
 
-        var (kind, status, reason) = Classify(exception);
-        return new CacheUploadException($"{Where}: {action}: {reason}", kind, status, innerException: exception);
+        var (reason, status, message) = Classify(exception);
+        return new CacheUploadException($"{Where}: {action}: {message}", reason, status, innerException: exception);
     }
 
-    /// <summary>The kind, HTTP status and a human reason for a failed S3 request.</summary>
-    public static (CacheFailureKind Kind, int? Status, string Reason) Classify(Exception exception)
+    /// <summary>The reason, HTTP status and a message for a failed S3 request.</summary>
+    public static (FailureReason Reason, int? Status, string Message) Classify(Exception exception)
     {
         if (exception is AmazonServiceException service && service.StatusCode != 0 && FindNetworkError(exception) is null)
         {
@@ -50,38 +50,36 @@ internal sealed class S3Errors(string cache, string bucket, string endpoint)
             string code = service.ErrorCode ?? string.Empty;
             return code switch
             {
-                "NoSuchBucket" => (CacheFailureKind.Permanent, status, "the bucket does not exist (NoSuchBucket)"),
-                "AccessDenied" or "AllAccessDisabled" => (CacheFailureKind.Forbidden, status, $"access denied ({code}): the credentials may not write to this bucket"),
-                "EntityTooLarge" => (CacheFailureKind.TooLarge, status, "the server refused the object size (EntityTooLarge)"),
-                _ when UnauthorizedCodes.Contains(code) => (CacheFailureKind.Unauthorized, status, $"the credentials were rejected ({code}); check the access key and secret of the profile or environment"),
-                _ when TransientCodes.Contains(code) => (CacheFailureKind.Transient, status, $"the server asked to retry ({code}, HTTP {status})"),
-                _ => (KindOf(status), status, Describe(status, code, service.Message)),
+                "NoSuchBucket" => (FailureReason.Rejected, status, "the bucket does not exist (NoSuchBucket)"),
+                "AccessDenied" or "AllAccessDisabled" => (FailureReason.Forbidden, status, $"access denied ({code}): the credentials may not write to this bucket"),
+                "EntityTooLarge" => (FailureReason.TooLarge, status, "the server refused the object size (EntityTooLarge)"),
+                _ when UnauthorizedCodes.Contains(code) => (FailureReason.Unauthorized, status, $"the credentials were rejected ({code}); check the access key and secret of the profile or environment"),
+                "SlowDown" => (FailureReason.Throttled, status, $"the server asked to slow down ({code}, HTTP {status})"),
+                "RequestTimeout" => (FailureReason.Timeout, status, $"the server timed the request out ({code}, HTTP {status})"),
+                _ when TransientCodes.Contains(code) => (FailureReason.ServerError, status, $"the server asked to retry ({code}, HTTP {status})"),
+                _ => (Failures.FromStatus(status), status, Describe(status, code, service.Message)),
             };
         }
 
         if (FindNetworkError(exception) is { } network)
         {
-            return (CacheFailureKind.Transient, null, "cannot reach the endpoint: " + network.Message);
+            return (FailureReason.Connection, null, "cannot reach the endpoint: " + network.Message);
         }
 
         if (exception is AmazonClientException client)
         {
             // Raised before any request: no credentials found, a malformed endpoint, no region.
-            return (CacheFailureKind.Unauthorized, null, "the S3 client could not be set up: " + client.Message);
+            return (FailureReason.Unauthorized, null, "the S3 client could not be set up: " + client.Message);
         }
 
-        return (CacheFailureKind.Transient, null, exception.Message);
-    }
+        if (exception is OperationCanceledException)
+        {
+            // Not the caller's token (callers let that one through): the SDK's own timeout.
+            return (FailureReason.Timeout, null, "no answer in time");
+        }
 
-    /// <summary>The kind for an HTTP status without a more specific S3 error code.</summary>
-    public static CacheFailureKind KindOf(int status) => status switch
-    {
-        401 => CacheFailureKind.Unauthorized,
-        403 => CacheFailureKind.Forbidden,
-        413 => CacheFailureKind.TooLarge,
-        408 or 429 or >= 500 => CacheFailureKind.Transient,
-        _ => CacheFailureKind.Permanent,
-    };
+        return (Failures.Classify(exception), null, exception.Message);
+    }
 
     private static string Describe(int status, string code, string message) => status switch
     {

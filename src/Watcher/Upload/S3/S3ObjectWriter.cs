@@ -1,91 +1,68 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Polly;
-using Polly.Retry;
+using Watcher.Upload.Resilience;
 
 namespace Watcher.Upload.S3;
 
 /// <summary>
 /// Writes objects to one bucket: small bodies and staged files with a single PutObject, large staged
-/// files as a multipart upload whose parts are re-read from the file (so a failed part is retried on
-/// its own), a few at a time. A failed multipart upload is aborted so no parts are left behind.
+/// files as a multipart upload whose parts are re-read from the file, a few at a time. Every request goes
+/// through the cache's <see cref="IRequestPolicy"/>, so a failed part is sent again on its own (the parts
+/// already sent are kept); a multipart upload that fails for good is aborted so no parts are left behind.
 /// </summary>
 internal sealed partial class S3ObjectWriter
 {
     /// <summary>How many parts of one object go up at once; with parts read from a file this costs no memory.</summary>
     public const int ParallelParts = 4;
 
-    /// <summary>
-    /// A failed part is sent again a few times before the whole upload fails (and the cache policy
-    /// retries it from the start): one dropped connection should not cost the parts already sent.
-    /// </summary>
-    private static readonly ResiliencePipeline PartRetry = Retry(5, TimeSpan.FromSeconds(1));
-
-    /// <summary>A lookup (HEAD) is retried twice, quickly: a lookup that still fails counts as missing.</summary>
-    private static readonly ResiliencePipeline LookupRetry = Retry(2, TimeSpan.FromMilliseconds(250));
-
-    private static ResiliencePipeline Retry(int retries, TimeSpan delay) => new ResiliencePipelineBuilder()
-        .AddRetry(new RetryStrategyOptions
-        {
-            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e and not OperationCanceledException && S3Errors.Classify(e).Kind == CacheFailureKind.Transient),
-            MaxRetryAttempts = retries,
-            BackoffType = DelayBackoffType.Exponential,
-            UseJitter = true,
-            Delay = delay,
-        })
-        .Build();
+    /// <summary>How long an abort may take: it is sent even while the push is being cancelled.</summary>
+    private static readonly TimeSpan AbortTimeout = TimeSpan.FromSeconds(30);
 
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
     private readonly long _maxPartSize;
     private readonly S3Errors _errors;
+    private readonly IRequestPolicy _policy;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private int _abortUnsupportedLogged;
 
-    public S3ObjectWriter(IAmazonS3 client, string bucket, long maxPartSize, S3Errors errors, ILogger logger)
+    public S3ObjectWriter(IAmazonS3 client, string bucket, long maxPartSize, S3Errors errors, IRequestPolicy policy, TimeProvider time, ILogger logger)
     {
         _client = client;
         _bucket = bucket;
         _maxPartSize = maxPartSize;
         _errors = errors;
+        _policy = policy;
+        _time = time;
         _logger = logger;
     }
 
     /// <summary>Whether <paramref name="key"/> exists; 404 and 403 (buckets that forbid listing) both mean no.</summary>
-    public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken)
-    {
-        try
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) =>
+        _policy.RunAsync($"checking {key}", RequestKind.Lookup, async ct =>
         {
-            await LookupRetry.ExecuteAsync(
-                async ct => await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct),
-                cancellationToken);
-            return true;
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
-        {
-            return false;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw _errors.Wrap(ex, $"checking {key}");
-        }
-    }
+            try
+            {
+                await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
+                return true;
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+            {
+                return false;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw _errors.Wrap(ex, $"checking {key}");
+            }
+        }, cancellationToken);
 
     /// <summary>Writes a small text object (narinfo, nix-cache-info) with one PutObject.</summary>
-    public async Task PutTextAsync(string key, string contents, string contentType, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _client.PutObjectAsync(
-                new PutObjectRequest { BucketName = _bucket, Key = key, ContentBody = contents, ContentType = contentType, UseChunkEncoding = false },
-                cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw _errors.Wrap(ex, $"writing {key}");
-        }
-    }
+    public Task PutTextAsync(string key, string contents, string contentType, CancellationToken cancellationToken) =>
+        SendAsync($"writing {key}", RequestKind.Metadata, ct => _client.PutObjectAsync(
+            new PutObjectRequest { BucketName = _bucket, Key = key, ContentBody = contents, ContentType = contentType, UseChunkEncoding = false },
+            ct), cancellationToken);
 
     /// <summary>Uploads the file at <paramref name="path"/> as <paramref name="key"/>; the object appears only when complete.</summary>
     public async Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken)
@@ -93,17 +70,10 @@ internal sealed partial class S3ObjectWriter
         var plan = S3PartPlan.For(new FileInfo(path).Length, _maxPartSize);
         if (plan.IsSinglePut)
         {
-            try
-            {
-                await _client.PutObjectAsync(
-                    new PutObjectRequest { BucketName = _bucket, Key = key, FilePath = path, ContentType = contentType, UseChunkEncoding = false },
-                    cancellationToken);
-                return;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-            {
-                throw _errors.Wrap(ex, $"writing {key}");
-            }
+            await SendAsync($"writing {key}", RequestKind.Body, ct => _client.PutObjectAsync(
+                new PutObjectRequest { BucketName = _bucket, Key = key, FilePath = path, ContentType = contentType, UseChunkEncoding = false },
+                ct), cancellationToken, plan.ObjectSize);
+            return;
         }
 
         await PutMultipartAsync(key, path, contentType, plan, cancellationToken);
@@ -111,19 +81,10 @@ internal sealed partial class S3ObjectWriter
 
     private async Task PutMultipartAsync(string key, string path, string contentType, S3PartPlan plan, CancellationToken cancellationToken)
     {
-        string uploadId;
-        try
-        {
-            var initiated = await _client.InitiateMultipartUploadAsync(
-                new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key, ContentType = contentType },
-                cancellationToken);
-            uploadId = initiated.UploadId;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw _errors.Wrap(ex, $"starting the multipart upload of {key}");
-        }
-
+        var initiated = await SendAsync($"starting the multipart upload of {key}", RequestKind.Metadata, ct => _client.InitiateMultipartUploadAsync(
+            new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key, ContentType = contentType },
+            ct), cancellationToken);
+        string uploadId = initiated.UploadId;
         Log.MultipartStarted(_logger, key, plan.ObjectSize, plan.PartCount, plan.PartSize);
         try
         {
@@ -131,10 +92,10 @@ internal sealed partial class S3ObjectWriter
             await Parallel.ForEachAsync(
                 Enumerable.Range(0, plan.PartCount),
                 new ParallelOptions { MaxDegreeOfParallelism = ParallelParts, CancellationToken = cancellationToken },
-                async (index, ct) => etags[index] = await PartRetry.ExecuteAsync(c => new ValueTask<PartETag>(UploadPartAsync(key, path, uploadId, plan, index, c)), ct));
-            await _client.CompleteMultipartUploadAsync(
+                async (index, ct) => etags[index] = await UploadPartAsync(key, path, uploadId, plan, index, ct));
+            await SendAsync($"completing the multipart upload of {key}", RequestKind.Metadata, ct => _client.CompleteMultipartUploadAsync(
                 new CompleteMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId, PartETags = [.. etags] },
-                cancellationToken);
+                ct), cancellationToken);
         }
         catch (Exception ex)
         {
@@ -150,7 +111,7 @@ internal sealed partial class S3ObjectWriter
 
     private async Task<PartETag> UploadPartAsync(string key, string path, string uploadId, S3PartPlan plan, int index, CancellationToken cancellationToken)
     {
-        var response = await _client.UploadPartAsync(
+        var response = await SendAsync($"uploading part {index + 1} of {plan.PartCount} of {key}", RequestKind.Body, ct => _client.UploadPartAsync(
             new UploadPartRequest
             {
                 BucketName = _bucket,
@@ -163,15 +124,29 @@ internal sealed partial class S3ObjectWriter
                 IsLastPart = index == plan.PartCount - 1,
                 UseChunkEncoding = false,
             },
-            cancellationToken);
+            ct), cancellationToken, plan.Length(index));
         return new PartETag(index + 1, response.ETag);
     }
+
+    /// <summary>Sends one SDK request through the policy, its failures classified and named.</summary>
+    private Task<T> SendAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken, long bodyBytes = 0) =>
+        _policy.RunAsync(operation, kind, async ct =>
+        {
+            try
+            {
+                return await request(ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw _errors.Wrap(ex, operation);
+            }
+        }, cancellationToken, bodyBytes);
 
     /// <summary>Aborts a multipart upload so the server drops its parts; never throws.</summary>
     private async Task AbortAsync(string key, string uploadId)
     {
         // Not the caller's token: the abort must still go out when the push is being cancelled.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        using var timeout = new CancellationTokenSource(AbortTimeout, _time);
         try
         {
             await _client.AbortMultipartUploadAsync(
@@ -189,8 +164,8 @@ internal sealed partial class S3ObjectWriter
         }
         catch (Exception ex)
         {
-            var (_, _, reason) = S3Errors.Classify(ex);
-            Log.AbortFailed(_logger, key, _errors.Where, reason);
+            var (_, _, message) = S3Errors.Classify(ex);
+            Log.AbortFailed(_logger, key, _errors.Where, message);
         }
     }
 

@@ -24,7 +24,7 @@ internal sealed record S3PartPlan(long ObjectSize, long PartSize, int PartCount)
     public bool IsSinglePut => PartCount <= 1;
 
     /// <summary>Plans the upload of <paramref name="objectSize"/> bytes with parts of at most <paramref name="maxPartSize"/>.</summary>
-    /// <exception cref="CacheUploadException">More than <see cref="MaxParts"/> parts would be needed (kind <see cref="CacheFailureKind.TooLarge"/>).</exception>
+    /// <exception cref="CacheUploadException">More than <see cref="MaxParts"/> parts would be needed (reason <see cref="FailureReason.TooLarge"/>).</exception>
     public static S3PartPlan For(long objectSize, long maxPartSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(objectSize);
@@ -39,7 +39,7 @@ internal sealed record S3PartPlan(long ObjectSize, long PartSize, int PartCount)
         {
             throw new CacheUploadException(
                 $"the NAR is {objectSize} bytes: more than {MaxParts} parts of at most {maxPartSize >> 20} MiB; raise part-size-mb",
-                CacheFailureKind.TooLarge);
+                FailureReason.TooLarge);
         }
 
         long partSize = Math.Max(MinPartSize, DivideRoundingUp(DivideRoundingUp(objectSize, count), Alignment) * Alignment);

@@ -41,7 +41,7 @@ internal sealed class AtticTestCache : IDisposable
 /// <param name="NarHash">The SHA-256 of the NAR.</param>
 /// <param name="NarSize">The NAR's size.</param>
 /// <param name="UploadedBy">The token's <c>sub</c>.</param>
-/// <param name="InfoMode"><c>header</c>, <c>preamble</c> or <c>session</c>.</param>
+/// <param name="InfoMode"><c>header</c> or <c>preamble</c>.</param>
 internal sealed record AtticStoredPath(
     string StorePath,
     IReadOnlyList<string> References,

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -7,7 +6,7 @@ using Watcher.Nix;
 
 namespace Watcher.IntegrationTests.Fixtures.Attic;
 
-/// <summary>The <c>/_api/v1</c> routes: cache-config, get-missing-paths, upload-path and upload sessions.</summary>
+/// <summary>The <c>/_api/v1</c> routes: cache-config, get-missing-paths and upload-path.</summary>
 internal sealed partial class AtticTestServer
 {
     private void MapApi()
@@ -30,11 +29,6 @@ internal sealed partial class AtticTestServer
                 ["upstream_cache_key_names"] = new JsonArray([.. c.UpstreamKeyNames.Select(k => JsonValue.Create(k))]),
                 ["retention_period"] = "Global",
             };
-            if (MaxChunkSize is { } max)
-            {
-                config["upload_chunking"] = new JsonObject { ["max_chunk_size"] = max };
-            }
-
             return Results.Text(config.ToJsonString(), "application/json");
         });
 
@@ -90,8 +84,6 @@ internal sealed partial class AtticTestServer
             var (error, result) = await ReceiveAsync(context, info, request.Body, mode);
             return error ?? Results.Text(result, "application/json");
         });
-
-        MapSessions();
     }
 
     /// <summary>Authorises push, streams at most nar_size bytes to a temp file while hashing, checks them, and records the path.</summary>
@@ -161,64 +153,5 @@ internal sealed partial class AtticTestServer
             ? "{\"kind\":\"Deduplicated\",\"frac_deduplicated\":null}"
             : $"{{\"kind\":\"Uploaded\",\"file_size\":{narSize},\"frac_deduplicated\":null}}";
         return (null, result);
-    }
-
-    /// <summary>PR #342 sessions: parts are appended in order to one file, finalise ingests it like an upload.</summary>
-    private void MapSessions()
-    {
-        const string sessions = "/_api/v1/upload-path/sessions";
-        _app.MapPost(sessions, async (HttpContext context) =>
-        {
-            var body = (await JsonNode.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted))!;
-            long chunkSize = body["chunk_size"]!.GetValue<long>();
-            if (MaxChunkSize is not { } max || chunkSize > max || chunkSize <= 0)
-            {
-                return Error(400, "RequestError", "General request error: invalid chunk size");
-            }
-
-            var info = body["nar_info"]!;
-            if (Authorize(context, info["cache"]!.GetValue<string>(), "w", out _) is { } denied)
-            {
-                return denied;
-            }
-
-            string id = Guid.NewGuid().ToString("N");
-            await File.WriteAllTextAsync(Path.Combine(SessionDir, id + ".json"), info.ToJsonString(), context.RequestAborted);
-            await File.WriteAllBytesAsync(Path.Combine(SessionDir, id + ".nar"), [], context.RequestAborted);
-            return Results.Text(JsonSerializer.Serialize(new Dictionary<string, object> { ["kind"] = "session", ["session_id"] = id, ["chunk_size"] = chunkSize }), "application/json");
-        });
-
-        _app.MapPut(sessions + "/{id}/parts/{seq:int}", async (HttpContext context, string id, int seq) =>
-        {
-            string nar = Path.Combine(SessionDir, id + ".nar");
-            if (!File.Exists(nar) || context.Request.ContentLength > MaxChunkSize)
-            {
-                return Error(400, "RequestError", "General request error: no such session, or part too large");
-            }
-
-            await using var file = new FileStream(nar, FileMode.Append);
-            await context.Request.Body.CopyToAsync(file, context.RequestAborted);
-            return Results.Text($"{{\"kind\":\"part\",\"seq\":{seq}}}", "application/json");
-        });
-
-        _app.MapPost(sessions + "/{id}/finalize", async (HttpContext context, string id) =>
-        {
-            var info = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(SessionDir, id + ".json"), context.RequestAborted))!;
-            await using var nar = File.OpenRead(Path.Combine(SessionDir, id + ".nar"));
-            var (error, result) = await ReceiveAsync(context, info, nar, "session");
-            if (error is IStatusCodeHttpResult { StatusCode: 400 })
-            {
-                return Results.Text("{\"kind\":\"failed\",\"message\":\"General request error: Bad NAR Hash or Size\"}", "application/json");
-            }
-
-            return error ?? Results.Text($"{{\"kind\":\"completed\",\"result\":{result}}}", "application/json");
-        });
-
-        _app.MapDelete(sessions + "/{id}", (string id) =>
-        {
-            File.Delete(Path.Combine(SessionDir, id + ".json"));
-            File.Delete(Path.Combine(SessionDir, id + ".nar"));
-            return Results.Text("{}", "application/json");
-        });
     }
 }

@@ -14,7 +14,7 @@ namespace Watcher.IntegrationTests.Fixtures.Attic;
 /// <summary>
 /// An in-process Attic server for tests, written from attic-api.md: Bearer/Basic JWT auth with Attic's 401/403
 /// JSON errors, cache-config, get-missing-paths, upload-path (header or preamble, NAR hash and size checked while
-/// streaming to a temp dir), PR #342 upload sessions when <see cref="MaxChunkSize"/> is set, and the binary-cache
+/// streaming to a temp dir), and the binary-cache
 /// side (narinfo signed per request with the cache's key) so real Nix can substitute from <c>{Endpoint}{cache}</c>.
 /// A request-size limit on the public port emulates a proxy; <see cref="DirectEndpoint"/> bypasses it, like a LAN address.
 /// </summary>
@@ -28,7 +28,6 @@ internal sealed partial class AtticTestServer : IAsyncDisposable
         _app = app;
         Root = root;
         Directory.CreateDirectory(NarDir);
-        Directory.CreateDirectory(SessionDir);
         Secret = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
     }
 
@@ -51,14 +50,11 @@ internal sealed partial class AtticTestServer : IAsyncDisposable
     /// </summary>
     public bool LimitUploadsOnly { get; set; }
 
-    /// <summary>When set, cache-config advertises <c>upload_chunking</c> with this part size.</summary>
-    public long? MaxChunkSize { get; set; }
-
     /// <summary>When true, the first byte of every received NAR is flipped, as a broken proxy might.</summary>
     public bool CorruptReceivedNars { get; set; }
 
     /// <summary>
-    /// When true, every upload (upload-path, upload sessions) is refused with Attic's 403 AccessError while queries
+    /// When true, every upload is refused with Attic's 403 AccessError while queries
     /// still work, as a server whose push rule refuses the token would.
     /// </summary>
     public bool RefuseUploads { get; set; }
@@ -75,9 +71,7 @@ internal sealed partial class AtticTestServer : IAsyncDisposable
 
     private string NarDir => Path.Combine(Root, "nar");
 
-    private string SessionDir => Path.Combine(Root, "sessions");
-
-    /// <summary>How many <c>upload-path</c> and session-part requests arrived.</summary>
+    /// <summary>How many requests whose line contains <paramref name="fragment"/> arrived.</summary>
     public int CountRequests(string fragment) => Requests.Count(r => r.Contains(fragment, StringComparison.Ordinal));
 
     /// <summary>Starts the server; <paramref name="port"/> fixes the public port (to come back where a client expects it), 0 picks a free one.</summary>

@@ -175,15 +175,17 @@ public sealed class AtticDaemonFailureTests(NixFixture nix)
     }
 
     /// <summary>
-    /// Waits until the scheduler logged the failure twice: it backed off and tried again instead of giving up or dying
-    /// (the planner's "could not ask" warning carries the same text, so only the scheduler's lines count).
+    /// Waits until the scheduler gave up on the cache twice (setting it up, or asking it what it lacks): once the request
+    /// policy's attempts were spent (or the cache was paused), it waited and tried again instead of giving up on the paths
+    /// or dying. The policy's own "retrying" lines carry the same text, so only the scheduler's lines count.
     /// </summary>
     private static Task WaitForRepeatedLogAsync(WatcherDaemon daemon, string text, CancellationToken ct) =>
         daemon.WaitUntilAsync(
-            () => daemon.Log.Split('\n').Count(l => l.Contains($"cannot push to {AtticDaemonHome.CacheName}: ", StringComparison.Ordinal) && l.Contains(text, StringComparison.Ordinal)) >= 2,
+            () => daemon.Log.Split('\n').Count(l => (l.Contains($"cannot set up {AtticDaemonHome.CacheName} ", StringComparison.Ordinal) || l.Contains($"{AtticDaemonHome.CacheName} could not say whether it has", StringComparison.Ordinal))
+                && l.Contains(text, StringComparison.Ordinal)) >= 2,
             $"'{text}' logged twice by the scheduler",
             ct,
-            TimeSpan.FromSeconds(60));
+            TimeSpan.FromMinutes(3));
 
     private Task<IReadOnlyList<string>> ClosureAsync() => Closure.GetOrAdd(0, _ => nix.BuildChainAsync(3, CancellationToken.None));
 

@@ -1,5 +1,6 @@
 using Watcher.IntegrationTests.Fixtures;
 using Watcher.IntegrationTests.Fixtures.Attic;
+using Watcher.Nix;
 using Watcher.State;
 
 namespace Watcher.IntegrationTests.Upload.Attic;
@@ -57,7 +58,8 @@ internal sealed class AtticDaemonHome : IDisposable
     public (IReadOnlySet<string> Pending, IReadOnlyList<DeadLetter> DeadLetters) ReadState(IReadOnlyCollection<string> paths)
     {
         using var state = StateStore.Open(StateDir);
-        return (state.FilterPending(CacheName, paths), [.. state.DeadLetters().Where(d => d.Cache == CacheName && paths.Contains(d.Path))]);
+        var pending = state.PendingAmong(CacheName, [.. paths.Select(p => StorePath.Parse(p))]).Select(p => p.Path.FullPath).ToHashSet(StringComparer.Ordinal);
+        return (pending, [.. state.DeadLetters().Where(d => d.Cache == CacheName && paths.Contains(d.Path))]);
     }
 
     /// <summary>Real Nix copies <paramref name="paths"/> from the server into a fresh store, signatures required, with the token in a netrc.</summary>

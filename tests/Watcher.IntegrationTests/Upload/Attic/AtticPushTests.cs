@@ -48,27 +48,6 @@ public sealed class AtticPushTests(NixFixture nix)
     }
 
     [Fact]
-    public async Task Push_ServerAdvertisesChunking_UploadsLargeNarsInPartsAndNixSubstitutes()
-    {
-        var ct = TestContext.Current.CancellationToken;
-        await using var server = await AtticTestServer.StartAsync(ct);
-        server.AddCache(AtticHome.CacheName);
-        server.MaxChunkSize = 200;
-        string token = server.CreateToken("pusher", TimeSpan.FromDays(30), PullPush);
-        using var home = new AtticHome(server.Endpoint, token);
-        var outputs = await nix.BuildChainAsync(3, ct);
-
-        var push = await home.PushAsync(outputs[^1], ct);
-
-        Assert.True(push.ExitCode == 0, push.StandardError + push.StandardOutput);
-        Assert.Equal(0, server.CountRequests("PUT /_api/v1/upload-path "));
-        Assert.True(server.CountRequests("/parts/") > 3, string.Join('\n', server.Requests));
-        Assert.All(server.Caches[AtticHome.CacheName].Objects.Values, s => Assert.Equal("session", s.InfoMode));
-        var copy = await home.SubstituteAsync(server, token, [outputs[^1]], ct);
-        Assert.True(copy.ExitCode == 0, copy.StandardError);
-    }
-
-    [Fact]
     public async Task Push_ProxyLimitWithUploadEndpoint_UploadsGoDirectWhileQueriesUseThePublicEndpoint()
     {
         var ct = TestContext.Current.CancellationToken;

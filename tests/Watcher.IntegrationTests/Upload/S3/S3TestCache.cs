@@ -51,6 +51,26 @@ internal sealed class S3TestCache : IDisposable
 
     public WatcherHome Home { get; }
 
+    /// <summary>
+    /// Turns the push config into a daemon config (own state, no scan, metrics on a free port) and starts it.
+    /// <paramref name="tables"/> are more top-level tables; <paramref name="cacheKeys"/> more keys of the cache.
+    /// </summary>
+    public WatcherDaemon StartDaemon(string tables = "", string cacheKeys = "")
+    {
+        string header = $"""
+            state-dir = "{Home.Root}/state"
+            [watch]
+            scan = "none"
+            roots = []
+            [metrics]
+            listen = "127.0.0.1:0"
+            {tables}
+
+            """;
+        File.WriteAllText(ConfigFile, header + File.ReadAllText(ConfigFile) + "\n" + cacheKeys + "\n");
+        return WatcherDaemon.Start(ConfigFile, Home.Environment);
+    }
+
     public string Bucket { get; }
 
     public Uri Endpoint { get; }

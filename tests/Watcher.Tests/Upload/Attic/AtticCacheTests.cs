@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Watcher.Nix;
+using Watcher.Upload;
 using Watcher.Upload.Attic;
 
 namespace Watcher.Tests.Upload.Attic;
@@ -14,7 +15,7 @@ public sealed class AtticCacheTests
     private const string Alphabet = "0123456789abcdfghijklmnpqrsvwxyz";
 
     [Fact]
-    public async Task FindMissingAsync_25000Paths_QueriesInBatchesOfAtMost10000()
+    public async Task LookupAsync_25000Paths_QueriesInBatchesOfAtMost10000()
     {
         var handler = new StubHandler(request =>
         {
@@ -25,11 +26,29 @@ public sealed class AtticCacheTests
         using var cache = CreateSut(handler);
         var paths = Enumerable.Range(0, 25_000).Select(PathNumber).ToList();
 
-        var missing = await cache.FindMissingAsync(paths, TestContext.Current.CancellationToken);
+        var lookup = await cache.LookupAsync(paths, TestContext.Current.CancellationToken);
 
         Assert.Equal([10_000, 10_000, 5_000], handler.Requests.Select(r => JsonNode.Parse(r.Body)!["store_path_hashes"]!.AsArray().Count));
         Assert.All(handler.Requests, r => Assert.Equal("https://attic.example.org/_api/v1/get-missing-paths", r.Uri));
-        Assert.Equal(12_500, missing.Count);
+        Assert.Equal(12_500, lookup.Missing.Count);
+        Assert.Empty(lookup.Unknown);
+    }
+
+    [Fact]
+    public async Task LookupAsync_OneBatchFails_OnlyItsPathsAreUnknown()
+    {
+        int calls = 0;
+        var handler = new StubHandler(request => ++calls == 2
+            ? (HttpStatusCode.BadGateway, "<html>Bad Gateway</html>")
+            : (HttpStatusCode.OK, new JsonObject { ["missing_paths"] = new JsonArray() }.ToJsonString()));
+        using var cache = CreateSut(handler);
+        var paths = Enumerable.Range(0, 25_000).Select(PathNumber).ToList();
+
+        var lookup = await cache.LookupAsync(paths, TestContext.Current.CancellationToken);
+
+        Assert.Empty(lookup.Missing);
+        Assert.Equal(10_000, lookup.Unknown.Count);
+        Assert.Contains("HTTP 502", lookup.Error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -39,23 +58,22 @@ public sealed class AtticCacheTests
         using var cache = CreateSut(handler);
 
         await cache.InitializeAsync(TestContext.Current.CancellationToken);
-        await cache.FindMissingAsync([PathNumber(1)], TestContext.Current.CancellationToken);
+        await cache.LookupAsync([PathNumber(1)], TestContext.Current.CancellationToken);
 
         Assert.Equal("https://attic.example.org/_api/v1/get-missing-paths", handler.Requests[^1].Uri);
         Assert.Equal(["cache.nixos.org-1"], cache.UpstreamCacheKeyNames);
     }
 
     [Fact]
-    public async Task InitializeAsync_ApiEndpointElsewhere_IsFollowedAndAdvertisedChunkingDetected()
+    public async Task InitializeAsync_ApiEndpointElsewhere_IsFollowed()
     {
-        var handler = new StubHandler(_ => (HttpStatusCode.OK, "{\"api_endpoint\":\"https://api.example.org/attic\",\"store_dir\":\"/nix/store\",\"upload_chunking\":{\"max_chunk_size\":33554432}}"));
+        var handler = new StubHandler(_ => (HttpStatusCode.OK, "{\"api_endpoint\":\"https://api.example.org/attic\",\"store_dir\":\"/nix/store\"}"));
         using var cache = CreateSut(handler);
 
         await cache.InitializeAsync(TestContext.Current.CancellationToken);
-        await cache.FindMissingAsync([PathNumber(1)], TestContext.Current.CancellationToken);
+        await cache.LookupAsync([PathNumber(1)], TestContext.Current.CancellationToken);
 
         Assert.Equal("https://api.example.org/attic/_api/v1/get-missing-paths", handler.Requests[^1].Uri);
-        Assert.Equal(33554432, cache.MaxChunkSize);
     }
 
     [Fact]
@@ -65,7 +83,7 @@ public sealed class AtticCacheTests
 
         var ex = await Assert.ThrowsAsync<CacheUploadException>(() => cache.InitializeAsync(TestContext.Current.CancellationToken));
 
-        Assert.Equal(CacheFailureKind.Permanent, ex.Kind);
+        Assert.Equal(FailureReason.Rejected, ex.Reason);
         Assert.Contains("/gnu/store", ex.Message, StringComparison.Ordinal);
     }
 
@@ -111,13 +129,6 @@ public sealed class AtticCacheTests
         Assert.Contains("expires at 2026-06-03 00:00:00Z (in 2 days)", warning, StringComparison.Ordinal);
         Assert.DoesNotContain(token, warning, StringComparison.Ordinal);
     }
-
-    [Theory]
-    [InlineData(2)]
-    [InlineData(100)]
-    [InlineData(4096)]
-    public void UsePreamble_AnySize_GoesInTheBody(int length) =>
-        Assert.True(AtticClient.UsePreamble(Encoding.ASCII.GetBytes(new string('a', length))));
 
     private static AtticCache CreateSut(StubHandler handler)
     {

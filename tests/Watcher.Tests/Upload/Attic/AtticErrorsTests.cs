@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Watcher.Upload;
 using Watcher.Upload.Attic;
 
 namespace Watcher.Tests.Upload.Attic;
@@ -14,23 +15,23 @@ public sealed class AtticErrorsTests
     [InlineData(403, "{\"code\":403,\"error\":\"AccessError\",\"message\":\"Access error: User does not have permission to complete this action.\"}", "Forbidden", "cache 'private'")]
     [InlineData(413, "<html><body>413 Request Entity Too Large</body></html>", "TooLarge", "'upload-endpoint' in [caches.home]")]
     [InlineData(413, "", "TooLarge", "a proxy in front of the attic server limits the request size")]
-    [InlineData(400, "{\"code\":400,\"error\":\"RequestError\",\"message\":\"General request error: Bad NAR Hash or Size\"}", "Transient", "altered in transit")]
-    [InlineData(400, "{\"code\":400,\"error\":\"RequestError\",\"message\":\"General request error: Bad chunk hash or size\"}", "Transient", "not corrupted locally")]
-    [InlineData(400, "{\"code\":400,\"error\":\"RequestError\",\"message\":\"General request error: Upload info is too large\"}", "Permanent", "Upload info is too large")]
-    [InlineData(404, "{\"code\":404,\"error\":\"NoSuchCache\",\"message\":\"The requested cache does not exist.\"}", "Permanent", "attic cache create private")]
-    [InlineData(408, "", "Transient", "HTTP 408")]
-    [InlineData(415, "Expected request with `Content-Type: application/json`", "Permanent", "Content-Type: application/json")]
-    [InlineData(422, "Failed to deserialize the JSON body", "Permanent", "HTTP 422")]
-    [InlineData(429, "slow down", "Transient", "slow down")]
-    [InlineData(500, "{\"code\":500,\"error\":\"InternalServerError\",\"message\":\"The server encountered an internal error or misconfiguration.\"}", "Transient", "InternalServerError")]
-    [InlineData(502, "<html>Bad Gateway</html>", "Transient", "Bad Gateway")]
-    [InlineData(503, "{\"code\":503,\"error\":\"IncompleteNar\",\"message\":\"missing chunks\"}", "Transient", "IncompleteNar")]
-    [InlineData(524, "", "Transient", "HTTP 524")]
-    public void FromStatus_ClassifiesByStatusCode(int status, string body, string kind, string phrase)
+    [InlineData(400, "{\"code\":400,\"error\":\"RequestError\",\"message\":\"General request error: Bad NAR Hash or Size\"}", "ServerError", "altered in transit")]
+    [InlineData(400, "{\"code\":400,\"error\":\"RequestError\",\"message\":\"General request error: Bad chunk hash or size\"}", "ServerError", "not corrupted locally")]
+    [InlineData(400, "{\"code\":400,\"error\":\"RequestError\",\"message\":\"General request error: Upload info is too large\"}", "Rejected", "Upload info is too large")]
+    [InlineData(404, "{\"code\":404,\"error\":\"NoSuchCache\",\"message\":\"The requested cache does not exist.\"}", "Rejected", "attic cache create private")]
+    [InlineData(408, "", "Timeout", "HTTP 408")]
+    [InlineData(415, "Expected request with `Content-Type: application/json`", "Rejected", "Content-Type: application/json")]
+    [InlineData(422, "Failed to deserialize the JSON body", "Rejected", "HTTP 422")]
+    [InlineData(429, "slow down", "Throttled", "slow down")]
+    [InlineData(500, "{\"code\":500,\"error\":\"InternalServerError\",\"message\":\"The server encountered an internal error or misconfiguration.\"}", "ServerError", "InternalServerError")]
+    [InlineData(502, "<html>Bad Gateway</html>", "ServerError", "Bad Gateway")]
+    [InlineData(503, "{\"code\":503,\"error\":\"IncompleteNar\",\"message\":\"missing chunks\"}", "ServerError", "IncompleteNar")]
+    [InlineData(524, "", "ServerError", "HTTP 524")]
+    public void FromStatus_ClassifiesByStatusCode(int status, string body, string reason, string phrase)
     {
         var ex = AtticErrors.FromStatus(status, body, null, Context);
 
-        Assert.Equal(Enum.Parse<CacheFailureKind>(kind), ex.Kind);
+        Assert.Equal(Enum.Parse<FailureReason>(reason), ex.Reason);
         Assert.Equal(status, ex.StatusCode);
         Assert.Contains(phrase, ex.Message, StringComparison.Ordinal);
     }
@@ -53,7 +54,7 @@ public sealed class AtticErrorsTests
     {
         var ex = AtticErrors.FromTransport(new HttpRequestException("Connection refused (127.0.0.1:1)"), Context);
 
-        Assert.Equal(CacheFailureKind.Transient, ex.Kind);
+        Assert.Equal(FailureReason.Connection, ex.Reason);
         Assert.Contains("cannot reach the attic server at https://attic.example.org/", ex.Message, StringComparison.Ordinal);
     }
 

@@ -1,3 +1,4 @@
+using Watcher.Upload;
 using Watcher.Upload.Attic;
 
 namespace Watcher.Tests.Upload.Attic;
@@ -42,6 +43,6 @@ public sealed class AtticTokenSourceTests : IDisposable
 
         var ex = Assert.Throws<CacheUploadException>(() => source.GetToken(out _));
 
-        Assert.Equal(CacheFailureKind.Unauthorized, ex.Kind);
+        Assert.Equal(FailureReason.Unauthorized, ex.Reason);
     }
 }

@@ -5,8 +5,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Watcher.Config;
 using Watcher.Nix;
-using Watcher.Pipeline;
+using Watcher.Upload;
 using Watcher.Upload.Attic;
+using Watcher.Upload.Resilience;
 
 namespace Watcher.Tests.Upload.Attic;
 
@@ -16,27 +17,28 @@ public sealed class AtticUpstreamFilterTests
     private const string CacheConfig = "{\"store_dir\":\"/nix/store\",\"public_key\":\"private:AAAA\",\"upstream_cache_key_names\":[\"cache.nixos.org-1\"]}";
 
     [Theory]
-    [InlineData(null, "cache.nixos.org-1:c2ln", "Upstream")]
-    [InlineData(true, "cache.nixos.org-1:c2ln", "Upstream")]
-    [InlineData(false, "cache.nixos.org-1:c2ln", null)]
-    [InlineData(false, "mine-1:c2ln", "Upstream")]
-    [InlineData(true, "other-1:c2ln", null)]
-    public async Task Check_PathSignedByTheServersUpstreamKey_SkippedUnlessOptedOut(bool? skipUpstreamSigned, string signature, string? expected)
+    [InlineData(null, "cache.nixos.org-1:c2ln", true)]
+    [InlineData(true, "cache.nixos.org-1:c2ln", true)]
+    [InlineData(false, "cache.nixos.org-1:c2ln", false)]
+    [InlineData(false, "mine-1:c2ln", true)]
+    [InlineData(true, "other-1:c2ln", false)]
+    public async Task PushAsync_PathSignedByTheServersUpstreamKey_SkippedUnlessOptedOut(bool? skipUpstreamSigned, string signature, bool upstream)
     {
         var options = Options(skipUpstreamSigned);
-        using var cache = AtticCache.Create(options, StorePath.DefaultStoreDir, new FakeTimeProvider(), NullLoggerFactory.Instance, new StubHandler(CacheConfig));
+        using var cache = AtticCache.Create(options, StorePath.DefaultStoreDir, SingleAttempt.Instance, new FakeTimeProvider(), NullLoggerFactory.Instance, new StubHandler(CacheConfig));
         await cache.InitializeAsync(TestContext.Current.CancellationToken);
-        var filter = new PathFilter(new WatchOptions());
+        var session = new PushSession(cache, NoNarSource.Instance, 1, options.SkipSignedBy, NullLogger.Instance);
+        var path = SignedPath(signature);
 
-        var reason = filter.Check(SignedPath(signature), new CacheTarget(options, cache));
+        var outcomes = await session.PushAsync([path], TestContext.Current.CancellationToken);
 
-        Assert.Equal(expected, reason?.ToString());
+        Assert.Equal(upstream, outcomes[path.Path].Kind == PathOutcomeKind.Upstream);
     }
 
     [Fact]
     public async Task UpstreamKeyNames_OptedOut_EmptyButTheServersKeysStayKnown()
     {
-        using var cache = AtticCache.Create(Options(false), StorePath.DefaultStoreDir, new FakeTimeProvider(), NullLoggerFactory.Instance, new StubHandler(CacheConfig));
+        using var cache = AtticCache.Create(Options(false), StorePath.DefaultStoreDir, SingleAttempt.Instance, new FakeTimeProvider(), NullLoggerFactory.Instance, new StubHandler(CacheConfig));
 
         await cache.InitializeAsync(TestContext.Current.CancellationToken);
 
@@ -47,7 +49,7 @@ public sealed class AtticUpstreamFilterTests
     [Fact]
     public void UpstreamKeyNames_BeforeInitialisation_Empty()
     {
-        using var cache = AtticCache.Create(Options(null), StorePath.DefaultStoreDir, new FakeTimeProvider(), NullLoggerFactory.Instance, new StubHandler(CacheConfig));
+        using var cache = AtticCache.Create(Options(null), StorePath.DefaultStoreDir, SingleAttempt.Instance, new FakeTimeProvider(), NullLoggerFactory.Instance, new StubHandler(CacheConfig));
 
         Assert.Empty(cache.UpstreamKeyNames);
     }

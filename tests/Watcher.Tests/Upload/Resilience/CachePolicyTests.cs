@@ -1,13 +1,18 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Watcher.Config;
 using Watcher.Tests.Metrics;
 using Watcher.Upload;
 using Watcher.Upload.Resilience;
 
 namespace Watcher.Tests.Upload.Resilience;
 
-public sealed class CachePolicyTests
+public sealed class CachePolicyTests : IDisposable
 {
-    private static readonly ResilienceOptions Options = new();
+    private static readonly RetryOptions Fast = new() { Attempts = 4, BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5) };
+
+    private readonly TestMeters _meters = new();
+    private readonly CacheActivity _activity = new();
 
     [Theory]
     [InlineData(0, 0.0, 0)]
@@ -15,11 +20,11 @@ public sealed class CachePolicyTests
     [InlineData(3, 0.5, 4000)]
     [InlineData(10, 0.999, 59940)]
     [InlineData(40, 0.5, 30000)]
-    public void RetryDelay_FullJitter_UniformUnderTheExponentialCeiling(int attempt, double random, double expectedMs)
+    public void RetryDelay_FullJitter_UniformUnderTheExponentialCeiling(int retry, double random, double expectedMs)
     {
-        var sut = CreateSut(() => random);
+        var sut = CreateSut(new RetryOptions(), random: () => random);
 
-        Assert.Equal(expectedMs, sut.RetryDelay(attempt, new IOException("reset")).TotalMilliseconds, 3);
+        Assert.Equal(expectedMs, sut.RetryDelay(retry, new IOException("reset")).TotalMilliseconds, 3);
     }
 
     [Theory]
@@ -28,8 +33,8 @@ public sealed class CachePolicyTests
     [InlineData(-5, 0)]
     public void RetryDelay_RetryAfter_HonouredAndClamped(int retryAfterSeconds, int expectedSeconds)
     {
-        var sut = CreateSut(() => 0.5);
-        var error = new CacheUploadException("busy", CacheFailureKind.Transient, 429, TimeSpan.FromSeconds(retryAfterSeconds));
+        var sut = CreateSut(new RetryOptions(), random: () => 0.5);
+        var error = new CacheUploadException("busy", FailureReason.Throttled, 429, TimeSpan.FromSeconds(retryAfterSeconds));
 
         Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), sut.RetryDelay(0, error));
     }
@@ -39,46 +44,131 @@ public sealed class CachePolicyTests
     [InlineData(1, 30)]
     [InlineData(3, 120)]
     [InlineData(9, 300)]
-    public void BreakDuration_DoublesPerFailedTrialUpToTheCap(int halfOpenAttempts, int expectedSeconds)
+    public void BreakDurationAfter_DoublesPerFailedTrialUpToTheCap(int halfOpenAttempts, int expectedSeconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), CachePolicy.BreakDurationAfter(halfOpenAttempts));
+
+    [Fact]
+    public void BodyTimeout_GrowsWithTheBody()
     {
-        Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), CreateSut(() => 0).BreakDuration(halfOpenAttempts));
+        var options = new RetryOptions();
+
+        Assert.Equal(TimeSpan.FromSeconds(60), options.BodyTimeout(0));
+        Assert.Equal(TimeSpan.FromSeconds(60 + 4096), options.BodyTimeout(1L << 30));
     }
 
     [Fact]
-    public void Timeouts_ScaleWithTheWork()
+    public async Task RunAsync_TransientFailures_SentAgainUntilSuccessEachResendCountedByReason()
     {
-        Assert.Equal(TimeSpan.FromSeconds(60), Options.UploadTimeout(0));
-        Assert.Equal(TimeSpan.FromSeconds(60 + 4096), Options.UploadTimeout(1L << 30));
-        Assert.Equal(TimeSpan.FromSeconds(60 + 500), Options.LookupTimeout(10_000));
-    }
+        using var retries = _meters.Collect<long>("nix_watcher.retries");
+        var failures = new Queue<Exception>([new CacheUploadException("503", FailureReason.ServerError, 503), new HttpRequestException("reset")]);
+        int calls = 0;
 
-    [Fact]
-    public async Task ExecuteAsync_AttemptTimesOut_RetriedAndThenSucceeds()
-    {
-        using var meters = new TestMeters();
-        using var retries = meters.Collect<long>("nix_watcher.retries");
-        var options = Options with { BaseDelay = TimeSpan.FromMilliseconds(1) };
-        var sut = new CachePolicy("c", options, new CacheActivity(), meters.Metrics, TimeProvider.System, NullLogger.Instance);
-        int attempts = 0;
-
-        int result = await sut.ExecuteAsync("stalling", TimeSpan.FromMilliseconds(100), async ct =>
+        int result = await CreateSut(Fast).RunAsync("uploading x", RequestKind.Body, _ =>
         {
-            if (++attempts == 1)
-            {
-                await Task.Delay(Timeout.Infinite, ct);
-            }
-
-            return 42;
+            calls++;
+            return failures.TryDequeue(out var failure) ? Task.FromException<int>(failure) : Task.FromResult(42);
         }, TestContext.Current.CancellationToken);
 
         Assert.Equal(42, result);
-        Assert.Equal(2, attempts);
-        Assert.Equal("timeout", Assert.Single(retries.GetMeasurementSnapshot()).Tags["reason"]);
+        Assert.Equal(3, calls);
+        Assert.Equal(["server_error", "connection"], retries.GetMeasurementSnapshot().Select(m => (string)m.Tags["reason"]!));
+        Assert.NotNull(_activity.LastProgress);
+        Assert.Equal("reset", _activity.LastError?.Message);
     }
 
-    private static CachePolicy CreateSut(Func<double> random)
+    [Theory]
+    [InlineData(nameof(FailureReason.Forbidden))]
+    [InlineData(nameof(FailureReason.Unauthorized))]
+    [InlineData(nameof(FailureReason.TooLarge))]
+    [InlineData(nameof(FailureReason.Rejected))]
+    public async Task RunAsync_PermanentFailure_SentOnce(string reasonName)
     {
-        using var meters = new TestMeters();
-        return new CachePolicy("c", Options, new CacheActivity(), meters.Metrics, TimeProvider.System, NullLogger.Instance, random);
+        var reason = Enum.Parse<FailureReason>(reasonName);
+        int calls = 0;
+
+        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(Fast).RunAsync<int>("x", RequestKind.Metadata, _ =>
+        {
+            calls++;
+            throw new CacheUploadException("no", reason);
+        }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(reason, error.Reason);
+        Assert.Equal(1, calls);
+        Assert.Equal(1, Failures.Attempts(error));
     }
+
+    [Fact]
+    public async Task RunAsync_AttemptsExhausted_ThrowsTheLastErrorWithTheAttemptCount()
+    {
+        int calls = 0;
+
+        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(Fast, breaker: false).RunAsync<int>("x", RequestKind.Lookup, _ =>
+        {
+            calls++;
+            throw new CacheUploadException($"502 #{calls}", FailureReason.ServerError, 502);
+        }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(Fast.Attempts, calls);
+        Assert.Equal("502 #4", error.Message);
+        Assert.Equal(Fast.Attempts, Failures.Attempts(error));
+    }
+
+    [Fact]
+    public async Task RunAsync_AttemptStalls_TimedOutSentAgainAndNamedWhenItKeepsStalling()
+    {
+        var options = Fast with { Attempts = 2, Timeout = TimeSpan.FromMilliseconds(100) };
+        int calls = 0;
+
+        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(options, breaker: false).RunAsync<int>("checking a.narinfo", RequestKind.Lookup, async ct =>
+        {
+            calls++;
+            await Task.Delay(Timeout.Infinite, ct);
+            return 0;
+        }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(2, calls);
+        Assert.Equal(FailureReason.Timeout, error.Reason);
+        Assert.Contains("checking a.narinfo: no answer within 0.1 s", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_CacheKeepsFailing_BreakerPausesItNamingTheCauseThenATrialAfterThePauseClosesIt()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var sut = CreateSut(Fast with { Attempts = 1 }, time: time);
+        using var opened = _meters.Collect<long>("nix_watcher.circuit.opened");
+        var ct = TestContext.Current.CancellationToken;
+        int calls = 0;
+        bool down = true;
+        Task<int> Request() => sut.RunAsync("x", RequestKind.Lookup, _ =>
+        {
+            calls++;
+            return down ? Task.FromException<int>(new HttpRequestException("connection refused")) : Task.FromResult(1);
+        }, ct);
+
+        for (int i = 0; i < CachePolicy.BreakerMinimumThroughput; i++)
+        {
+            await Assert.ThrowsAsync<HttpRequestException>(Request);
+        }
+
+        var paused = await Assert.ThrowsAsync<CacheUploadException>(Request);
+
+        Assert.Equal(FailureReason.Paused, paused.Reason);
+        Assert.Equal("cache 'c' is paused for another 15 s after repeated failures (last error: connection refused)", paused.Message);
+        Assert.Equal(CachePolicy.BreakerMinimumThroughput, calls);
+        Assert.Equal(CircuitState.Open, _activity.Circuit);
+        Assert.Equal(DateTimeOffset.UnixEpoch + CachePolicy.BreakDuration, _activity.PausedUntil);
+        Assert.Equal(1, Assert.Single(opened.GetMeasurementSnapshot()).Value);
+
+        down = false;
+        time.Advance(CachePolicy.BreakDuration + TimeSpan.FromSeconds(1));
+
+        Assert.Equal(1, await Request());
+        Assert.Equal(CircuitState.Closed, _activity.Circuit);
+    }
+
+    public void Dispose() => _meters.Dispose();
+
+    private CachePolicy CreateSut(RetryOptions options, bool breaker = true, Func<double>? random = null, TimeProvider? time = null) =>
+        new("c", options, _activity, _meters.Metrics, time ?? TimeProvider.System, NullLogger.Instance, breaker, random);
 }

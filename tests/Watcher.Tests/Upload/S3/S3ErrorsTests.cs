@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
+using Watcher.Upload;
 using Watcher.Upload.S3;
 
 namespace Watcher.Tests.Upload.S3;
@@ -9,25 +10,27 @@ namespace Watcher.Tests.Upload.S3;
 public sealed class S3ErrorsTests
 {
     [Theory]
-    [InlineData("InvalidAccessKeyId", HttpStatusCode.Forbidden, nameof(CacheFailureKind.Unauthorized))]
-    [InlineData("SignatureDoesNotMatch", HttpStatusCode.Forbidden, nameof(CacheFailureKind.Unauthorized))]
-    [InlineData("ExpiredToken", HttpStatusCode.BadRequest, nameof(CacheFailureKind.Unauthorized))]
-    [InlineData("AccessDenied", HttpStatusCode.Forbidden, nameof(CacheFailureKind.Forbidden))]
-    [InlineData("NoSuchBucket", HttpStatusCode.NotFound, nameof(CacheFailureKind.Permanent))]
-    [InlineData("EntityTooLarge", HttpStatusCode.BadRequest, nameof(CacheFailureKind.TooLarge))]
-    [InlineData("SlowDown", HttpStatusCode.ServiceUnavailable, nameof(CacheFailureKind.Transient))]
-    [InlineData("", HttpStatusCode.RequestEntityTooLarge, nameof(CacheFailureKind.TooLarge))]
-    [InlineData("", HttpStatusCode.Unauthorized, nameof(CacheFailureKind.Unauthorized))]
-    [InlineData("", HttpStatusCode.TooManyRequests, nameof(CacheFailureKind.Transient))]
-    [InlineData("", HttpStatusCode.BadGateway, nameof(CacheFailureKind.Transient))]
-    [InlineData("InvalidArgument", HttpStatusCode.BadRequest, nameof(CacheFailureKind.Permanent))]
-    public void Classify_ServiceError_KindFollowsCodeThenStatus(string code, HttpStatusCode status, string expected)
+    [InlineData("InvalidAccessKeyId", HttpStatusCode.Forbidden, nameof(FailureReason.Unauthorized))]
+    [InlineData("SignatureDoesNotMatch", HttpStatusCode.Forbidden, nameof(FailureReason.Unauthorized))]
+    [InlineData("ExpiredToken", HttpStatusCode.BadRequest, nameof(FailureReason.Unauthorized))]
+    [InlineData("AccessDenied", HttpStatusCode.Forbidden, nameof(FailureReason.Forbidden))]
+    [InlineData("NoSuchBucket", HttpStatusCode.NotFound, nameof(FailureReason.Rejected))]
+    [InlineData("EntityTooLarge", HttpStatusCode.BadRequest, nameof(FailureReason.TooLarge))]
+    [InlineData("SlowDown", HttpStatusCode.ServiceUnavailable, nameof(FailureReason.Throttled))]
+    [InlineData("RequestTimeout", HttpStatusCode.BadRequest, nameof(FailureReason.Timeout))]
+    [InlineData("InternalError", HttpStatusCode.InternalServerError, nameof(FailureReason.ServerError))]
+    [InlineData("", HttpStatusCode.RequestEntityTooLarge, nameof(FailureReason.TooLarge))]
+    [InlineData("", HttpStatusCode.Unauthorized, nameof(FailureReason.Unauthorized))]
+    [InlineData("", HttpStatusCode.TooManyRequests, nameof(FailureReason.Throttled))]
+    [InlineData("", HttpStatusCode.BadGateway, nameof(FailureReason.ServerError))]
+    [InlineData("InvalidArgument", HttpStatusCode.BadRequest, nameof(FailureReason.Rejected))]
+    public void Classify_ServiceError_ReasonFollowsCodeThenStatus(string code, HttpStatusCode status, string expected)
     {
         var ex = new AmazonS3Exception("message", ErrorType.Sender, code, "request-id", status);
 
-        var (kind, statusCode, _) = S3Errors.Classify(ex);
+        var (reason, statusCode, _) = S3Errors.Classify(ex);
 
-        Assert.Equal(Enum.Parse<CacheFailureKind>(expected), kind);
+        Assert.Equal(Enum.Parse<FailureReason>(expected), reason);
         Assert.Equal((int)status, statusCode);
     }
 
@@ -39,14 +42,14 @@ public sealed class S3ErrorsTests
 
         var wrapped = errors.Wrap(new AmazonServiceException("wrapped", refused), "checking nix-cache-info");
 
-        Assert.Equal(CacheFailureKind.Transient, wrapped.Kind);
+        Assert.Equal(FailureReason.Connection, wrapped.Reason);
         Assert.StartsWith("cache 'home' (bucket 'nix-cache' at http://127.0.0.1:9): checking nix-cache-info: cannot reach the endpoint", wrapped.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Wrap_CacheUploadException_IsKept()
     {
-        var original = new CacheUploadException("too big", CacheFailureKind.TooLarge);
+        var original = new CacheUploadException("too big", FailureReason.TooLarge);
 
         Assert.Same(original, new S3Errors("c", "b", "e").Wrap(original, "writing"));
     }

@@ -1,3 +1,4 @@
+using Watcher.Upload;
 using Watcher.Upload.S3;
 
 namespace Watcher.Tests.Upload.S3;
@@ -58,7 +59,7 @@ public sealed class S3PartPlanTests
     {
         var ex = Assert.Throws<CacheUploadException>(() => S3PartPlan.For((64 * MiB * S3PartPlan.MaxParts) + 1, 64 * MiB));
 
-        Assert.Equal(CacheFailureKind.TooLarge, ex.Kind);
+        Assert.Equal(FailureReason.TooLarge, ex.Reason);
         Assert.Contains("part-size-mb", ex.Message, StringComparison.Ordinal);
     }
 }

@@ -1,7 +1,9 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
 
-namespace Watcher.Nar;
+using Watcher.Nar;
+
+namespace Watcher.Tests.Nar;
 
 /// <summary>The §3.2 checks and the throw helpers whose messages say expected vs actual, and where.</summary>
 internal sealed partial class NarReader

@@ -1,7 +1,7 @@
 using Watcher.Nix;
 using Watcher.Upload;
 
-namespace Watcher.Tests.Upload.Resilience;
+namespace Watcher.Tests.Upload;
 
 /// <summary>A cache whose lookups and uploads fail with scripted exceptions, then succeed.</summary>
 internal sealed class FlakyCache : IBinaryCache
@@ -21,10 +21,10 @@ internal sealed class FlakyCache : IBinaryCache
 
     public Task InitializeAsync(CancellationToken cancellationToken) => Next();
 
-    public async Task<IReadOnlySet<StorePath>> FindMissingAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
+    public async Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
     {
         await Next();
-        return paths.ToHashSet();
+        return CacheLookup.Exactly(paths.ToHashSet());
     }
 
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)

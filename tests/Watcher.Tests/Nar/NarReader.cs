@@ -3,7 +3,9 @@ using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
 
-namespace Watcher.Nar;
+using Watcher.Nar;
+
+namespace Watcher.Tests.Nar;
 
 /// <summary>
 /// Parses a NAR from a stream as it arrives, strictly (nix.md §3.2), copying every byte to a destination and

@@ -1,4 +1,4 @@
-namespace Watcher.Nar;
+namespace Watcher.Tests.Nar;
 
 /// <summary>Buffer management: reading no further than the grammar guarantees, and forwarding what was read.</summary>
 internal sealed partial class NarReader

@@ -1,0 +1,42 @@
+namespace Watcher.Config;
+
+/// <summary>
+/// The <c>[retry]</c> table (or a cache's <c>[caches.NAME.retry]</c>, key by key): how every request to a cache
+/// is sent again. It is the only retry layer: parts, lookups and narinfos each get these attempts, and a path
+/// whose request exhausts them becomes a dead letter.
+/// </summary>
+/// <remarks>
+/// The defaults suit a home server behind a tunnel as well as S3: a failing request is tried for about two
+/// minutes with growing, randomised pauses (so workers never retry in lockstep); a cache that keeps failing is
+/// paused by its circuit breaker instead, and its paths wait in the journal without using up attempts.
+/// </remarks>
+internal sealed record RetryOptions
+{
+    /// <summary>The longest a server's <c>Retry-After</c> is honoured.</summary>
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// A body's attempt may take <see cref="Timeout"/> plus its size at this rate (a 1 GiB NAR gets 69 min), so only
+    /// a stalled upload times out, not a slow uplink.
+    /// </summary>
+    public const long SlowestUploadBytesPerSecond = 256 * 1024;
+
+    /// <summary>How many times one request is sent, the first time included (<c>attempts</c>).</summary>
+    /// <value>The default value is 8: with the delays below, about two minutes of trying.</value>
+    public int Attempts { get; init; } = 8;
+
+    /// <summary>The ceiling of the first pause, doubling per retry (<c>base-delay-ms</c>).</summary>
+    /// <value>The default value is 1 s: a blip is retried at once, a real outage backs off quickly.</value>
+    public TimeSpan BaseDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>No pause between two sends is longer (<c>max-delay-ms</c>), unless the server's <c>Retry-After</c> asks for it.</summary>
+    /// <value>The default value is 60 s.</value>
+    public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How long one attempt of a lookup or a small write may take (<c>timeout-ms</c>); bodies add their size at 256 KiB/s.</summary>
+    /// <value>The default value is 60 s: a request that takes longer is given up and sent again.</value>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>The attempt timeout for a request whose body is <paramref name="bytes"/> long.</summary>
+    public TimeSpan BodyTimeout(long bytes) => Timeout + TimeSpan.FromSeconds((double)bytes / SlowestUploadBytesPerSecond);
+}

@@ -1,0 +1,79 @@
+using System.Net.Sockets;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+
+namespace Watcher.Upload;
+
+/// <summary>Classifies exceptions into <see cref="FailureReason"/>s and names them for metrics.</summary>
+internal static class Failures
+{
+    /// <summary>The reason <paramref name="exception"/> failed a request or a path.</summary>
+    public static FailureReason Classify(Exception exception) => exception switch
+    {
+        CacheUploadException upload => upload.Reason,
+        NarMismatchException => FailureReason.Mismatch,
+        PathVanishedException => FailureReason.Vanished,
+        BrokenCircuitException => FailureReason.Paused,
+        TimeoutRejectedException or TimeoutException => FailureReason.Timeout,
+        HttpRequestException or SocketException => FailureReason.Connection,
+        IOException and not FileNotFoundException and not DirectoryNotFoundException => FailureReason.Io,
+        _ => FailureReason.Other,
+    };
+
+    private const string AttemptsKey = "nix-watcher.attempts";
+
+    /// <summary>Records on <paramref name="exception"/> how many times the failed request was sent; returns it.</summary>
+    public static Exception WithAttempts(Exception exception, int attempts)
+    {
+        exception.Data[AttemptsKey] = attempts;
+        return exception;
+    }
+
+    /// <summary>How many times the request that failed with <paramref name="exception"/> was sent (1 when nobody counted).</summary>
+    public static int Attempts(Exception exception) => exception.Data[AttemptsKey] is int attempts ? attempts : 1;
+
+    /// <summary>The reason for an HTTP error status that carries nothing more specific.</summary>
+    public static FailureReason FromStatus(int status) => status switch
+    {
+        401 => FailureReason.Unauthorized,
+        403 => FailureReason.Forbidden,
+        413 => FailureReason.TooLarge,
+        408 => FailureReason.Timeout,
+        429 => FailureReason.Throttled,
+        >= 500 => FailureReason.ServerError,
+        _ => FailureReason.Rejected,
+    };
+
+    /// <summary>Whether the same request may succeed when sent again: timeouts, connection and server errors, local I/O.</summary>
+    public static bool IsTransient(this FailureReason reason) =>
+        reason is FailureReason.Timeout or FailureReason.Connection or FailureReason.Throttled or FailureReason.ServerError or FailureReason.Io;
+
+    /// <summary>Whether <paramref name="exception"/> is worth sending again.</summary>
+    public static bool IsTransient(Exception exception) => Classify(exception).IsTransient();
+
+    /// <summary>
+    /// The exception to log with its stack trace, or null: only failures nobody expected (<see cref="FailureReason.Other"/>
+    /// that Watcher did not raise on purpose) get one; the expected ones are one line with their cause.
+    /// </summary>
+    public static Exception? StackTraceFor(Exception exception) =>
+        exception is not WatcherException && Classify(exception) == FailureReason.Other ? exception : null;
+
+    /// <summary>The metrics label: timeout, connection, throttled, server_error, io, unauthorized, forbidden, too_large, rejected, mismatch, vanished, paused, reference or other.</summary>
+    public static string Label(this FailureReason reason) => reason switch
+    {
+        FailureReason.Timeout => "timeout",
+        FailureReason.Connection => "connection",
+        FailureReason.Throttled => "throttled",
+        FailureReason.ServerError => "server_error",
+        FailureReason.Io => "io",
+        FailureReason.Unauthorized => "unauthorized",
+        FailureReason.Forbidden => "forbidden",
+        FailureReason.TooLarge => "too_large",
+        FailureReason.Rejected => "rejected",
+        FailureReason.Mismatch => "mismatch",
+        FailureReason.Vanished => "vanished",
+        FailureReason.Paused => "paused",
+        FailureReason.Reference => "reference",
+        _ => "other",
+    };
+}

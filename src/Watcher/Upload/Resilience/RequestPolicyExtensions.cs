@@ -1,0 +1,18 @@
+namespace Watcher.Upload.Resilience;
+
+/// <summary>Helpers over <see cref="IRequestPolicy"/>.</summary>
+internal static class RequestPolicyExtensions
+{
+    /// <summary>Runs an action without a result through <paramref name="policy"/>.</summary>
+    public static Task RunAsync(this IRequestPolicy policy, string operation, RequestKind kind, Func<CancellationToken, Task> action, CancellationToken cancellationToken, long bodyBytes = 0) =>
+        policy.RunAsync(
+            operation,
+            kind,
+            async ct =>
+            {
+                await action(ct);
+                return true;
+            },
+            cancellationToken,
+            bodyBytes);
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Time.Testing;
+using Watcher.Config;
+using Watcher.Nix;
+using Watcher.Pipeline;
+using Watcher.State;
+using Watcher.Tests.Metrics;
+using Watcher.Tests.Store;
+using Watcher.Tests.Upload;
+
+namespace Watcher.Tests.Pipeline;
+
+/// <summary>One cache's scheduler over an in-memory store and cache, a real state in a temporary directory, and a fake clock.</summary>
+internal sealed class SchedulerHarness : IAsyncDisposable
+{
+    public const string CacheName = "fake";
+
+    private readonly string _dir = Directory.CreateTempSubdirectory("scheduler-test-").FullName;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _abort = new();
+    private Task? _run;
+
+    public SchedulerHarness()
+    {
+        State = StateStore.Open(_dir);
+        Health = new PipelineHealth(Time);
+        Target = new CacheTarget(new FileCacheOptions { Name = CacheName, Path = _dir, SigningKeyFile = "/unused", Jobs = 4 }, Cache);
+        Monitor = Health.Register(PipelineHealth.CacheStage(CacheName), progressElsewhere: () => Target.Activity.LastProgress);
+    }
+
+    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+
+    public FakeStore Store { get; } = new();
+
+    public FakeCache Cache { get; } = new();
+
+    public StateStore State { get; }
+
+    public TestMeters Meters { get; } = new();
+
+    public PipelineHealth Health { get; }
+
+    public CacheTarget Target { get; }
+
+    public StageMonitor Monitor { get; }
+
+    /// <summary>Adds the paths to the store and journals them for the cache, as the planner would.</summary>
+    public void Journal(IEnumerable<PathInfo> infos)
+    {
+        var list = ClosureOrder.Sort(infos);
+        Store.Add(list);
+        State.Enqueue(CacheName, list, Time.GetUtcNow());
+        Target.Wake();
+    }
+
+    public void Start() => _run = new CacheScheduler(Target, Store, State, NoNarSource.Instance, Monitor, Meters.Metrics, Time, NullLogger.Instance)
+        .RunAsync(_stop.Token, _abort.Token);
+
+    /// <summary>Waits (in real time) until <paramref name="condition"/> holds.</summary>
+    public async Task UntilAsync(Func<bool> condition, string what)
+    {
+        for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(10))
+        {
+            if (_run is { IsFaulted: true })
+            {
+                await _run;
+            }
+
+            Assert.True(waited < TimeSpan.FromSeconds(20), "timed out waiting until " + what);
+            await Task.Delay(10, TestContext.Current.CancellationToken);
+        }
+    }
+
+    /// <summary>Lets the scheduler reach its next wait, then moves the fake clock.</summary>
+    public async Task AdvanceAsync(TimeSpan by)
+    {
+        await Task.Delay(50, TestContext.Current.CancellationToken);
+        Time.Advance(by);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await _abort.CancelAsync();
+        if (_run is not null)
+        {
+            // Aborting an upload in progress ends the scheduler with the cancellation, as in the daemon.
+            await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        State.Dispose();
+        Meters.Dispose();
+        _stop.Dispose();
+        _abort.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+}

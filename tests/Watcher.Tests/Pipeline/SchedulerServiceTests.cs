@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging.Abstractions;
+using Watcher.Hosting;
+using Watcher.Pipeline;
+using Watcher.Tests.Nix;
+using Watcher.Tests.Upload;
+
+namespace Watcher.Tests.Pipeline;
+
+public sealed class SchedulerServiceTests : IAsyncDisposable
+{
+    private readonly SchedulerHarness _h = new();
+    private readonly ConcurrentQueue<string> _sent = new();
+
+    public ValueTask DisposeAsync() => _h.DisposeAsync();
+
+    [Fact]
+    public async Task Stop_UploadInProgress_ExtendsTheStopTimeoutWhileItMovesAndAbortsItOnceItStops()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        _h.Cache.UploadGate = new TaskCompletionSource().Task;
+        using var service = new SchedulerService([_h.Target], _h.Store, _h.State, NoNarSource.Instance, _h.Health, new SystemdNotify(_sent.Enqueue, null), _h.Meters.Metrics, _h.Time, NullLoggerFactory.Instance);
+        _h.Journal([TestPaths.Info("big", [])]);
+        await service.StartAsync(ct);
+        await _h.UntilAsync(() => _h.Cache.Lookups.Count == 1, "the upload started");
+        await Task.Delay(100, ct);
+
+        var stopping = service.StopAsync(CancellationToken.None);
+        await _h.UntilAsync(() => _sent.Count >= 2, "the stop messages");
+        Assert.Equal("STOPPING=1", _sent.First());
+        Assert.Equal("STATUS=finishing uploads in progress\nEXTEND_TIMEOUT_USEC=55000000", _sent.Last());
+
+        // Bytes keep moving for a minute: each tick extends the timeout again by the whole budget.
+        for (int i = 0; i < 12; i++)
+        {
+            _h.Target.Activity.Progressed(_h.Time.GetUtcNow());
+            await _h.AdvanceAsync(TimeSpan.FromSeconds(5));
+        }
+
+        await _h.UntilAsync(() => _sent.Count >= 14, "an extension per tick");
+        Assert.Equal("EXTEND_TIMEOUT_USEC=55000000", _sent.Last());
+        Assert.False(stopping.IsCompleted);
+
+        // Then nothing moves: the budget runs down and the upload is aborted.
+        for (int i = 0; i < 9 && !stopping.IsCompleted; i++)
+        {
+            await _h.AdvanceAsync(TimeSpan.FromSeconds(5));
+        }
+
+        await stopping.WaitAsync(TimeSpan.FromSeconds(20), ct);
+        Assert.Equal("EXTEND_TIMEOUT_USEC=15000000", _sent.Last());
+        Assert.Equal(1, _h.State.CountPending(SchedulerHarness.CacheName));
+        Assert.Empty(_h.State.DeadLetters());
+    }
+}

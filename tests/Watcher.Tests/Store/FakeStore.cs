@@ -1,0 +1,108 @@
+using Watcher.Nix;
+using Watcher.Store;
+
+namespace Watcher.Tests.Store;
+
+/// <summary>An in-memory store: valid paths with their infos; tests add, rebuild and collect paths.</summary>
+internal sealed class FakeStore : IStoreQueries
+{
+    private readonly Dictionary<StorePath, PathInfo> _valid = [];
+
+    public string StoreDir => StorePath.DefaultStoreDir;
+
+    /// <summary>How many path infos were asked for, in all.</summary>
+    public int InfoQueries { get; private set; }
+
+    /// <summary>Paths under temporary roots now.</summary>
+    public HashSet<StorePath> TempRoots { get; } = [];
+
+    public void Add(IEnumerable<PathInfo> infos)
+    {
+        lock (_valid)
+        {
+            foreach (var info in infos)
+            {
+                _valid[info.Path] = info;
+            }
+        }
+    }
+
+    /// <summary>Garbage-collects <paramref name="path"/>.</summary>
+    public void Remove(StorePath path)
+    {
+        lock (_valid)
+        {
+            _valid.Remove(path);
+        }
+    }
+
+    public Task<IReadOnlySet<StorePath>> QueryValidPathsAsync(IEnumerable<StorePath> paths, CancellationToken cancellationToken)
+    {
+        lock (_valid)
+        {
+            return Task.FromResult<IReadOnlySet<StorePath>>(paths.Where(_valid.ContainsKey).ToHashSet());
+        }
+    }
+
+    public Task<IReadOnlyList<StorePath>> QueryAllValidPathsAsync(CancellationToken cancellationToken)
+    {
+        lock (_valid)
+        {
+            return Task.FromResult<IReadOnlyList<StorePath>>([.. _valid.Keys]);
+        }
+    }
+
+    public Task<IReadOnlyList<PathInfo?>> QueryPathInfosAsync(IReadOnlyList<StorePath> paths, CancellationToken cancellationToken)
+    {
+        lock (_valid)
+        {
+            InfoQueries += paths.Count;
+            return Task.FromResult<IReadOnlyList<PathInfo?>>([.. paths.Select(p => _valid.GetValueOrDefault(p))]);
+        }
+    }
+
+    public Task<IReadOnlyList<PathInfo>> QueryClosureAsync(IEnumerable<StorePath> roots, CancellationToken cancellationToken)
+    {
+        lock (_valid)
+        {
+            var closure = new Dictionary<StorePath, PathInfo>();
+            var todo = new Stack<StorePath>(roots);
+            while (todo.TryPop(out var path))
+            {
+                if (!closure.ContainsKey(path))
+                {
+                    var info = _valid[path];
+                    closure[path] = info;
+                    foreach (var reference in info.ReferencesExceptSelf)
+                    {
+                        todo.Push(reference);
+                    }
+                }
+            }
+
+            return Task.FromResult<IReadOnlyList<PathInfo>>(ClosureOrder.Sort(closure.Values));
+        }
+    }
+
+    public Task<IDisposable> HoldTempRootsAsync(IEnumerable<StorePath> paths, CancellationToken cancellationToken)
+    {
+        var held = paths.ToList();
+        lock (TempRoots)
+        {
+            TempRoots.UnionWith(held);
+        }
+
+        return Task.FromResult<IDisposable>(new Release(() =>
+        {
+            lock (TempRoots)
+            {
+                TempRoots.ExceptWith(held);
+            }
+        }));
+    }
+
+    private sealed class Release(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}

@@ -1,0 +1,47 @@
+using Watcher.Nix;
+using Watcher.Tests.Metrics;
+using Watcher.Upload;
+
+namespace Watcher.Tests.Upload;
+
+public sealed class MeteredCacheTests : IDisposable
+{
+    private readonly TestMeters _meters = new();
+    private readonly CacheActivity _activity = new();
+
+    [Fact]
+    public async Task UploadNarAsync_Success_RecordsSizesAndActivity()
+    {
+        using var size = _meters.Collect<long>("nix_watcher.upload.size");
+        var sut = CreateSut(new FlakyCache());
+
+        var narInfo = await sut.UploadNarAsync(Info(narSize: 1000), null!, TestContext.Current.CancellationToken);
+        await sut.PublishAsync(narInfo, TestContext.Current.CancellationToken);
+
+        var sizes = size.GetMeasurementSnapshot().ToDictionary(m => (string)m.Tags["kind"]!, m => m.Value);
+        Assert.Equal(1000, sizes["nar"]);
+        Assert.Equal(500, sizes["compressed"]);
+        Assert.NotNull(_activity.LastSuccess);
+        Assert.Equal(0, _activity.InFlight);
+    }
+
+    [Fact]
+    public async Task UploadNarAsync_Failure_CountedByReasonAndKeptAsTheLastError()
+    {
+        using var failures = _meters.Collect<long>("nix_watcher.failures");
+        var sut = CreateSut(new FlakyCache(new CacheUploadException("no", FailureReason.Forbidden, 403)));
+
+        await Assert.ThrowsAsync<CacheUploadException>(() => sut.UploadNarAsync(Info(), null!, TestContext.Current.CancellationToken));
+
+        Assert.Equal("forbidden", Assert.Single(failures.GetMeasurementSnapshot()).Tags["reason"]);
+        Assert.Equal("no", _activity.LastError?.Message);
+        Assert.Equal(0, _activity.InFlight);
+    }
+
+    public void Dispose() => _meters.Dispose();
+
+    private MeteredCache CreateSut(FlakyCache inner) => new(inner, _activity, _meters.Metrics, TimeProvider.System);
+
+    private static PathInfo Info(long narSize = 8) =>
+        new() { Path = StorePath.FromBaseName(new string('a', 32) + "-a"), NarHash = new byte[32], NarSize = narSize, References = [] };
+}
