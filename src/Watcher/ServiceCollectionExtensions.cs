@@ -24,7 +24,12 @@ internal static class ServiceCollectionExtensions
             sp.GetRequiredService<ILogger<NixDaemonClient>>()));
         services.AddSingleton<IStoreQueries>(sp => sp.GetRequiredService<NixDaemonClient>());
         services.AddSingleton(_ => StateStore.Open(options.StateDir, options.Watch.StoreDir));
-        services.AddSingleton<CacheFactory>();
+        services.AddSingleton(sp =>
+        {
+            var state = sp.GetRequiredService<StateStore>();
+            var time = sp.GetRequiredService<TimeProvider>();
+            return new CacheFactory(sp.GetRequiredService<ILoggerFactory>(), time) { MultipartJournals = cache => state.MultipartJournal(cache, time) };
+        });
         services.AddSingleton(sp => new WatcherMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
             () => CacheGaugesOf(sp.GetRequiredService<IReadOnlyList<CacheTarget>>(), sp.GetRequiredService<StateStore>())));

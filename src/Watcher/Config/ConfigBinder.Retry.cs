@@ -20,6 +20,7 @@ internal sealed partial class ConfigBinder
         int? baseMs = reader.GetInt(ConfigKeys.BaseDelayMs, 1, MaxDelayMs);
         int? maxMs = reader.GetInt(ConfigKeys.MaxDelayMs, 1, MaxDelayMs);
         int? timeoutMs = reader.GetInt(ConfigKeys.TimeoutMs, MinTimeoutMs, MaxDelayMs);
+        int? stallMs = reader.GetInt(ConfigKeys.StallTimeoutMs, MinTimeoutMs, MaxDelayMs);
         reader.ReportUnknown();
         var retry = defaults with
         {
@@ -27,6 +28,7 @@ internal sealed partial class ConfigBinder
             BaseDelay = baseMs is { } b ? TimeSpan.FromMilliseconds(b) : defaults.BaseDelay,
             MaxDelay = maxMs is { } m ? TimeSpan.FromMilliseconds(m) : defaults.MaxDelay,
             Timeout = timeoutMs is { } t ? TimeSpan.FromMilliseconds(t) : defaults.Timeout,
+            StallTimeout = stallMs is { } st ? TimeSpan.FromMilliseconds(st) : defaults.StallTimeout,
         };
         if (retry.MaxDelay < retry.BaseDelay && (baseMs is not null || maxMs is not null))
         {

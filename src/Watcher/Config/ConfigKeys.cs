@@ -57,6 +57,7 @@ internal static class ConfigKeys
     public const string BaseDelayMs = "base-delay-ms";
     public const string MaxDelayMs = "max-delay-ms";
     public const string TimeoutMs = "timeout-ms";
+    public const string StallTimeoutMs = "stall-timeout-ms";
 
     // Values of caches.<name>.type, watch.scan and caches.<name>.compression.
     public const string TypeFile = "file";

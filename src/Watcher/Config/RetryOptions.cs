@@ -7,19 +7,15 @@ namespace Watcher.Config;
 /// </summary>
 /// <remarks>
 /// The defaults suit a home server behind a tunnel as well as S3: a failing request is tried for about two
-/// minutes with growing, randomised pauses (so workers never retry in lockstep); a cache that keeps failing is
-/// paused by its circuit breaker instead, and its paths wait in the journal without using up attempts.
+/// minutes with growing, randomised pauses (so workers never retry in lockstep); a request held unanswered is
+/// given up after seconds (lookups, small writes) or once its body stops moving (uploads), not after a fixed
+/// total; a cache that keeps failing is paused by its circuit breaker instead, and its paths wait in the journal
+/// without using up attempts.
 /// </remarks>
 internal sealed record RetryOptions
 {
     /// <summary>The longest a server's <c>Retry-After</c> is honoured.</summary>
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(5);
-
-    /// <summary>
-    /// A body's attempt may take <see cref="Timeout"/> plus its size at this rate (a 1 GiB NAR gets 69 min), so only
-    /// a stalled upload times out, not a slow uplink.
-    /// </summary>
-    public const long SlowestUploadBytesPerSecond = 256 * 1024;
 
     /// <summary>How many times one request is sent, the first time included (<c>attempts</c>).</summary>
     /// <value>The default value is 8: with the delays below, about two minutes of trying.</value>
@@ -33,10 +29,18 @@ internal sealed record RetryOptions
     /// <value>The default value is 60 s.</value>
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>How long one attempt of a lookup or a small write may take (<c>timeout-ms</c>); bodies add their size at 256 KiB/s.</summary>
-    /// <value>The default value is 60 s: a request that takes longer is given up and sent again.</value>
-    public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(1);
+    /// <summary>How long one attempt of a lookup or a small write may take (<c>timeout-ms</c>).</summary>
+    /// <value>
+    /// The default value is 10 s: such a request is answered in well under a second by a healthy server, even behind a
+    /// tunnel; one that is held unanswered is given up and sent again instead of holding its path (and every path
+    /// waiting for it) back for long.
+    /// </value>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The attempt timeout for a request whose body is <paramref name="bytes"/> long.</summary>
-    public TimeSpan BodyTimeout(long bytes) => Timeout + TimeSpan.FromSeconds((double)bytes / SlowestUploadBytesPerSecond);
+    /// <summary>How long a request with a body may go without a byte moving, the wait for its answer included (<c>stall-timeout-ms</c>).</summary>
+    /// <value>The default value is 30 s: a slow uplink keeps moving bytes and is never cut off, a stalled connection is.</value>
+    public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a lookup waits for its answer before a second, identical one is sent (the first answer wins).</summary>
+    public TimeSpan HedgeDelay => Timeout / 5 < TimeSpan.FromSeconds(2) ? Timeout / 5 : TimeSpan.FromSeconds(2);
 }

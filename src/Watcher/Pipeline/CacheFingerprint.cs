@@ -17,7 +17,7 @@ internal static class CacheFingerprint
     {
         var text = new StringBuilder();
         Add(text, options.Type, options.Name, string.Join(',', options.SkipSignedBy));
-        Add(text, options.Retry.Attempts, options.Retry.BaseDelay, options.Retry.MaxDelay, options.Retry.Timeout);
+        Add(text, options.Retry.Attempts, options.Retry.BaseDelay, options.Retry.MaxDelay, options.Retry.Timeout, options.Retry.StallTimeout);
         switch (options)
         {
             case FileCacheOptions file:

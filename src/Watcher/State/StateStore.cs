@@ -17,7 +17,7 @@ namespace Watcher.State;
 internal sealed partial class StateStore : IDisposable
 {
     /// <summary>The schema this version writes; older ones are migrated when opened, newer ones refused.</summary>
-    public const int SchemaVersion = 2;
+    public const int SchemaVersion = 3;
 
     /// <summary>Migrations[i] takes the schema from version i to i + 1 (0: an empty file).</summary>
     private static readonly string[] Migrations =
@@ -47,6 +47,16 @@ internal sealed partial class StateStore : IDisposable
         ALTER TABLE pending ADD COLUMN info TEXT;
         ALTER TABLE pending ADD COLUMN enqueued_at INTEGER NOT NULL DEFAULT 0;
         UPDATE pending SET enqueued_at = CAST(strftime('%s', 'now') AS INTEGER);
+        """,
+
+        // S3 multipart uploads in progress, to abort after a crash.
+        """
+        CREATE TABLE IF NOT EXISTS multipart_uploads (
+            cache TEXT NOT NULL,
+            upload_id TEXT NOT NULL,
+            key TEXT NOT NULL,
+            started_at INTEGER NOT NULL,
+            PRIMARY KEY (cache, upload_id)) WITHOUT ROWID;
         """,
     ];
 

@@ -33,6 +33,9 @@ internal sealed class CacheFactory : IDisposable
     /// <value>The default value is <see langword="true"/>: the first run creates the key.</value>
     public bool CreateMissingKeys { get; init; } = true;
 
+    /// <summary>Where an S3 cache notes its open multipart uploads (the daemon's state); by default nowhere.</summary>
+    public Func<string, IMultipartJournal> MultipartJournals { get; init; } = _ => NoMultipartJournal.Instance;
+
     /// <summary>Default key files that do not exist yet and were not created (see <see cref="CreateMissingKeys"/>).</summary>
     public List<string> MissingKeys { get; } = [];
 
@@ -90,7 +93,7 @@ internal sealed class CacheFactory : IDisposable
             throw new ConfigException($"cache '{options.Name}': cannot set up the S3 client{profile}: {ex.Message}", ex);
         }
 
-        return new S3Cache(options, client, CreateEncoder(options), LoadKey(options), storeDir, policy, _time, _loggerFactory.CreateLogger<S3Cache>());
+        return new S3Cache(options, client, CreateEncoder(options), LoadKey(options), storeDir, policy, MultipartJournals(options.Name), _time, _loggerFactory.CreateLogger<S3Cache>());
     }
 
     private static NarEncoder CreateEncoder(SignedCacheOptions options) => new(

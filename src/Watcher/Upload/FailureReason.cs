@@ -22,6 +22,9 @@ internal enum FailureReason
     /// <summary>A local read or write failed (disk full, I/O error). Retried.</summary>
     Io,
 
+    /// <summary>The server stored other bytes than were sent (its checksum or size says so): sent again.</summary>
+    Damaged,
+
     /// <summary>Credentials missing, rejected or expired (401, S3 InvalidAccessKeyId).</summary>
     Unauthorized,
 

@@ -40,13 +40,14 @@ internal static class Failures
         413 => FailureReason.TooLarge,
         408 => FailureReason.Timeout,
         429 => FailureReason.Throttled,
+        501 or 505 => FailureReason.Rejected,
         >= 500 => FailureReason.ServerError,
         _ => FailureReason.Rejected,
     };
 
     /// <summary>Whether the same request may succeed when sent again: timeouts, connection and server errors, local I/O.</summary>
     public static bool IsTransient(this FailureReason reason) =>
-        reason is FailureReason.Timeout or FailureReason.Connection or FailureReason.Throttled or FailureReason.ServerError or FailureReason.Io;
+        reason is FailureReason.Timeout or FailureReason.Connection or FailureReason.Throttled or FailureReason.ServerError or FailureReason.Io or FailureReason.Damaged;
 
     /// <summary>Whether <paramref name="exception"/> is worth sending again.</summary>
     public static bool IsTransient(Exception exception) => Classify(exception).IsTransient();
@@ -58,7 +59,7 @@ internal static class Failures
     public static Exception? StackTraceFor(Exception exception) =>
         exception is not WatcherException && Classify(exception) == FailureReason.Other ? exception : null;
 
-    /// <summary>The metrics label: timeout, connection, throttled, server_error, io, unauthorized, forbidden, too_large, rejected, mismatch, vanished, paused, reference or other.</summary>
+    /// <summary>The metrics label: timeout, connection, throttled, server_error, io, damaged, unauthorized, forbidden, too_large, rejected, mismatch, vanished, paused, reference or other.</summary>
     public static string Label(this FailureReason reason) => reason switch
     {
         FailureReason.Timeout => "timeout",
@@ -66,6 +67,7 @@ internal static class Failures
         FailureReason.Throttled => "throttled",
         FailureReason.ServerError => "server_error",
         FailureReason.Io => "io",
+        FailureReason.Damaged => "damaged",
         FailureReason.Unauthorized => "unauthorized",
         FailureReason.Forbidden => "forbidden",
         FailureReason.TooLarge => "too_large",

@@ -60,7 +60,7 @@ internal sealed class FileCache : IBinaryCache
         Task.FromResult(CacheLookup.Exactly(paths.Where(p => !File.Exists(NarInfoPath(p))).ToHashSet()));
 
     public Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken) =>
-        _policy.RunAsync("writing the NAR of " + info.Path.Name, RequestKind.Body, ct => WriteNarAsync(info, source, ct), cancellationToken, info.NarSize);
+        _policy.RunBodyAsync("writing the NAR of " + info.Path.Name, (progress, ct) => WriteNarAsync(info, source, progress, ct), cancellationToken);
 
     public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken) =>
         _policy.RunAsync("writing the narinfo of " + narInfo.StorePath.Name, RequestKind.Metadata, ct => WriteNarInfoAsync(narInfo, ct), cancellationToken);
@@ -68,7 +68,7 @@ internal sealed class FileCache : IBinaryCache
     public Task FlushAsync(CancellationToken cancellationToken) =>
         _policy.RunAsync("syncing", RequestKind.Metadata, _sync.SyncAsync, cancellationToken);
 
-    private async Task<NarInfo> WriteNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
+    private async Task<NarInfo> WriteNarAsync(PathInfo info, INarSource source, Action progress, CancellationToken cancellationToken)
     {
         string temp = Path.Combine(_root, "nar", $".tmp-{info.Path.HashPart}-{Guid.NewGuid():N}");
         try
@@ -77,7 +77,7 @@ internal sealed class FileCache : IBinaryCache
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
             {
                 // The compressor hands over large blocks; see PassThroughWriteStream for why they are written synchronously.
-                encoded = await _encoder.EncodeAsync(info, source, new PassThroughWriteStream(file, synchronous: true), cancellationToken);
+                encoded = await _encoder.EncodeAsync(info, source, new PassThroughWriteStream(file, synchronous: true, progress), cancellationToken);
             }
 
             // NARs are named after their content: one that is already there is the same bytes.

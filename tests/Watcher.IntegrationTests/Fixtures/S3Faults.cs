@@ -3,8 +3,9 @@ using Microsoft.AspNetCore.Http;
 namespace Watcher.IntegrationTests.Fixtures;
 
 /// <summary>
-/// Faults an <see cref="S3Front"/> injects, drawn from a seeded random sequence so a run can be
-/// replayed: S3's <c>503 SlowDown</c>, connections reset before any answer, and long stalls.
+/// Faults an <see cref="S3Front"/> injects, drawn from a seeded random sequence so a run can be replayed: S3's
+/// <c>503 SlowDown</c>, connections reset before any answer, requests held unanswered, and request bodies cut in
+/// half on the way (the server stores what arrives and answers as if all was well).
 /// </summary>
 /// <param name="SlowDown">Share of requests answered 503 SlowDown.</param>
 /// <param name="Reset">Share of requests whose connection is dropped.</param>
@@ -20,8 +21,14 @@ public sealed record S3Faults(double SlowDown, double Reset, int StallEvery, Tim
 
     private readonly Random _random = new(Seed);
 
-    /// <summary>Applies the fault drawn for request number <paramref name="request"/>; true when the request was answered (or dropped).</summary>
-    public async Task<bool> ApplyAsync(HttpContext context, int request)
+    /// <summary>Share of requests held unanswered for <see cref="Stall"/>, then forwarded (drawn at random, besides <see cref="StallEvery"/>).</summary>
+    public double StallShare { get; init; }
+
+    /// <summary>Share of requests with a body (PUT, POST) whose body is cut in half, its Content-Length with it.</summary>
+    public double CutShare { get; init; }
+
+    /// <summary>Applies the fault drawn for request number <paramref name="request"/>: what the front does with it next.</summary>
+    public async Task<S3FaultAction> ApplyAsync(HttpContext context, int request)
     {
         double draw;
         lock (_random)
@@ -29,27 +36,30 @@ public sealed record S3Faults(double SlowDown, double Reset, int StallEvery, Tim
             draw = _random.NextDouble();
         }
 
-        if (StallEvery > 0 && request % StallEvery == 0)
+        if ((StallEvery > 0 && request % StallEvery == 0) || draw < StallShare)
         {
             // A stall then forwarding: the client must give up on its own (or wait), never hang.
             await Task.Delay(Stall, context.RequestAborted);
-            return false;
+            return S3FaultAction.Forward;
         }
 
-        if (draw < SlowDown)
+        draw -= StallShare;
+        if (draw >= 0 && draw < SlowDown)
         {
             context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             context.Response.ContentType = "application/xml";
             await context.Response.WriteAsync(SlowDownXml, context.RequestAborted);
-            return true;
+            return S3FaultAction.Answered;
         }
 
-        if (draw < SlowDown + Reset)
+        draw -= SlowDown;
+        if (draw >= 0 && draw < Reset)
         {
             context.Abort();
-            return true;
+            return S3FaultAction.Answered;
         }
 
-        return false;
+        draw -= Reset;
+        return draw >= 0 && draw < CutShare && context.Request.ContentLength > 1 ? S3FaultAction.ForwardCut : S3FaultAction.Forward;
     }
 }

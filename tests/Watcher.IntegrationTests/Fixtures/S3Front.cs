@@ -122,9 +122,14 @@ public sealed class S3Front : IAsyncDisposable
             return;
         }
 
-        if (_faults is { } faults && await faults.ApplyAsync(context, Interlocked.Increment(ref _requests)))
+        var action = _faults is { } faults ? await faults.ApplyAsync(context, Interlocked.Increment(ref _requests)) : S3FaultAction.Forward;
+        if (action != S3FaultAction.Forward)
         {
             Interlocked.Increment(ref _injected);
+        }
+
+        if (action == S3FaultAction.Answered)
+        {
             return;
         }
 
@@ -154,8 +159,9 @@ public sealed class S3Front : IAsyncDisposable
         request.Headers.Host = context.Request.Host.Value;
         if (length is not null)
         {
-            request.Content = new StreamContent(new CountingStream(context.Request.Body, this));
-            request.Content.Headers.ContentLength = length;
+            long forwarded = action == S3FaultAction.ForwardCut ? length.Value / 2 : length.Value;
+            request.Content = new StreamContent(new CountingStream(context.Request.Body, this, forwarded));
+            request.Content.Headers.ContentLength = forwarded;
         }
 
         foreach (var (name, values) in context.Request.Headers)
@@ -211,8 +217,11 @@ public sealed class S3Front : IAsyncDisposable
     }
 
     /// <summary>A read-only pass-through that reports how many bytes went through.</summary>
-    private sealed class CountingStream(Stream inner, S3Front front) : Stream
+    /// <summary>The request body as forwarded: at most <c>limit</c> bytes of it (the rest is read and dropped), counted.</summary>
+    private sealed class CountingStream(Stream inner, S3Front front, long limit) : Stream
     {
+        private long _left = limit;
+
         public override bool CanRead => true;
 
         public override bool CanSeek => false;
@@ -231,7 +240,15 @@ public sealed class S3Front : IAsyncDisposable
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            int read = await inner.ReadAsync(buffer, cancellationToken);
+            if (_left <= 0)
+            {
+                // A cut body: drain what the client still sends so it sees its request through, forward none of it.
+                await inner.CopyToAsync(Null, cancellationToken);
+                return 0;
+            }
+
+            int read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _left)], cancellationToken);
+            _left -= read;
             front.Count(read);
             return read;
         }

@@ -80,13 +80,14 @@ public sealed partial class WatcherDaemon : IAsyncDisposable
         return new Uri($"http://127.0.0.1:{port}/metrics");
     }
 
-    /// <summary>The sum of every series of <paramref name="metric"/> in one scrape of <paramref name="metricsUrl"/>.</summary>
-    public static async Task<double> ScrapeAsync(Uri metricsUrl, string metric, CancellationToken cancellationToken)
+    /// <summary>The sum of every series of <paramref name="metric"/> (with <paramref name="label"/>, e.g. <c>reason="damaged"</c>) in one scrape.</summary>
+    public static async Task<double> ScrapeAsync(Uri metricsUrl, string metric, CancellationToken cancellationToken, string? label = null)
     {
         using var http = new HttpClient();
         string text = await http.GetStringAsync(metricsUrl, cancellationToken);
         return text.Split('\n')
             .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal) || l.StartsWith(metric + " ", StringComparison.Ordinal))
+            .Where(l => label is null || l[..l.LastIndexOf(' ')].Contains(label, StringComparison.Ordinal))
             .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
     }
 

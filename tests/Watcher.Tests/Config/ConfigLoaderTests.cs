@@ -277,7 +277,7 @@ public sealed class ConfigLoaderTests : IDisposable
         var one = options.Caches[0].Retry;
         var two = options.Caches[1].Retry;
         Assert.Equal((10, TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(5)), (one.Attempts, one.BaseDelay, one.MaxDelay, one.Timeout));
-        Assert.Equal((3, TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1)), (two.Attempts, two.BaseDelay, two.MaxDelay, two.Timeout));
+        Assert.Equal((3, TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(1), TimeSpan.FromSeconds(10)), (two.Attempts, two.BaseDelay, two.MaxDelay, two.Timeout));
     }
 
     [Fact]

@@ -47,6 +47,7 @@ public sealed class FailuresTests
     [InlineData(413, "too_large")]
     [InlineData(429, "throttled")]
     [InlineData(502, "server_error")]
+    [InlineData(501, "rejected")]
     public void FromStatus_HttpStatus_MapsToItsReason(int status, string expected) => Assert.Equal(expected, Failures.FromStatus(status).Label());
 
     [Fact]

@@ -144,7 +144,7 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
         var uploadInfo = ToUploadInfo(info, _client.AtticCache);
-        var result = await _policy.RunAsync("uploading " + info.Path.Name, RequestKind.Body, ct => _client.UploadPathAsync(uploadInfo, info, source, ct), cancellationToken, info.NarSize);
+        var result = await _policy.RunBodyAsync("uploading " + info.Path.Name, (progress, ct) => _client.UploadPathAsync(uploadInfo, info, source, progress, ct), cancellationToken);
         Log.Uploaded(_logger, info.Path.FullPath, Name, result.Kind ?? "Uploaded", result.FileSize ?? -1);
 
         // Attic serves its own narinfo (signed per request); this one only reports what went up.

@@ -97,12 +97,17 @@ internal sealed partial class AtticClient : IDisposable
 
     /// <summary>Uploads one path in one <c>PUT /_api/v1/upload-path</c> request.</summary>
     /// <exception cref="NarMismatchException">The local store produced other bytes than it records (local corruption).</exception>
-    public async Task<AtticUploadResult> UploadPathAsync(AtticUploadInfo uploadInfo, PathInfo info, INarSource source, CancellationToken cancellationToken)
+    /// <param name="uploadInfo">The upload info, sent before the NAR.</param>
+    /// <param name="info">The path; its NAR is checked against it while it streams.</param>
+    /// <param name="source">Where the NAR comes from.</param>
+    /// <param name="progress">Called as NAR bytes go out.</param>
+    /// <param name="cancellationToken">Cancels the upload.</param>
+    public async Task<AtticUploadResult> UploadPathAsync(AtticUploadInfo uploadInfo, PathInfo info, INarSource source, Action progress, CancellationToken cancellationToken)
     {
         // The upload info always goes in the body preamble, never in the X-Attic-Nar-Info header: proxies limit
         // header sizes (nginx: 8 KB a line), header values must be ASCII, and every maintained server reads it.
         byte[] json = JsonSerializer.SerializeToUtf8Bytes(uploadInfo, AtticJsonContext.Default.AtticUploadInfo);
-        using var content = new NarUploadContent(info, source, json);
+        using var content = new NarUploadContent(info, source, json, progress);
         using var request = new HttpRequestMessage(HttpMethod.Put, new Uri(UploadEndpoint, "_api/v1/upload-path")) { Content = content };
         request.Headers.Add("X-Attic-Nar-Info-Preamble-Size", json.Length.ToString(CultureInfo.InvariantCulture));
 

@@ -15,12 +15,14 @@ internal sealed class NarUploadContent : HttpContent
     private readonly PathInfo _info;
     private readonly INarSource _source;
     private readonly ReadOnlyMemory<byte> _preamble;
+    private readonly Action _progress;
 
-    public NarUploadContent(PathInfo info, INarSource source, ReadOnlyMemory<byte> preamble)
+    public NarUploadContent(PathInfo info, INarSource source, ReadOnlyMemory<byte> preamble, Action progress)
     {
         _info = info;
         _source = source;
         _preamble = preamble;
+        _progress = progress;
         Headers.ContentLength = preamble.Length + info.NarSize;
     }
 
@@ -35,7 +37,7 @@ internal sealed class NarUploadContent : HttpContent
         await stream.WriteAsync(_preamble, cancellationToken);
         try
         {
-            await using var bounded = new BoundedWriteStream(stream, _info);
+            await using var bounded = new BoundedWriteStream(stream, _info, _progress);
             NarResult nar = await _source.WriteNarAsync(_info, bounded, cancellationToken);
             if (nar.NarSize != _info.NarSize || !nar.NarHash.AsSpan().SequenceEqual(_info.NarHash))
             {
@@ -56,8 +58,8 @@ internal sealed class NarUploadContent : HttpContent
         return true;
     }
 
-    /// <summary>Forwards writes until NarSize bytes, then refuses: a longer NAR is local corruption.</summary>
-    private sealed class BoundedWriteStream(Stream inner, PathInfo info) : Stream
+    /// <summary>Forwards writes until NarSize bytes, then refuses: a longer NAR is local corruption. Reports each write as progress.</summary>
+    private sealed class BoundedWriteStream(Stream inner, PathInfo info, Action progress) : Stream
     {
         private long _written;
 
@@ -81,15 +83,17 @@ internal sealed class NarUploadContent : HttpContent
         {
             Check(buffer.Length);
             inner.Write(buffer);
+            progress();
         }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
             Check(buffer.Length);
-            return inner.WriteAsync(buffer, cancellationToken);
+            await inner.WriteAsync(buffer, cancellationToken);
+            progress();
         }
 
         public override void Flush() => inner.Flush();

@@ -68,11 +68,21 @@ internal sealed partial class CachePolicy : IRequestPolicy
         _pipeline = Build(breaker);
     }
 
-    public async Task<T> RunAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken, long bodyBytes = 0)
+    public Task<T> RunAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
+        ExecuteAsync(operation, kind == RequestKind.Lookup ? ct => HedgedAsync(action, ct) : action, _options.Timeout, cancellationToken);
+
+    public Task<T> RunBodyAsync<T>(string operation, Func<Action, CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
+        ExecuteAsync(operation, ct => UntilStalledAsync(action, ct), attemptTimeout: null, cancellationToken);
+
+    /// <summary>Runs the attempts through the pipeline, and names what finally went wrong.</summary>
+    /// <param name="operation">What the request does, for logs.</param>
+    /// <param name="action">One attempt.</param>
+    /// <param name="attemptTimeout">The pipeline's timeout per attempt; null for bodies, which time out by stalling.</param>
+    /// <param name="cancellationToken">Cancels the request and every retry.</param>
+    private async Task<T> ExecuteAsync<T>(string operation, Func<CancellationToken, Task<T>> action, TimeSpan? attemptTimeout, CancellationToken cancellationToken)
     {
-        var timeout = kind == RequestKind.Body ? _options.BodyTimeout(bodyBytes) : _options.Timeout;
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(AttemptTimeoutKey, timeout);
+        context.Properties.Set(AttemptTimeoutKey, attemptTimeout ?? System.Threading.Timeout.InfiniteTimeSpan);
         context.Properties.Set(OperationKey, operation);
         var attempt = new Attempt<T>(action, _activity, _time);
         try
@@ -90,7 +100,7 @@ internal sealed partial class CachePolicy : IRequestPolicy
         catch (TimeoutRejectedException ex) when (!cancellationToken.IsCancellationRequested)
         {
             throw Failures.WithAttempts(
-                new CacheUploadException($"cache '{_cache}': {operation}: no answer within {timeout.TotalSeconds:0.#} s", FailureReason.Timeout, innerException: ex),
+                new CacheUploadException($"cache '{_cache}': {operation}: no answer within {_options.Timeout.TotalSeconds:0.#} s", FailureReason.Timeout, innerException: ex),
                 attempt.Count);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -101,6 +111,69 @@ internal sealed partial class CachePolicy : IRequestPolicy
         finally
         {
             ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>
+    /// One attempt of a lookup: when it has no answer after <see cref="RetryOptions.HedgeDelay"/>, the same lookup is sent
+    /// again alongside (counted as a resend), and the first answer wins. A server that holds a share of requests
+    /// unanswered then costs a lookup seconds, not its whole timeout.
+    /// </summary>
+    private async Task<T> HedgedAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        using var firstCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var first = action(firstCancel.Token);
+        using (var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
+        {
+            if (await Task.WhenAny(first, Task.Delay(_options.HedgeDelay, _time, waitCancel.Token)) == first)
+            {
+                await waitCancel.CancelAsync();
+                return await first;
+            }
+        }
+
+        _metrics.Retried(_cache, FailureReason.Timeout);
+        using var secondCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var second = action(secondCancel.Token);
+        var done = await Task.WhenAny(first, second);
+        var other = done == first ? second : first;
+        if (done.IsCompletedSuccessfully)
+        {
+            await (done == first ? secondCancel : firstCancel).CancelAsync();
+            _ = other.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            return done.Result;
+        }
+
+        // The first to finish failed: the other one may still answer.
+        _ = done.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return await other;
+    }
+
+    /// <summary>One attempt of a body: cancelled once no progress was reported for <see cref="RetryOptions.StallTimeout"/>.</summary>
+    private async Task<T> UntilStalledAsync<T>(Func<Action, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    {
+        using var stalled = new CancellationTokenSource(_options.StallTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stalled.Token);
+        long rearmed = _time.GetTimestamp();
+        void Progress()
+        {
+            // Re-arming a timer on every buffer is wasteful; a tenth of the stall timeout is precise enough.
+            long now = _time.GetTimestamp();
+            if (_time.GetElapsedTime(Interlocked.Read(ref rearmed), now) > _options.StallTimeout / 10)
+            {
+                Interlocked.Exchange(ref rearmed, now);
+                stalled.CancelAfter(_options.StallTimeout);
+                _activity.Progressed(_time.GetUtcNow());
+            }
+        }
+
+        try
+        {
+            return await action(Progress, linked.Token);
+        }
+        catch (OperationCanceledException ex) when (stalled.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no byte moved for {_options.StallTimeout.TotalSeconds:0.#} s", ex);
         }
     }
 
@@ -149,6 +222,7 @@ internal sealed partial class CachePolicy : IRequestPolicy
         return builder
             .AddTimeout(new TimeoutStrategyOptions
             {
+                // Zero or infinite: no timeout (bodies time out by stalling instead).
                 TimeoutGenerator = args => ValueTask.FromResult(args.Context.Properties.GetValue(AttemptTimeoutKey, _options.Timeout)),
             })
             .Build();

@@ -1,16 +1,13 @@
 namespace Watcher.Upload.Resilience;
 
-/// <summary>What a request to a cache is, which decides its attempt timeout.</summary>
+/// <summary>What a request to a cache without a body of its own is, which decides how it is timed.</summary>
 internal enum RequestKind
 {
-    /// <summary>Asks whether something exists (HEAD, get-missing-paths).</summary>
+    /// <summary>Asks whether something exists (HEAD, get-missing-paths): short timeout, and a second send (hedge) if slow.</summary>
     Lookup,
 
-    /// <summary>A small write or query (a narinfo, nix-cache-info, starting or completing a multipart upload).</summary>
+    /// <summary>A small write or query (a narinfo, nix-cache-info, starting or completing a multipart upload): short timeout.</summary>
     Metadata,
-
-    /// <summary>Sends a NAR or a part of one; its timeout grows with its size.</summary>
-    Body,
 }
 
 /// <summary>
@@ -20,10 +17,19 @@ internal enum RequestKind
 internal interface IRequestPolicy
 {
     /// <summary>Runs <paramref name="action"/> (named <paramref name="operation"/> in logs) until it succeeds or the policy gives up.</summary>
-    /// <param name="operation">What the request does, for logs ("uploading part 3 of nar/….nar.zst").</param>
-    /// <param name="kind">What kind of request it is, for its attempt timeout.</param>
+    /// <param name="operation">What the request does, for logs ("checking a.narinfo").</param>
+    /// <param name="kind">What kind of request it is, for how it is timed.</param>
     /// <param name="action">One attempt; gets a token that also fires at the attempt timeout.</param>
     /// <param name="cancellationToken">Cancels the request and every retry.</param>
-    /// <param name="bodyBytes">The size of the request body, for <see cref="RequestKind.Body"/>.</param>
-    Task<T> RunAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken, long bodyBytes = 0);
+    Task<T> RunAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Runs a request that sends a body (a NAR, a part of one). An attempt has no fixed time limit: it is given up once
+    /// it reports no progress (through the callback it gets, whenever bytes move) for the stall timeout, so a slow
+    /// uplink is fine and a stalled connection is not. Waiting for the answer after the body counts as no progress.
+    /// </summary>
+    /// <param name="operation">What the request does, for logs ("uploading part 3 of 7 of nar/….nar.zst").</param>
+    /// <param name="action">One attempt; reports progress through the callback, gets a token that fires when it stalls.</param>
+    /// <param name="cancellationToken">Cancels the request and every retry.</param>
+    Task<T> RunBodyAsync<T>(string operation, Func<Action, CancellationToken, Task<T>> action, CancellationToken cancellationToken);
 }

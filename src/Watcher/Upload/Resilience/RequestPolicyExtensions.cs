@@ -4,7 +4,7 @@ namespace Watcher.Upload.Resilience;
 internal static class RequestPolicyExtensions
 {
     /// <summary>Runs an action without a result through <paramref name="policy"/>.</summary>
-    public static Task RunAsync(this IRequestPolicy policy, string operation, RequestKind kind, Func<CancellationToken, Task> action, CancellationToken cancellationToken, long bodyBytes = 0) =>
+    public static Task RunAsync(this IRequestPolicy policy, string operation, RequestKind kind, Func<CancellationToken, Task> action, CancellationToken cancellationToken) =>
         policy.RunAsync(
             operation,
             kind,
@@ -13,6 +13,5 @@ internal static class RequestPolicyExtensions
                 await action(ct);
                 return true;
             },
-            cancellationToken,
-            bodyBytes);
+            cancellationToken);
 }

@@ -1,10 +1,13 @@
 namespace Watcher.Upload.Resilience;
 
-/// <summary>Sends each request once, with no timeout of its own: for probes (<c>check</c>) and tests.</summary>
+/// <summary>Sends each request once, with no timeout of its own: for tests and callers that bound the time themselves.</summary>
 internal sealed class SingleAttempt : IRequestPolicy
 {
     public static readonly SingleAttempt Instance = new();
 
-    public Task<T> RunAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken, long bodyBytes = 0) =>
+    public Task<T> RunAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
         action(cancellationToken);
+
+    public Task<T> RunBodyAsync<T>(string operation, Func<Action, CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
+        action(static () => { }, cancellationToken);
 }

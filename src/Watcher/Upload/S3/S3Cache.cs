@@ -34,13 +34,14 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     private readonly NixSecretKey? _signingKey;
     private readonly string _storeDir;
     private readonly ILogger _logger;
+    private bool _leftoversAborted;
 
-    public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, IRequestPolicy policy, TimeProvider time, ILogger logger)
+    public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, IRequestPolicy policy, IMultipartJournal journal, TimeProvider time, ILogger logger)
     {
         Name = options.Name;
         _client = client;
         _errors = new S3Errors(options.Name, options.Bucket, S3ClientFactory.DescribeEndpoint(options));
-        _writer = new S3ObjectWriter(client, options.Bucket, (long)options.PartSizeMb << 20, _errors, policy, time, logger);
+        _writer = new S3ObjectWriter(client, options.Bucket, (long)options.PartSizeMb << 20, _errors, policy, journal, time, logger);
         _encoder = encoder;
         _signingKey = signingKey;
         _storeDir = storeDir;
@@ -53,6 +54,12 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
+        if (!_leftoversAborted)
+        {
+            await _writer.AbortLeftoversAsync(cancellationToken);
+            _leftoversAborted = true;
+        }
+
         // Never overwritten: users set Priority or WantMassQuery in it. Two pushers racing here both write
         // the same default document.
         if (!await _writer.ExistsAsync(CacheInfoKey, cancellationToken))
@@ -117,8 +124,9 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
                 encoded = await _encoder.EncodeAsync(info, source, file, cancellationToken);
             }
 
-            // NAR keys name their content: an object already there holds these very bytes.
-            if (await _writer.ExistsAsync(encoded.Url, cancellationToken))
+            // NAR keys name their content: an object already there with this size holds these very bytes (one of another
+            // size is what an interrupted or damaged upload left, and is written over).
+            if (await _writer.SizeAsync(encoded.Url, cancellationToken) == encoded.FileSize)
             {
                 Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
             }

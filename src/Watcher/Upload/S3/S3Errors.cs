@@ -55,6 +55,7 @@ internal sealed class S3Errors(string cache, string bucket, string endpoint)
                 "EntityTooLarge" => (FailureReason.TooLarge, status, "the server refused the object size (EntityTooLarge)"),
                 _ when UnauthorizedCodes.Contains(code) => (FailureReason.Unauthorized, status, $"the credentials were rejected ({code}); check the access key and secret of the profile or environment"),
                 "SlowDown" => (FailureReason.Throttled, status, $"the server asked to slow down ({code}, HTTP {status})"),
+                "BadDigest" or "IncompleteBody" or "XAmzContentSHA256Mismatch" => (FailureReason.Damaged, status, $"the server received other bytes than were sent ({code}, HTTP {status}); sending them again"),
                 "RequestTimeout" => (FailureReason.Timeout, status, $"the server timed the request out ({code}, HTTP {status})"),
                 _ when TransientCodes.Contains(code) => (FailureReason.ServerError, status, $"the server asked to retry ({code}, HTTP {status})"),
                 _ => (Failures.FromStatus(status), status, Describe(status, code, service.Message)),

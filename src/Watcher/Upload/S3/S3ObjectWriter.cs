@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Watcher.Upload.Resilience;
@@ -9,7 +10,9 @@ namespace Watcher.Upload.S3;
 /// Writes objects to one bucket: small bodies and staged files with a single PutObject, large staged
 /// files as a multipart upload whose parts are re-read from the file, a few at a time. Every request goes
 /// through the cache's <see cref="IRequestPolicy"/>, so a failed part is sent again on its own (the parts
-/// already sent are kept); a multipart upload that fails for good is aborted so no parts are left behind.
+/// already sent are kept); a multipart upload that fails for good is aborted so no parts are left behind, and
+/// one a crash interrupts is in the <see cref="IMultipartJournal"/> to be aborted at the next start. Every body
+/// carries its Content-MD5, and what the server says it stored is checked before the object counts.
 /// </summary>
 internal sealed partial class S3ObjectWriter
 {
@@ -24,12 +27,14 @@ internal sealed partial class S3ObjectWriter
     private readonly long _maxPartSize;
     private readonly S3Errors _errors;
     private readonly IRequestPolicy _policy;
+    private readonly IMultipartJournal _journal;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private int _abortUnsupportedLogged;
 
-    public S3ObjectWriter(IAmazonS3 client, string bucket, long maxPartSize, S3Errors errors, IRequestPolicy policy, TimeProvider time, ILogger logger)
+    public S3ObjectWriter(IAmazonS3 client, string bucket, long maxPartSize, S3Errors errors, IRequestPolicy policy, IMultipartJournal journal, TimeProvider time, ILogger logger)
     {
+        _journal = journal;
         _client = client;
         _bucket = bucket;
         _maxPartSize = maxPartSize;
@@ -58,11 +63,41 @@ internal sealed partial class S3ObjectWriter
             }
         }, cancellationToken);
 
-    /// <summary>Writes a small text object (narinfo, nix-cache-info) with one PutObject.</summary>
-    public Task PutTextAsync(string key, string contents, string contentType, CancellationToken cancellationToken) =>
-        SendAsync($"writing {key}", RequestKind.Metadata, ct => _client.PutObjectAsync(
-            new PutObjectRequest { BucketName = _bucket, Key = key, ContentBody = contents, ContentType = contentType, UseChunkEncoding = false },
-            ct), cancellationToken);
+    /// <summary>The size of the object at <paramref name="key"/>, or null when there is none (404, or 403 where listing is forbidden).</summary>
+    public Task<long?> SizeAsync(string key, CancellationToken cancellationToken) =>
+        _policy.RunAsync($"checking {key}", RequestKind.Lookup, async ct =>
+        {
+            try
+            {
+                var metadata = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
+                return (long?)metadata.ContentLength;
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+            {
+                return null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw _errors.Wrap(ex, $"checking {key}");
+            }
+        }, cancellationToken);
+
+    /// <summary>Writes a small text object (narinfo, nix-cache-info) with one PutObject, and checks what the server stored.</summary>
+    public async Task PutTextAsync(string key, string contents, string contentType, CancellationToken cancellationToken)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(contents);
+        byte[] md5 = ObjectChecksum.Md5(bytes);
+        string what = $"writing {key}";
+        await SendAsync(what, RequestKind.Metadata, async ct =>
+        {
+            using var body = new MemoryStream(bytes, writable: false);
+            var response = await _client.PutObjectAsync(
+                new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = contentType, MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = false },
+                ct);
+            await VerifyAsync(key, what, response.ETag, md5, bytes.Length, ct);
+            return true;
+        }, cancellationToken);
+    }
 
     /// <summary>Uploads the file at <paramref name="path"/> as <paramref name="key"/>; the object appears only when complete.</summary>
     public async Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken)
@@ -70,66 +105,57 @@ internal sealed partial class S3ObjectWriter
         var plan = S3PartPlan.For(new FileInfo(path).Length, _maxPartSize);
         if (plan.IsSinglePut)
         {
-            await SendAsync($"writing {key}", RequestKind.Body, ct => _client.PutObjectAsync(
-                new PutObjectRequest { BucketName = _bucket, Key = key, FilePath = path, ContentType = contentType, UseChunkEncoding = false },
-                ct), cancellationToken, plan.ObjectSize);
+            byte[] md5 = await ObjectChecksum.Md5Async(path, 0, plan.ObjectSize, cancellationToken);
+            string what = $"writing {key}";
+            await SendBodyAsync(what, async (progress, ct) =>
+            {
+                var request = new PutObjectRequest { BucketName = _bucket, Key = key, FilePath = path, ContentType = contentType, MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = false };
+                request.StreamTransferProgress += (_, _) => progress();
+                var response = await _client.PutObjectAsync(request, ct);
+                await VerifyAsync(key, what, response.ETag, md5, plan.ObjectSize, ct);
+                return true;
+            }, cancellationToken);
             return;
         }
 
         await PutMultipartAsync(key, path, contentType, plan, cancellationToken);
     }
 
-    private async Task PutMultipartAsync(string key, string path, string contentType, S3PartPlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Checks what the server stored against what was sent: its ETag where that is an MD5 (S3, MinIO, Ceph, Garage for
+    /// single uploads), else the stored size. A mismatch is <see cref="FailureReason.Damaged"/>: the request is sent again.
+    /// </summary>
+    private async Task VerifyAsync(string key, string what, string? etag, byte[] md5, long size, CancellationToken cancellationToken)
     {
-        var initiated = await SendAsync($"starting the multipart upload of {key}", RequestKind.Metadata, ct => _client.InitiateMultipartUploadAsync(
-            new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key, ContentType = contentType },
-            ct), cancellationToken);
-        string uploadId = initiated.UploadId;
-        Log.MultipartStarted(_logger, key, plan.ObjectSize, plan.PartCount, plan.PartSize);
-        try
+        if (ObjectChecksum.IsMd5ETag(etag))
         {
-            var etags = new PartETag[plan.PartCount];
-            await Parallel.ForEachAsync(
-                Enumerable.Range(0, plan.PartCount),
-                new ParallelOptions { MaxDegreeOfParallelism = ParallelParts, CancellationToken = cancellationToken },
-                async (index, ct) => etags[index] = await UploadPartAsync(key, path, uploadId, plan, index, ct));
-            await SendAsync($"completing the multipart upload of {key}", RequestKind.Metadata, ct => _client.CompleteMultipartUploadAsync(
-                new CompleteMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId, PartETags = [.. etags] },
-                ct), cancellationToken);
+            ObjectChecksum.ThrowIfDamaged(_errors, what, etag, md5);
+            return;
         }
-        catch (Exception ex)
+
+        var metadata = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, cancellationToken);
+        if (metadata.ContentLength != size)
         {
-            await AbortAsync(key, uploadId);
-            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            throw new CacheUploadException($"{_errors.Where}: {what}: the server stored {metadata.ContentLength} bytes of {size}; sending it again", FailureReason.Damaged);
+        }
+    }
+
+    /// <summary>Sends one SDK request with a body through the policy (timed by its progress), its failures classified and named.</summary>
+    private Task<T> SendBodyAsync<T>(string operation, Func<Action, CancellationToken, Task<T>> request, CancellationToken cancellationToken) =>
+        _policy.RunBodyAsync(operation, async (progress, ct) =>
+        {
+            try
             {
-                throw;
+                return await request(progress, ct);
             }
-
-            throw _errors.Wrap(ex, $"uploading {key} in {plan.PartCount} parts");
-        }
-    }
-
-    private async Task<PartETag> UploadPartAsync(string key, string path, string uploadId, S3PartPlan plan, int index, CancellationToken cancellationToken)
-    {
-        var response = await SendAsync($"uploading part {index + 1} of {plan.PartCount} of {key}", RequestKind.Body, ct => _client.UploadPartAsync(
-            new UploadPartRequest
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                BucketName = _bucket,
-                Key = key,
-                UploadId = uploadId,
-                PartNumber = index + 1,
-                FilePath = path,
-                FilePosition = plan.Offset(index),
-                PartSize = plan.Length(index),
-                IsLastPart = index == plan.PartCount - 1,
-                UseChunkEncoding = false,
-            },
-            ct), cancellationToken, plan.Length(index));
-        return new PartETag(index + 1, response.ETag);
-    }
+                throw _errors.Wrap(ex, operation);
+            }
+        }, cancellationToken);
 
     /// <summary>Sends one SDK request through the policy, its failures classified and named.</summary>
-    private Task<T> SendAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken, long bodyBytes = 0) =>
+    private Task<T> SendAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken) =>
         _policy.RunAsync(operation, kind, async ct =>
         {
             try
@@ -140,34 +166,7 @@ internal sealed partial class S3ObjectWriter
             {
                 throw _errors.Wrap(ex, operation);
             }
-        }, cancellationToken, bodyBytes);
-
-    /// <summary>Aborts a multipart upload so the server drops its parts; never throws.</summary>
-    private async Task AbortAsync(string key, string uploadId)
-    {
-        // Not the caller's token: the abort must still go out when the push is being cancelled.
-        using var timeout = new CancellationTokenSource(AbortTimeout, _time);
-        try
-        {
-            await _client.AbortMultipartUploadAsync(
-                new AbortMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId },
-                timeout.Token);
-            Log.MultipartAborted(_logger, key);
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotImplemented)
-        {
-            // Some S3-compatible servers (s3rver) do not implement the abort; their parts stay until they expire.
-            if (Interlocked.Exchange(ref _abortUnsupportedLogged, 1) == 0)
-            {
-                Log.AbortUnsupported(_logger, _errors.Where, (int)ex.StatusCode);
-            }
-        }
-        catch (Exception ex)
-        {
-            var (_, _, message) = S3Errors.Classify(ex);
-            Log.AbortFailed(_logger, key, _errors.Where, message);
-        }
-    }
+        }, cancellationToken);
 
     private static partial class Log
     {
@@ -179,6 +178,12 @@ internal sealed partial class S3ObjectWriter
 
         [LoggerMessage(EventId = 1312, EventName = "S3AbortUnsupported", Level = LogLevel.Warning, Message = "{Where}: the server cannot abort multipart uploads (HTTP {Status}); parts of failed uploads stay until the bucket's lifecycle rules remove them")]
         public static partial void AbortUnsupported(ILogger logger, string where, int status);
+
+        [LoggerMessage(EventId = 1314, EventName = "S3LeftoverAborting", Level = LogLevel.Information, Message = "aborting the multipart upload of {Key} in {Where} that an interrupted run left behind")]
+        public static partial void LeftoverAborting(ILogger logger, string key, string where);
+
+        [LoggerMessage(EventId = 1315, EventName = "S3CompletedEarlier", Level = LogLevel.Debug, Message = "the multipart upload of {Key} was completed by an earlier attempt whose answer was lost")]
+        public static partial void CompletedEarlier(ILogger logger, string key);
 
         [LoggerMessage(EventId = 1313, EventName = "S3AbortFailed", Level = LogLevel.Warning, Message = "could not abort the multipart upload of {Key} in {Where}: {Reason}")]
         public static partial void AbortFailed(ILogger logger, string key, string where, string reason);

@@ -21,7 +21,7 @@ internal sealed partial class AtticTestServer
             var config = new JsonObject
             {
                 ["substituter_endpoint"] = $"{Endpoint}{cache}",
-                ["api_endpoint"] = Endpoint.ToString(),
+                ["api_endpoint"] = (ApiEndpoint ?? Endpoint).ToString(),
                 ["public_key"] = c.PublicKey,
                 ["is_public"] = c.IsPublic,
                 ["store_dir"] = StorePath.DefaultStoreDir,

@@ -34,6 +34,9 @@ internal sealed partial class AtticTestServer : IAsyncDisposable
     /// <summary>The public endpoint (behind the emulated proxy), ending in <c>/</c>.</summary>
     public Uri Endpoint { get; private set; } = null!;
 
+    /// <summary>The <c>api_endpoint</c> the cache config names, when clients are to reach the server through something else (a faulty front).</summary>
+    public Uri? ApiEndpoint { get; set; }
+
     /// <summary>A second port straight to the server, with no request-size limit.</summary>
     public Uri DirectEndpoint { get; private set; } = null!;
 

@@ -49,7 +49,7 @@ public sealed class AtticClientTests : IAsyncLifetime
         using var client = CreateClient(Token());
         var (info, source) = Nar(new byte[5000], sigCount: 60);
 
-        var result = await client.UploadPathAsync(AtticCache.ToUploadInfo(info, Cache), info, source, ct);
+        var result = await client.UploadPathAsync(AtticCache.ToUploadInfo(info, Cache), info, source, static () => { }, ct);
 
         Assert.Equal("Uploaded", result.Kind);
         var stored = _server.Caches[Cache].Objects[info.Path.HashPart];
@@ -66,7 +66,7 @@ public sealed class AtticClientTests : IAsyncLifetime
         var (info, _) = Nar(new byte[3000]);
         var (_, otherBytes) = Nar([.. new byte[2999], 1]);
 
-        var ex = await Assert.ThrowsAsync<NarMismatchException>(() => client.UploadPathAsync(AtticCache.ToUploadInfo(info, Cache), info, otherBytes, ct));
+        var ex = await Assert.ThrowsAsync<NarMismatchException>(() => client.UploadPathAsync(AtticCache.ToUploadInfo(info, Cache), info, otherBytes, static () => { }, ct));
 
         Assert.Contains("local store corruption", ex.Message, StringComparison.Ordinal);
         Assert.Empty(_server.Caches[Cache].Objects);
@@ -80,7 +80,7 @@ public sealed class AtticClientTests : IAsyncLifetime
         using var client = CreateClient(Token());
         var (info, source) = Nar(new byte[3000]);
 
-        var ex = await Assert.ThrowsAsync<CacheUploadException>(() => client.UploadPathAsync(AtticCache.ToUploadInfo(info, Cache), info, source, ct));
+        var ex = await Assert.ThrowsAsync<CacheUploadException>(() => client.UploadPathAsync(AtticCache.ToUploadInfo(info, Cache), info, source, static () => { }, ct));
 
         Assert.Equal(FailureReason.ServerError, ex.Reason);
         Assert.Contains("Bad NAR Hash or Size", ex.Message, StringComparison.Ordinal);
@@ -96,7 +96,7 @@ public sealed class AtticClientTests : IAsyncLifetime
         using var client = CreateClient(Token());
         var (info, source) = Nar(new byte[3 << 20]);
 
-        var ex = await Assert.ThrowsAsync<CacheUploadException>(() => client.UploadPathAsync(AtticCache.ToUploadInfo(info, Cache), info, source, ct));
+        var ex = await Assert.ThrowsAsync<CacheUploadException>(() => client.UploadPathAsync(AtticCache.ToUploadInfo(info, Cache), info, source, static () => { }, ct));
 
         Assert.Equal(FailureReason.TooLarge, ex.Reason);
         Assert.Equal(413, ex.StatusCode);

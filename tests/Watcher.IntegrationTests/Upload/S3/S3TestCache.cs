@@ -171,6 +171,24 @@ internal sealed class S3TestCache : IDisposable
         return result;
     }
 
+    /// <summary>Downloads the NAR each narinfo names and checks its bytes against the narinfo's FileHash and FileSize.</summary>
+    public static async Task VerifyNarHashesAsync(IAmazonS3 client, string bucket, IEnumerable<NarInfo> narInfos, CancellationToken cancellationToken)
+    {
+        foreach (var narInfo in narInfos)
+        {
+            using var response = await client.GetObjectAsync(bucket, narInfo.Url, cancellationToken);
+            using var sha256 = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            byte[] buffer = new byte[1 << 16];
+            long size = 0;
+            for (int read; (read = await response.ResponseStream.ReadAsync(buffer, cancellationToken)) > 0; size += read)
+            {
+                sha256.AppendData(buffer, 0, read);
+            }
+
+            Assert.True(narInfo.FileSize == size && sha256.GetHashAndReset().AsSpan().SequenceEqual(narInfo.FileHash), $"{narInfo.Url} of {narInfo.StorePath} does not hold what its narinfo says");
+        }
+    }
+
     /// <summary>"bucket: 3 pushed, 0 already present, 0 failed" as PushCommand prints it.</summary>
     public static string Summary(int pushed, int present, int failed) =>
         string.Create(CultureInfo.InvariantCulture, $"bucket: {pushed} pushed, {present} already present, {failed} failed");

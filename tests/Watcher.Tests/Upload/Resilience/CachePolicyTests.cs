@@ -48,12 +48,89 @@ public sealed class CachePolicyTests : IDisposable
         Assert.Equal(TimeSpan.FromSeconds(expectedSeconds), CachePolicy.BreakDurationAfter(halfOpenAttempts));
 
     [Fact]
-    public void BodyTimeout_GrowsWithTheBody()
+    public async Task RunAsync_LookupWithoutAnAnswer_SentASecondTimeAndTheFirstAnswerWins()
     {
-        var options = new RetryOptions();
+        using var retries = _meters.Collect<long>("nix_watcher.retries");
+        var options = Fast with { Timeout = TimeSpan.FromSeconds(10) };
+        var held = new TaskCompletionSource<bool>();
+        var firstGivenUp = new TaskCompletionSource();
+        int calls = 0;
 
-        Assert.Equal(TimeSpan.FromSeconds(60), options.BodyTimeout(0));
-        Assert.Equal(TimeSpan.FromSeconds(60 + 4096), options.BodyTimeout(1L << 30));
+        bool found = await CreateSut(options).RunAsync("checking a.narinfo", RequestKind.Lookup, async ct =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                // Held unanswered, as a stalling server does.
+                try
+                {
+                    return await held.Task.WaitAsync(ct);
+                }
+                catch (OperationCanceledException)
+                {
+                    firstGivenUp.SetResult();
+                    throw;
+                }
+            }
+
+            return true;
+        }, TestContext.Current.CancellationToken);
+
+        Assert.True(found);
+        Assert.Equal(2, calls);
+        Assert.Equal("timeout", Assert.Single(retries.GetMeasurementSnapshot()).Tags["reason"]);
+        await firstGivenUp.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+    }
+
+    [Fact]
+    public async Task RunAsync_LookupAnsweredAtOnce_SentOnce()
+    {
+        int calls = 0;
+
+        await CreateSut(Fast).RunAsync("checking a.narinfo", RequestKind.Lookup, _ => Task.FromResult(++calls), TestContext.Current.CancellationToken);
+
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task RunBodyAsync_BytesKeepMoving_NeverTimesOutThoughItTakesLongerThanTheStallTimeout()
+    {
+        var options = Fast with { StallTimeout = TimeSpan.FromMilliseconds(300) };
+        int calls = 0;
+
+        int result = await CreateSut(options).RunBodyAsync("uploading x", async (progress, ct) =>
+        {
+            calls++;
+            for (int i = 0; i < 20; i++)
+            {
+                await Task.Delay(50, ct);
+                progress();
+            }
+
+            return 7;
+        }, TestContext.Current.CancellationToken);
+
+        Assert.Equal(7, result);
+        Assert.Equal(1, calls);
+    }
+
+    [Fact]
+    public async Task RunBodyAsync_Stalls_GivenUpSentAgainAndNamedWhenItKeepsStalling()
+    {
+        var options = Fast with { Attempts = 2, StallTimeout = TimeSpan.FromMilliseconds(200) };
+        using var retries = _meters.Collect<long>("nix_watcher.retries");
+        int calls = 0;
+
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => CreateSut(options, breaker: false).RunBodyAsync<int>("uploading x", async (progress, ct) =>
+        {
+            calls++;
+            progress();
+            await Task.Delay(Timeout.Infinite, ct);
+            return 0;
+        }, TestContext.Current.CancellationToken));
+
+        Assert.Equal(2, calls);
+        Assert.Equal("no byte moved for 0.2 s", error.Message);
+        Assert.Equal("timeout", Assert.Single(retries.GetMeasurementSnapshot()).Tags["reason"]);
     }
 
     [Fact]
@@ -63,7 +140,7 @@ public sealed class CachePolicyTests : IDisposable
         var failures = new Queue<Exception>([new CacheUploadException("503", FailureReason.ServerError, 503), new HttpRequestException("reset")]);
         int calls = 0;
 
-        int result = await CreateSut(Fast).RunAsync("uploading x", RequestKind.Body, _ =>
+        int result = await CreateSut(Fast).RunAsync("writing x.narinfo", RequestKind.Metadata, _ =>
         {
             calls++;
             return failures.TryDequeue(out var failure) ? Task.FromException<int>(failure) : Task.FromResult(42);
@@ -119,7 +196,7 @@ public sealed class CachePolicyTests : IDisposable
         var options = Fast with { Attempts = 2, Timeout = TimeSpan.FromMilliseconds(100) };
         int calls = 0;
 
-        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(options, breaker: false).RunAsync<int>("checking a.narinfo", RequestKind.Lookup, async ct =>
+        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(options, breaker: false).RunAsync<int>("writing a.narinfo", RequestKind.Metadata, async ct =>
         {
             calls++;
             await Task.Delay(Timeout.Infinite, ct);
@@ -128,7 +205,7 @@ public sealed class CachePolicyTests : IDisposable
 
         Assert.Equal(2, calls);
         Assert.Equal(FailureReason.Timeout, error.Reason);
-        Assert.Contains("checking a.narinfo: no answer within 0.1 s", error.Message, StringComparison.Ordinal);
+        Assert.Contains("writing a.narinfo: no answer within 0.1 s", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

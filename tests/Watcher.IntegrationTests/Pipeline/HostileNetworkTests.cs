@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using Watcher.IntegrationTests.Fixtures;
+using Watcher.IntegrationTests.Upload.S3;
+using Watcher.Nix;
+
+namespace Watcher.IntegrationTests.Pipeline;
+
+/// <summary>
+/// Networks that stall, cut bodies, reset connections and answer 503, between Watcher and s3rver (which checks no
+/// checksum and never stalls on its own): every path arrives, no narinfo names a damaged or missing NAR, and real
+/// Nix substitutes everything with signatures required.
+/// </summary>
+[Collection(NixCollection.Name)]
+public sealed class HostileNetworkTests(NixFixture nix)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromMinutes(3);
+
+    [Fact]
+    public async Task Daemon_15PercentOfRequestsHeldFor300Seconds_ThirtyPathDagPushedWithinThreeMinutes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var network = await HostileS3.StartAsync("stalling-daemon", new S3Faults(0, 0, 0, TimeSpan.FromSeconds(300)) { StallShare = 0.15 }, ct);
+        await using var daemon = network.Cache.StartDaemon();
+        await daemon.WaitForLogAsync("start-up scan", ct);
+
+        var outputs = await nix.BuildChainAsync(30, ct);
+        var started = Stopwatch.StartNew();
+        await daemon.WaitUntilAsync(() => network.NarInfoCount(outputs, ct) == outputs.Count, "30 narinfos", ct, Deadline);
+
+        Assert.True(started.Elapsed < Deadline, $"took {started.Elapsed}");
+        Assert.True(network.Front.Injected > 5, $"only {network.Front.Injected} requests were held");
+        await network.VerifyAsync(outputs[^1], ct);
+        Assert.Equal(0, await daemon.StopAsync(ct));
+    }
+
+    [Fact]
+    public async Task Push_15PercentOfRequestsHeldFor300Seconds_ThirtyPathDagPushedWithinThreeMinutes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var network = await HostileS3.StartAsync("stalling-push", new S3Faults(0, 0, 0, TimeSpan.FromSeconds(300), Seed: 2) { StallShare = 0.15 }, ct);
+        var outputs = await nix.BuildChainAsync(30, ct);
+
+        var started = Stopwatch.StartNew();
+        var push = await network.Cache.PushAsync([outputs[^1]], ct);
+
+        Assert.True(push.ExitCode == 0, push.StandardError + push.StandardOutput);
+        Assert.True(started.Elapsed < Deadline, $"took {started.Elapsed}");
+        Assert.True(network.Front.Injected > 5, $"only {network.Front.Injected} requests were held");
+        Assert.Equal(outputs.Count, network.NarInfoCount(outputs, ct));
+        await network.VerifyAsync(outputs[^1], ct);
+    }
+
+    [Fact]
+    public async Task Daemon_BodiesCutResetsAnd503s_EveryNarinfoNamesAnIntactNar()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var faults = new S3Faults(SlowDown: 0.05, Reset: 0.03, StallEvery: 0, Stall: TimeSpan.Zero, Seed: 3) { CutShare = 0.2 };
+        await using var network = await HostileS3.StartAsync("cutting", faults, ct);
+        await using var daemon = network.Cache.StartDaemon();
+        await daemon.WaitForLogAsync("start-up scan", ct);
+        var metrics = await daemon.MetricsEndpointAsync(ct);
+
+        var outputs = await nix.BuildChainAsync(30, ct);
+        await daemon.WaitUntilAsync(() => network.NarInfoCount(outputs, ct) == outputs.Count, "30 narinfos", ct, TimeSpan.FromMinutes(6));
+
+        Assert.True(await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_retries_total", ct, "reason=\"damaged\"") > 0, "no damaged body was sent again");
+        await network.VerifyAsync(outputs[^1], ct);
+        Assert.Equal(0, await daemon.StopAsync(ct));
+    }
+
+    [Fact]
+    public async Task Push_AtticBehindAFrontThatCutsAndHoldsRequests_EveryPathArrivesAndNixSubstitutes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await Watcher.IntegrationTests.Fixtures.Attic.AtticTestServer.StartAsync(ct);
+        server.AddCache(Watcher.IntegrationTests.Upload.Attic.AtticHome.CacheName);
+        await using var front = await S3Front.StartAsync(server.Endpoint, long.MaxValue, secretKey: null, ct);
+        server.ApiEndpoint = front.Endpoint;
+        front.InjectFaults(new S3Faults(SlowDown: 0.05, Reset: 0.03, StallEvery: 0, Stall: TimeSpan.FromSeconds(300), Seed: 4) { StallShare = 0.1, CutShare = 0.3 });
+        string token = server.CreateToken("pusher", TimeSpan.FromDays(30), (Watcher.IntegrationTests.Upload.Attic.AtticHome.CacheName, "rw"));
+        using var home = new Watcher.IntegrationTests.Upload.Attic.AtticHome(front.Endpoint, token);
+        var outputs = await nix.BuildChainAsync(12, ct);
+
+        var push = await home.PushAsync(outputs[^1], ct);
+
+        Assert.True(push.ExitCode == 0, push.StandardError + push.StandardOutput);
+        Assert.True(front.Injected > 3, $"only {front.Injected} faults were injected");
+        Assert.Contains(front.Log, r => r.Target.StartsWith("/_api/v1/upload-path", StringComparison.Ordinal));
+        var copy = await home.SubstituteAsync(server, token, [outputs[^1]], ct);
+        Assert.True(copy.ExitCode == 0, copy.StandardError);
+    }
+
+    /// <summary>s3rver behind a faulty front, a bucket, and a cache config pointing at the front.</summary>
+    private sealed class HostileS3 : IAsyncDisposable
+    {
+        private HostileS3(S3rver server, S3Front front, S3TestCache cache, Amazon.S3.IAmazonS3 client)
+        {
+            Server = server;
+            Front = front;
+            Cache = cache;
+            Client = client;
+        }
+
+        public S3rver Server { get; }
+
+        public S3Front Front { get; }
+
+        public S3TestCache Cache { get; }
+
+        public Amazon.S3.IAmazonS3 Client { get; }
+
+        public static async Task<HostileS3> StartAsync(string bucket, S3Faults faults, CancellationToken cancellationToken)
+        {
+            var server = await S3rver.StartAsync(cancellationToken);
+            await server.CreateBucketAsync(bucket, cancellationToken);
+            var front = await S3Front.StartAsync(server.Endpoint, long.MaxValue, secretKey: null, cancellationToken);
+            front.InjectFaults(faults);
+            return new HostileS3(server, front, new S3TestCache(front.Endpoint, bucket), server.CreateClient());
+        }
+
+        /// <summary>How many of <paramref name="paths"/> have a narinfo in the bucket (read straight from s3rver).</summary>
+        public int NarInfoCount(IReadOnlyList<string> paths, CancellationToken cancellationToken)
+        {
+            var keys = S3TestCache.ListAsync(Client, Cache.Bucket, cancellationToken).GetAwaiter().GetResult().Keys;
+            return paths.Count(p => keys.Contains(StorePath.Parse(p, StorePath.DefaultStoreDir).HashPart + ".narinfo"));
+        }
+
+        /// <summary>Every narinfo is signed and names a NAR with its FileHash and FileSize; real Nix substitutes <paramref name="root"/>'s closure.</summary>
+        public async Task VerifyAsync(string root, CancellationToken cancellationToken)
+        {
+            var narInfos = await S3TestCache.VerifyNarInfosAsync(Client, Cache.Bucket, Cache.PublicKey, cancellationToken);
+            await S3TestCache.VerifyNarHashesAsync(Client, Cache.Bucket, narInfos.Values, cancellationToken);
+            var copy = await NixVerifier.SubstituteAsync(Cache.HttpUrl(Server.Endpoint), Cache.PublicKey.ToString(), Path.Combine(Cache.Home.Root, "fresh"), [root], cancellationToken);
+            Assert.True(copy.ExitCode == 0, copy.StandardError);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Client.Dispose();
+            Cache.Dispose();
+            await Front.DisposeAsync();
+            await Server.DisposeAsync();
+        }
+    }
+}
