@@ -23,7 +23,7 @@ internal static class ServiceCollectionExtensions
         services.AddSingleton(sp => new NixDaemonClient(
             new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir },
             sp.GetRequiredService<ILogger<NixDaemonClient>>()));
-        services.AddSingleton(_ => StateStore.Open(options.StateDir));
+        services.AddSingleton(sp => StateStore.Open(options.StateDir, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<CacheFactory>();
         services.AddSingleton(new ResilienceOptions());
         services.AddSingleton(sp => new WatcherMetrics(
@@ -52,7 +52,8 @@ internal static class ServiceCollectionExtensions
             state.CountPending(t.Name),
             state.CountDeadLetters(t.Name),
             t.Activity.Circuit != CircuitState.Closed,
-            t.Activity.LastSuccess)).ToList();
+            t.Activity.LastSuccess,
+            state.OldestPending(t.Name))).ToList();
 
     /// <summary>
     /// The pipeline: store watcher and start-up scan → discovery queue → planner → per-cache schedulers,

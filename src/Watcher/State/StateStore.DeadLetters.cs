@@ -13,7 +13,7 @@ internal sealed partial class StateStore
     public long CountDeadLetters(string cache) =>
         Query("SELECT COUNT(*) FROM dead_letters WHERE cache = $cache", c => c.Parameters.AddWithValue("$cache", cache), r => r.GetInt64(0))[0];
 
-    /// <summary>Moves the dead letters (all, or one cache's) back to pending, at the end of the journal; returns how many.</summary>
+    /// <summary>Moves the dead letters (all, or one cache's) back to pending, at the end of the journal and journaled now; returns how many.</summary>
     public int RequeueDeadLetters(string? cache = null)
     {
         lock (_lock)
@@ -22,7 +22,8 @@ internal sealed partial class StateStore
             using var command = _connection.CreateCommand();
             command.Transaction = transaction;
             command.Parameters.AddWithValue("$cache", (object?)cache ?? DBNull.Value);
-            command.CommandText = "INSERT OR IGNORE INTO pending (cache, path) SELECT cache, path FROM dead_letters WHERE $cache IS NULL OR cache = $cache ORDER BY failed_at";
+            command.Parameters.AddWithValue("$now", _time.GetUtcNow().ToUnixTimeSeconds());
+            command.CommandText = "INSERT OR IGNORE INTO pending (cache, path, enqueued_at) SELECT cache, path, $now FROM dead_letters WHERE $cache IS NULL OR cache = $cache ORDER BY failed_at";
             command.ExecuteNonQuery();
             command.CommandText = "DELETE FROM dead_letters WHERE $cache IS NULL OR cache = $cache";
             int requeued = command.ExecuteNonQuery();

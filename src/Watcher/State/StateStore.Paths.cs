@@ -12,13 +12,17 @@ internal sealed record DeadLetter(string Cache, string Path, string Reason, int 
 /// <content>Pending, pushed and dead-letter operations.</content>
 internal sealed partial class StateStore
 {
-    /// <summary>Journals paths to push to a cache, in the given (references-first) order; already pending ones keep their place.</summary>
-    public void Enqueue(string cache, IEnumerable<string> paths) =>
-        Batch("INSERT OR IGNORE INTO pending (cache, path) VALUES ($cache, $path)", paths, (c, p) =>
+    /// <summary>Journals paths to push to a cache, in the given (references-first) order; already pending ones keep their place and time.</summary>
+    public void Enqueue(string cache, IEnumerable<string> paths)
+    {
+        long now = _time.GetUtcNow().ToUnixTimeSeconds();
+        Batch("INSERT OR IGNORE INTO pending (cache, path, enqueued_at) VALUES ($cache, $path, $at)", paths, (c, p) =>
         {
             c.Parameters.AddWithValue("$cache", cache);
             c.Parameters.AddWithValue("$path", p);
+            c.Parameters.AddWithValue("$at", now);
         });
+    }
 
     /// <summary>The oldest pending pairs of a cache, in journal order.</summary>
     public IReadOnlyList<PendingPath> TakePending(string cache, int limit) =>
@@ -32,6 +36,12 @@ internal sealed partial class StateStore
 
     public long CountPending(string cache) =>
         Query("SELECT COUNT(*) FROM pending WHERE cache = $cache", c => c.Parameters.AddWithValue("$cache", cache), r => r.GetInt64(0))[0];
+
+    /// <summary>When the longest-waiting pending pair of a cache was journaled; null when nothing is pending.</summary>
+    public DateTimeOffset? OldestPending(string cache) =>
+        Query("SELECT MIN(enqueued_at) FROM pending WHERE cache = $cache", c => c.Parameters.AddWithValue("$cache", cache), r => r.IsDBNull(0) ? (long?)null : r.GetInt64(0))[0] is { } at
+            ? DateTimeOffset.FromUnixTimeSeconds(at)
+            : null;
 
     /// <summary>Records paths as in the cache (pushed now, or found there) and drops them from pending.</summary>
     public void MarkPushed(string cache, IEnumerable<string> paths) =>

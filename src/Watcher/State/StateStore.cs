@@ -17,14 +17,18 @@ internal sealed partial class StateStore : IDisposable
     private const int SchemaVersion = 1;
 
     private readonly SqliteConnection _connection;
+    private readonly TimeProvider _time;
     private readonly Lock _lock = new();
 
-    private StateStore(SqliteConnection connection)
+    private StateStore(SqliteConnection connection, TimeProvider time)
     {
         _connection = connection;
+        _time = time;
     }
 
-    public static StateStore Open(string stateDirectory)
+    /// <param name="stateDirectory">Where <c>state.db</c> lives; created owner-only if missing.</param>
+    /// <param name="time">Stamps when a pair was journaled (the queue's oldest-pending gauge); the system clock by default.</param>
+    public static StateStore Open(string stateDirectory, TimeProvider? time = null)
     {
         // Owner-only: it holds the control socket and the list of store paths being pushed.
         Directory.CreateDirectory(stateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
@@ -36,7 +40,7 @@ internal sealed partial class StateStore : IDisposable
         };
         var connection = new SqliteConnection(builder.ToString());
         connection.Open();
-        var store = new StateStore(connection);
+        var store = new StateStore(connection, time ?? TimeProvider.System);
         store.Execute("""
             PRAGMA journal_mode = WAL;
             PRAGMA synchronous = NORMAL;
@@ -48,6 +52,7 @@ internal sealed partial class StateStore : IDisposable
                 path TEXT NOT NULL,
                 attempts INTEGER NOT NULL DEFAULT 0,
                 last_error TEXT,
+                enqueued_at INTEGER,
                 UNIQUE (cache, path));
             CREATE TABLE IF NOT EXISTS pushed (cache TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY (cache, path)) WITHOUT ROWID;
             CREATE TABLE IF NOT EXISTS dead_letters (
@@ -60,10 +65,25 @@ internal sealed partial class StateStore : IDisposable
             CREATE TABLE IF NOT EXISTS seen (path TEXT PRIMARY KEY) WITHOUT ROWID;
             """);
         store.Execute($"INSERT OR IGNORE INTO meta (key, value) VALUES ('schema', '{SchemaVersion}')");
+        store.AddEnqueuedAt();
         return store;
     }
 
     public void Dispose() => _connection.Dispose();
+
+    /// <summary>
+    /// A state written before pending rows carried <c>enqueued_at</c> gets the column; its rows count as journaled
+    /// now, since when they were is not known.
+    /// </summary>
+    private void AddEnqueuedAt()
+    {
+        if (Query("SELECT COUNT(*) FROM pragma_table_info('pending') WHERE name = 'enqueued_at'", _ => { }, r => r.GetInt64(0))[0] == 0)
+        {
+            Execute("ALTER TABLE pending ADD COLUMN enqueued_at INTEGER");
+        }
+
+        Batch("UPDATE pending SET enqueued_at = $now WHERE enqueued_at IS NULL", [_time.GetUtcNow().ToUnixTimeSeconds()], (c, now) => c.Parameters.AddWithValue("$now", now));
+    }
 
     private void Execute(string sql)
     {
