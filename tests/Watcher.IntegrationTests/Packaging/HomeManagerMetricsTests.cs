@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using Watcher.Config;
 using Watcher.IntegrationTests.Fixtures;
@@ -66,7 +65,7 @@ public sealed class HomeManagerMetricsTests : IDisposable
         var (key, text) = Watcher.Nix.NixSecretKey.Generate("hm-metrics-1");
         key.Dispose();
         await File.WriteAllTextAsync(Path.Combine(Root, "signing.key"), text, ct);
-        int port = FreePort();
+        int port = S3rver.ClosedPort();
         string user = $$"""
             {
               settings = {
@@ -90,12 +89,5 @@ public sealed class HomeManagerMetricsTests : IDisposable
         Assert.Contains("cache=\"local\"", metrics, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, healthz.StatusCode);
         Assert.Equal(0, await daemon.StopAsync(ct));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
