@@ -8,11 +8,12 @@
 #
 # `settings` is rendered to TOML with pkgs.formats.toml, so every key of docs/configuration.md can be
 # set. Secrets are never put in the Nix store: only their file paths (token-file, signing-key-file).
+# The metrics listener has its own options (`metrics.enable`, `metrics.address`, `metrics.port`), which
+# render `[metrics] listen`.
 { config, lib, pkgs, ... }:
 let
   cfg = config.services.nix-watcher;
   tomlFormat = pkgs.formats.toml { };
-  configFile = tomlFormat.generate "nix-watcher.toml" cfg.settings;
   home = config.home.homeDirectory;
 
   # The same tilde expansion nix-watcher applies to path keys.
@@ -51,6 +52,15 @@ let
       secretKeys)
     caches);
 
+  # The metrics listener: from services.nix-watcher.metrics, unless settings.metrics.listen is given.
+  metricsDefaults = cfg.metrics.enable && cfg.metrics.address == "127.0.0.1" && cfg.metrics.port == 9464;
+  listenInSettings = cfg.settings ? metrics && cfg.settings.metrics ? listen;
+  metricsHost = a: if builtins.match ".*:.*" a != null && !lib.hasPrefix "[" a then "[${a}]" else a;
+  metricsListen = if cfg.metrics.enable then "${metricsHost cfg.metrics.address}:${toString cfg.metrics.port}" else "";
+  renderedSettings = if listenInSettings then cfg.settings
+    else cfg.settings // { metrics = (cfg.settings.metrics or { }) // { listen = metricsListen; }; };
+  configFile = tomlFormat.generate "nix-watcher.toml" renderedSettings;
+
   fileUnit = import ./unit.nix ../systemd/nix-watcher.service;
   exe = "${cfg.package}/bin/nix-watcher";
 in
@@ -87,6 +97,33 @@ in
       '';
     };
 
+    metrics = {
+      enable = lib.mkOption {
+        type = lib.types.bool;
+        default = true;
+        description = ''
+          Serve Prometheus metrics on `/metrics` and a health check on `/healthz` (docs/metrics.md). Off
+          renders `metrics.listen = ""`. Dashboard and alert rules: contrib/ (docs/operations.md, "Monitoring").
+        '';
+      };
+
+      address = lib.mkOption {
+        type = lib.types.str;
+        default = "127.0.0.1";
+        example = "::1";
+        description = ''
+          Address the metrics listener binds (an IPv6 address is bracketed for you). Loopback by default: the
+          endpoint has no authentication, so expose it only to a network you trust.
+        '';
+      };
+
+      port = lib.mkOption {
+        type = lib.types.port;
+        default = 9464;
+        description = "Port of the metrics listener; 0 picks a free one, which the daemon logs (`serving metrics on …`).";
+      };
+    };
+
     substituters = {
       enable = lib.mkEnableOption "reading from the configured caches on this machine (nix.settings and a netrc file from the token files)";
 
@@ -118,10 +155,16 @@ in
 
   config = lib.mkIf cfg.enable (lib.mkMerge [
     {
-      assertions = [{
-        assertion = secretsInStore == [ ];
-        message = "services.nix-watcher.settings: ${lib.concatStringsSep ", " secretsInStore} must be a path string outside the Nix store (the store is world-readable)";
-      }];
+      assertions = [
+        {
+          assertion = secretsInStore == [ ];
+          message = "services.nix-watcher.settings: ${lib.concatStringsSep ", " secretsInStore} must be a path string outside the Nix store (the store is world-readable)";
+        }
+        {
+          assertion = !listenInSettings || metricsDefaults;
+          message = "services.nix-watcher: settings.metrics.listen and services.nix-watcher.metrics.* both set the metrics listener; use metrics.enable, metrics.address and metrics.port only";
+        }
+      ];
 
       home.packages = [ cfg.package ];
 

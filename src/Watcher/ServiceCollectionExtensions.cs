@@ -49,7 +49,8 @@ internal static class ServiceCollectionExtensions
             state.CountPending(t.Name),
             state.CountDeadLetters(t.Name),
             t.Activity.Circuit != CircuitState.Closed,
-            t.Activity.LastSuccess)).ToList();
+            t.Activity.LastSuccess,
+            state.OldestPending(t.Name))).ToList();
 
     /// <summary>
     /// The pipeline: store watcher and start-up scan → discovery queue → planner → per-cache schedulers,

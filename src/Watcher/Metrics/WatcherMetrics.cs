@@ -57,6 +57,11 @@ internal sealed class WatcherMetrics
                 () => caches().Where(c => c.LastSuccess is not null).Select(c => new Measurement<double>(c.LastSuccess!.Value.ToUnixTimeMilliseconds() / 1000.0, CacheTag(c.Cache))),
                 "s",
                 "Unix time of the last successful push to a cache.");
+            meter.CreateObservableGauge(
+                "nix_watcher.queue.oldest.timestamp",
+                () => caches().Where(c => c.OldestPending is not null).Select(c => new Measurement<double>(c.OldestPending!.Value.ToUnixTimeSeconds(), CacheTag(c.Cache))),
+                "s",
+                "Unix time at which the longest-waiting pending path of a cache was queued.");
         }
     }
 

@@ -44,7 +44,14 @@ public sealed class PrometheusServer : IAsyncDisposable
     /// <summary>Starts prometheus scraping <c>http://<paramref name="target"/>/metrics</c> and waits until it is ready.</summary>
     /// <param name="target">The scrape target as <c>host:port</c>.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
-    public static async Task<PrometheusServer> StartAsync(string target, CancellationToken cancellationToken)
+    public static Task<PrometheusServer> StartAsync(string target, CancellationToken cancellationToken) =>
+        StartAsync(target, [], cancellationToken);
+
+    /// <summary>Starts prometheus scraping <c>http://<paramref name="target"/>/metrics</c>, evaluating <paramref name="ruleFiles"/> every second.</summary>
+    /// <param name="target">The scrape target as <c>host:port</c>.</param>
+    /// <param name="ruleFiles">Absolute paths of rule files to load.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
+    public static async Task<PrometheusServer> StartAsync(string target, IReadOnlyList<string> ruleFiles, CancellationToken cancellationToken)
     {
         string root = Directory.CreateTempSubdirectory("watcher-prometheus-").FullName;
         string config = Path.Combine(root, "prometheus.yml");
@@ -53,6 +60,7 @@ public sealed class PrometheusServer : IAsyncDisposable
               scrape_interval: 1s
               scrape_timeout: 1s
               evaluation_interval: 1s
+            rule_files: [{string.Join(", ", ruleFiles.Select(f => $"'{f}'"))}]
             scrape_configs:
               - job_name: nix-watcher
                 metrics_path: /metrics
@@ -120,6 +128,14 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
 
         return series;
+    }
+
+    /// <summary>The <c>data</c> of a GET on the HTTP API, e.g. <c>api/v1/rules</c> or <c>api/v1/alerts</c>.</summary>
+    public async Task<JsonElement> GetDataAsync(string path, CancellationToken cancellationToken)
+    {
+        string body = await _http.GetStringAsync(path, cancellationToken);
+        using var document = JsonDocument.Parse(body);
+        return document.RootElement.GetProperty("data").Clone();
     }
 
     /// <summary>The health of each scrape target as Prometheus sees it (<c>up</c>, <c>down</c>, <c>unknown</c>) with its last error.</summary>

@@ -21,6 +21,7 @@ let
     types = {
       bool = { name = "bool"; check = isBool; };
       str = { name = "str"; check = isString; };
+      port = { name = "16 bit unsigned integer; between 0 and 65535 (both inclusive)"; check = v: isInt v && v >= 0 && v <= 65535; };
       package = { name = "package"; check = v: isAttrs v && v ? outPath; };
       listOf = t: { name = "listOf ${t.name}"; check = v: isList v && builtins.all t.check v; };
     };

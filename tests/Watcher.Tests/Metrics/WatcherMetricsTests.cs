@@ -77,6 +77,26 @@ public sealed class WatcherMetricsTests
     }
 
     [Fact]
+    public void OldestPendingGauge_ReportsOnlyCachesWithPendingPaths()
+    {
+        var queued = DateTimeOffset.FromUnixTimeSeconds(1_700_000_100);
+        var gauges = new List<CacheGauges>
+        {
+            new("home", Pending: 3, DeadLetters: 0, CircuitOpen: false, LastSuccess: null, OldestPending: queued),
+            new("s3", Pending: 0, DeadLetters: 0, CircuitOpen: false, LastSuccess: null),
+        };
+        using var meters = new TestMeters(() => gauges);
+        using var oldest = meters.Collect<double>("nix_watcher.queue.oldest.timestamp");
+
+        oldest.RecordObservableInstruments();
+
+        var only = Assert.Single(oldest.GetMeasurementSnapshot());
+        Assert.Equal("home", only.Tags["cache"]);
+        Assert.Equal(1_700_000_100, only.Value);
+        Assert.Equal("s", oldest.Instrument!.Unit);
+    }
+
+    [Fact]
     public void Discovered_TagsTheSource()
     {
         using var meters = new TestMeters();
