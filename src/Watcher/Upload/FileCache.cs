@@ -63,10 +63,10 @@ internal sealed class FileCache : IBinaryCache
         _policy.RunBodyAsync("writing the NAR of " + info.Path.Name, (progress, ct) => WriteNarAsync(info, source, progress, ct), cancellationToken);
 
     public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken) =>
-        _policy.RunAsync("writing the narinfo of " + narInfo.StorePath.Name, RequestKind.Metadata, ct => WriteNarInfoAsync(narInfo, ct), cancellationToken);
+        _policy.RunAsync("writing the narinfo of " + narInfo.StorePath.Name, RequestKind.Single, ct => WriteNarInfoAsync(narInfo, ct), cancellationToken);
 
     public Task FlushAsync(CancellationToken cancellationToken) =>
-        _policy.RunAsync("syncing", RequestKind.Metadata, _sync.SyncAsync, cancellationToken);
+        _policy.RunAsync("syncing", RequestKind.Single, _sync.SyncAsync, cancellationToken);
 
     private async Task<NarInfo> WriteNarAsync(PathInfo info, INarSource source, Action progress, CancellationToken cancellationToken)
     {

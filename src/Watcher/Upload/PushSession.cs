@@ -226,8 +226,12 @@ internal sealed partial class PushSession
     {
         foreach (var (path, task) in references)
         {
-            switch ((await task).Kind)
+            var outcome = await task;
+            switch (outcome.Kind)
             {
+                case PathOutcomeKind.Failed when outcome.Reason == FailureReason.Paused:
+                    // The cache is paused, not refusing: the referrer waits with its reference.
+                    return PathOutcome.Deferred;
                 case PathOutcomeKind.Failed:
                     var failed = PathOutcome.ReferenceFailed(path);
                     Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, failed.Error!, null);

@@ -20,6 +20,10 @@ public sealed record S3Faults(double SlowDown, double Reset, int StallEvery, Tim
         """;
 
     private readonly Random _random = new(Seed);
+    private int _held;
+
+    /// <summary>How many requests were held so far.</summary>
+    public int Held => Volatile.Read(ref _held);
 
     /// <summary>Share of requests held unanswered for <see cref="Stall"/>, then forwarded (drawn at random, besides <see cref="StallEvery"/>).</summary>
     public double StallShare { get; init; }
@@ -39,6 +43,7 @@ public sealed record S3Faults(double SlowDown, double Reset, int StallEvery, Tim
         if ((StallEvery > 0 && request % StallEvery == 0) || draw < StallShare)
         {
             // A stall then forwarding: the client must give up on its own (or wait), never hang.
+            Interlocked.Increment(ref _held);
             await Task.Delay(Stall, context.RequestAborted);
             return S3FaultAction.Forward;
         }

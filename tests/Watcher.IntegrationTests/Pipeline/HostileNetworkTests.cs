@@ -19,7 +19,8 @@ public sealed class HostileNetworkTests(NixFixture nix)
     public async Task Daemon_15PercentOfRequestsHeldFor300Seconds_ThirtyPathDagPushedWithinThreeMinutes()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var network = await HostileS3.StartAsync("stalling-daemon", new S3Faults(0, 0, 0, TimeSpan.FromSeconds(300)) { StallShare = 0.15 }, ct);
+        var faults = new S3Faults(0, 0, 0, TimeSpan.FromSeconds(300)) { StallShare = 0.15 };
+        await using var network = await HostileS3.StartAsync("stalling-daemon", faults, ct);
         await using var daemon = network.Cache.StartDaemon();
         await daemon.WaitForLogAsync("start-up scan", ct);
 
@@ -28,7 +29,7 @@ public sealed class HostileNetworkTests(NixFixture nix)
         await daemon.WaitUntilAsync(() => network.NarInfoCount(outputs, ct) == outputs.Count, "30 narinfos", ct, Deadline);
 
         Assert.True(started.Elapsed < Deadline, $"took {started.Elapsed}");
-        Assert.True(network.Front.Injected > 5, $"only {network.Front.Injected} requests were held");
+        Assert.True(faults.Held > 5, $"only {faults.Held} requests were held");
         await network.VerifyAsync(outputs[^1], ct);
         Assert.Equal(0, await daemon.StopAsync(ct));
     }
@@ -37,7 +38,8 @@ public sealed class HostileNetworkTests(NixFixture nix)
     public async Task Push_15PercentOfRequestsHeldFor300Seconds_ThirtyPathDagPushedWithinThreeMinutes()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var network = await HostileS3.StartAsync("stalling-push", new S3Faults(0, 0, 0, TimeSpan.FromSeconds(300), Seed: 2) { StallShare = 0.15 }, ct);
+        var faults = new S3Faults(0, 0, 0, TimeSpan.FromSeconds(300), Seed: 2) { StallShare = 0.15 };
+        await using var network = await HostileS3.StartAsync("stalling-push", faults, ct);
         var outputs = await nix.BuildChainAsync(30, ct);
 
         var started = Stopwatch.StartNew();
@@ -45,7 +47,7 @@ public sealed class HostileNetworkTests(NixFixture nix)
 
         Assert.True(push.ExitCode == 0, push.StandardError + push.StandardOutput);
         Assert.True(started.Elapsed < Deadline, $"took {started.Elapsed}");
-        Assert.True(network.Front.Injected > 5, $"only {network.Front.Injected} requests were held");
+        Assert.True(faults.Held > 5, $"only {faults.Held} requests were held");
         Assert.Equal(outputs.Count, network.NarInfoCount(outputs, ct));
         await network.VerifyAsync(outputs[^1], ct);
     }

@@ -77,7 +77,7 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
-        var config = await _policy.RunAsync("reading the cache config", RequestKind.Metadata, _client.GetCacheConfigAsync, cancellationToken);
+        var config = await _policy.RunAsync("reading the cache config", RequestKind.Repeatable, _client.GetCacheConfigAsync, cancellationToken);
         if (config.StoreDir is { Length: > 0 } storeDir && storeDir.TrimEnd('/') != _storeDir.TrimEnd('/'))
         {
             throw new CacheUploadException(
@@ -120,7 +120,7 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
             IReadOnlyList<string> missingHashes;
             try
             {
-                missingHashes = await _policy.RunAsync("looking up paths", RequestKind.Lookup, ct => _client.GetMissingPathsAsync(batch, ct), cancellationToken);
+                missingHashes = await _policy.RunAsync("looking up paths", RequestKind.Repeatable, ct => _client.GetMissingPathsAsync(batch, ct), cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

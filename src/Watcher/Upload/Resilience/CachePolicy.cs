@@ -20,8 +20,11 @@ namespace Watcher.Upload.Resilience;
 /// </remarks>
 internal sealed partial class CachePolicy : IRequestPolicy
 {
-    /// <summary>The breaker opens when at least half the attempts in the sampling window failed…</summary>
-    public const double BreakerFailureRatio = 0.5;
+    /// <summary>
+    /// The breaker opens when at least 80 % of the attempts in the sampling window failed… A cache that is down fails
+    /// every attempt; one that stalls or refuses a share of requests is slow, not down, and is better served by retries.
+    /// </summary>
+    public const double BreakerFailureRatio = 0.8;
 
     /// <summary>…and at least this many were made: one request retrying against a dead server makes six attempts in about 16 s.</summary>
     public const int BreakerMinimumThroughput = 6;
@@ -69,7 +72,7 @@ internal sealed partial class CachePolicy : IRequestPolicy
     }
 
     public Task<T> RunAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
-        ExecuteAsync(operation, kind == RequestKind.Lookup ? ct => HedgedAsync(action, ct) : action, _options.Timeout, cancellationToken);
+        ExecuteAsync(operation, kind == RequestKind.Repeatable ? ct => HedgedAsync(action, ct) : action, _options.Timeout, cancellationToken);
 
     public Task<T> RunBodyAsync<T>(string operation, Func<Action, CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
         ExecuteAsync(operation, ct => UntilStalledAsync(action, ct), attemptTimeout: null, cancellationToken);
@@ -115,9 +118,9 @@ internal sealed partial class CachePolicy : IRequestPolicy
     }
 
     /// <summary>
-    /// One attempt of a lookup: when it has no answer after <see cref="RetryOptions.HedgeDelay"/>, the same lookup is sent
-    /// again alongside (counted as a resend), and the first answer wins. A server that holds a share of requests
-    /// unanswered then costs a lookup seconds, not its whole timeout.
+    /// One attempt of a repeatable request: when it has no answer after <see cref="RetryOptions.HedgeDelay"/>, the same
+    /// request is sent again alongside (counted as a resend), and the first answer wins. A server that holds a share of
+    /// requests unanswered then costs a lookup or a narinfo seconds, not its whole timeout.
     /// </summary>
     private async Task<T> HedgedAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
@@ -208,7 +211,7 @@ internal sealed partial class CachePolicy : IRequestPolicy
                 {
                     var error = args.Outcome.Exception!;
                     _metrics.Retried(_cache, Failures.Classify(error));
-                    Log.Retrying(_logger, Operation(args.Context), _cache, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, error.Message);
+                    Log.Retrying(_logger, Operation(args.Context), _cache, args.AttemptNumber + 1, args.RetryDelay.TotalSeconds, Describe(error));
                     return ValueTask.CompletedTask;
                 },
             });
@@ -257,6 +260,9 @@ internal sealed partial class CachePolicy : IRequestPolicy
     };
 
     private static string Operation(ResilienceContext context) => context.Properties.GetValue(OperationKey, "request");
+
+    private string Describe(Exception error) =>
+        error is TimeoutRejectedException ? $"no answer within {_options.Timeout.TotalSeconds:0.#} s" : error.Message;
 
     /// <summary>
     /// One request's attempts: counts them, and tells the cache's activity each time one ends (the watchdog's progress)

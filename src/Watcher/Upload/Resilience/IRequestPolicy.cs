@@ -3,11 +3,14 @@ namespace Watcher.Upload.Resilience;
 /// <summary>What a request to a cache without a body of its own is, which decides how it is timed.</summary>
 internal enum RequestKind
 {
-    /// <summary>Asks whether something exists (HEAD, get-missing-paths): short timeout, and a second send (hedge) if slow.</summary>
-    Lookup,
+    /// <summary>
+    /// May be sent twice at once with the same effect (a HEAD, get-missing-paths, a narinfo or nix-cache-info PUT, a
+    /// listing): short timeout, and a second send alongside (a hedge) when the first has no answer soon.
+    /// </summary>
+    Repeatable,
 
-    /// <summary>A small write or query (a narinfo, nix-cache-info, starting or completing a multipart upload): short timeout.</summary>
-    Metadata,
+    /// <summary>Must not run twice at once (starting or completing a multipart upload, a local write): short timeout, no hedge.</summary>
+    Single,
 }
 
 /// <summary>

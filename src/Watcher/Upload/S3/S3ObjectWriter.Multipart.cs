@@ -38,7 +38,7 @@ internal sealed partial class S3ObjectWriter
             ListMultipartUploadsResponse page;
             do
             {
-                page = await SendAsync("listing multipart uploads", RequestKind.Metadata, ct => _client.ListMultipartUploadsAsync(request, ct), cancellationToken);
+                page = await SendAsync("listing multipart uploads", RequestKind.Repeatable, ct => _client.ListMultipartUploadsAsync(request, ct), cancellationToken);
                 foreach (var upload in page.MultipartUploads ?? [])
                 {
                     if (upload.Initiated is { } initiated && _time.GetUtcNow() - new DateTimeOffset(initiated.ToUniversalTime(), TimeSpan.Zero) > StaleUpload)
@@ -61,7 +61,7 @@ internal sealed partial class S3ObjectWriter
 
     private async Task PutMultipartAsync(string key, string path, string contentType, S3PartPlan plan, CancellationToken cancellationToken)
     {
-        var initiated = await SendAsync($"starting the multipart upload of {key}", RequestKind.Metadata, ct => _client.InitiateMultipartUploadAsync(
+        var initiated = await SendAsync($"starting the multipart upload of {key}", RequestKind.Single, ct => _client.InitiateMultipartUploadAsync(
             new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key, ContentType = contentType },
             ct), cancellationToken);
         string uploadId = initiated.UploadId;
@@ -101,7 +101,7 @@ internal sealed partial class S3ObjectWriter
     {
         try
         {
-            await SendAsync($"completing the multipart upload of {key}", RequestKind.Metadata, ct => _client.CompleteMultipartUploadAsync(
+            await SendAsync($"completing the multipart upload of {key}", RequestKind.Single, ct => _client.CompleteMultipartUploadAsync(
                 new CompleteMultipartUploadRequest { BucketName = _bucket, Key = key, UploadId = uploadId, PartETags = [.. etags] },
                 ct), cancellationToken);
         }

@@ -46,7 +46,7 @@ internal sealed partial class S3ObjectWriter
 
     /// <summary>Whether <paramref name="key"/> exists; 404 and 403 (buckets that forbid listing) both mean no.</summary>
     public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) =>
-        _policy.RunAsync($"checking {key}", RequestKind.Lookup, async ct =>
+        _policy.RunAsync($"checking {key}", RequestKind.Repeatable, async ct =>
         {
             try
             {
@@ -65,7 +65,7 @@ internal sealed partial class S3ObjectWriter
 
     /// <summary>The size of the object at <paramref name="key"/>, or null when there is none (404, or 403 where listing is forbidden).</summary>
     public Task<long?> SizeAsync(string key, CancellationToken cancellationToken) =>
-        _policy.RunAsync($"checking {key}", RequestKind.Lookup, async ct =>
+        _policy.RunAsync($"checking {key}", RequestKind.Repeatable, async ct =>
         {
             try
             {
@@ -88,7 +88,7 @@ internal sealed partial class S3ObjectWriter
         byte[] bytes = Encoding.UTF8.GetBytes(contents);
         byte[] md5 = ObjectChecksum.Md5(bytes);
         string what = $"writing {key}";
-        await SendAsync(what, RequestKind.Metadata, async ct =>
+        await SendAsync(what, RequestKind.Repeatable, async ct =>
         {
             using var body = new MemoryStream(bytes, writable: false);
             var response = await _client.PutObjectAsync(

@@ -56,7 +56,7 @@ public sealed class CachePolicyTests : IDisposable
         var firstGivenUp = new TaskCompletionSource();
         int calls = 0;
 
-        bool found = await CreateSut(options).RunAsync("checking a.narinfo", RequestKind.Lookup, async ct =>
+        bool found = await CreateSut(options).RunAsync("checking a.narinfo", RequestKind.Repeatable, async ct =>
         {
             if (Interlocked.Increment(ref calls) == 1)
             {
@@ -86,7 +86,7 @@ public sealed class CachePolicyTests : IDisposable
     {
         int calls = 0;
 
-        await CreateSut(Fast).RunAsync("checking a.narinfo", RequestKind.Lookup, _ => Task.FromResult(++calls), TestContext.Current.CancellationToken);
+        await CreateSut(Fast).RunAsync("checking a.narinfo", RequestKind.Repeatable, _ => Task.FromResult(++calls), TestContext.Current.CancellationToken);
 
         Assert.Equal(1, calls);
     }
@@ -140,7 +140,7 @@ public sealed class CachePolicyTests : IDisposable
         var failures = new Queue<Exception>([new CacheUploadException("503", FailureReason.ServerError, 503), new HttpRequestException("reset")]);
         int calls = 0;
 
-        int result = await CreateSut(Fast).RunAsync("writing x.narinfo", RequestKind.Metadata, _ =>
+        int result = await CreateSut(Fast).RunAsync("writing x.narinfo", RequestKind.Single, _ =>
         {
             calls++;
             return failures.TryDequeue(out var failure) ? Task.FromException<int>(failure) : Task.FromResult(42);
@@ -163,7 +163,7 @@ public sealed class CachePolicyTests : IDisposable
         var reason = Enum.Parse<FailureReason>(reasonName);
         int calls = 0;
 
-        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(Fast).RunAsync<int>("x", RequestKind.Metadata, _ =>
+        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(Fast).RunAsync<int>("x", RequestKind.Single, _ =>
         {
             calls++;
             throw new CacheUploadException("no", reason);
@@ -179,7 +179,7 @@ public sealed class CachePolicyTests : IDisposable
     {
         int calls = 0;
 
-        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(Fast, breaker: false).RunAsync<int>("x", RequestKind.Lookup, _ =>
+        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(Fast, breaker: false).RunAsync<int>("x", RequestKind.Repeatable, _ =>
         {
             calls++;
             throw new CacheUploadException($"502 #{calls}", FailureReason.ServerError, 502);
@@ -196,7 +196,7 @@ public sealed class CachePolicyTests : IDisposable
         var options = Fast with { Attempts = 2, Timeout = TimeSpan.FromMilliseconds(100) };
         int calls = 0;
 
-        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(options, breaker: false).RunAsync<int>("writing a.narinfo", RequestKind.Metadata, async ct =>
+        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(options, breaker: false).RunAsync<int>("writing a.narinfo", RequestKind.Single, async ct =>
         {
             calls++;
             await Task.Delay(Timeout.Infinite, ct);
@@ -217,7 +217,7 @@ public sealed class CachePolicyTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         int calls = 0;
         bool down = true;
-        Task<int> Request() => sut.RunAsync("x", RequestKind.Lookup, _ =>
+        Task<int> Request() => sut.RunAsync("x", RequestKind.Repeatable, _ =>
         {
             calls++;
             return down ? Task.FromException<int>(new HttpRequestException("connection refused")) : Task.FromResult(1);
