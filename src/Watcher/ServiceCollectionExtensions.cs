@@ -24,7 +24,11 @@ internal static class ServiceCollectionExtensions
             new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir },
             sp.GetRequiredService<ILogger<NixDaemonClient>>()));
         services.AddSingleton(_ => StateStore.Open(options.StateDir));
-        services.AddSingleton<CacheFactory>();
+        services.AddSingleton(_ => StagingDirectory.In(options.StateDir));
+        services.AddSingleton(sp => new CacheFactory(sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<TimeProvider>())
+        {
+            Staging = sp.GetRequiredService<StagingDirectory>(),
+        });
         services.AddSingleton(new ResilienceOptions());
         services.AddSingleton(sp => new WatcherMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),

@@ -43,7 +43,8 @@ internal static class CheckCommand
         await output.WriteLineAsync($"config {options.SourceFile ?? ConfigLoader.BuiltInDefaultName}: ok, caches: {string.Join(", ", options.Caches.Select(c => c.Name))}");
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory(LogLevel.Warning);
-        using var factory = new CacheFactory(loggerFactory) { CreateMissingKeys = false };
+        using var staging = StagingDirectory.In(options.StateDir);
+        using var factory = new CacheFactory(loggerFactory) { CreateMissingKeys = false, Staging = staging };
         var targets = options.Caches.Select(o => new CacheTarget(o, factory.Create(o, storeDir))).ToList();
         int problems = await CheckSecretsAsync(options, factory, output);
         if (offline)

@@ -57,7 +57,8 @@ internal static partial class PushCommand
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("Watcher.Push");
-        using var factory = new CacheFactory(loggerFactory);
+        using var staging = StagingDirectory.In(options.StateDir);
+        using var factory = new CacheFactory(loggerFactory) { Staging = staging };
         using var meters = new PrivateMeterFactory();
         var metrics = new WatcherMetrics(meters);
         var caches = selected.Select(o => (Options: o, Cache: (IBinaryCache)ResilientCache.Create(

@@ -41,7 +41,8 @@ internal static partial class ScanCommand
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("Watcher.Scan");
-        using var factory = new CacheFactory(loggerFactory);
+        using var staging = StagingDirectory.In(options.StateDir);
+        using var factory = new CacheFactory(loggerFactory) { Staging = staging };
         using var meters = new PrivateMeterFactory();
         var metrics = new WatcherMetrics(meters);
         var targets = options.Caches.Select(o => new CacheTarget(o, ResilientCache.Create(

@@ -31,12 +31,15 @@ internal sealed class CacheFactory : IDisposable
     /// <value>The default value is <see langword="true"/>: the first run creates the key.</value>
     public bool CreateMissingKeys { get; init; } = true;
 
+    /// <summary>Where S3 caches stage their NARs; required to create one.</summary>
+    public StagingDirectory? Staging { get; init; }
+
     /// <summary>Default key files that do not exist yet and were not created (see <see cref="CreateMissingKeys"/>).</summary>
     public List<string> MissingKeys { get; } = [];
 
     public IBinaryCache Create(CacheOptions options, string storeDir) => options switch
     {
-        FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir),
+        FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir, logger: _loggerFactory.CreateLogger<FileCache>()),
         AtticCacheOptions attic => Track(AtticCache.Create(attic, storeDir, _time, _loggerFactory)),
         S3CacheOptions s3 => Track(CreateS3(s3, storeDir)),
         _ => throw new ConfigException($"cache '{options.Name}': caches of type '{options.Type}' are not supported by this version of nix-watcher"),
@@ -64,6 +67,7 @@ internal sealed class CacheFactory : IDisposable
 
     private S3Cache CreateS3(S3CacheOptions options, string storeDir)
     {
+        var staging = Staging ?? throw new InvalidOperationException($"cache '{options.Name}': no staging directory for S3 NARs");
         Amazon.S3.AmazonS3Client client;
         try
         {
@@ -75,7 +79,7 @@ internal sealed class CacheFactory : IDisposable
             throw new ConfigException($"cache '{options.Name}': cannot set up the S3 client{profile}: {ex.Message}", ex);
         }
 
-        return new S3Cache(options, client, CreateEncoder(options), LoadKey(options), storeDir, _loggerFactory.CreateLogger<S3Cache>());
+        return new S3Cache(options, client, CreateEncoder(options), LoadKey(options), storeDir, _loggerFactory.CreateLogger<S3Cache>(), staging);
     }
 
     private static NarEncoder CreateEncoder(SignedCacheOptions options) => new(
