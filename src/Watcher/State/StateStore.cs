@@ -24,18 +24,12 @@ internal sealed partial class StateStore : IDisposable
         _connection = connection;
     }
 
+    /// <exception cref="StateAccessException">The state belongs to another user or cannot be opened.</exception>
     public static StateStore Open(string stateDirectory)
     {
         // Owner-only: it holds the control socket and the list of store paths being pushed.
-        Directory.CreateDirectory(stateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(stateDirectory, "state.db"),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        };
-        var connection = new SqliteConnection(builder.ToString());
-        connection.Open();
+        StateDirectory.Prepare(stateDirectory);
+        var connection = OpenDatabase(Path.Combine(stateDirectory, StateDirectory.DatabaseFiles[0]));
         var store = new StateStore(connection);
         store.Execute("""
             PRAGMA journal_mode = WAL;
@@ -64,6 +58,37 @@ internal sealed partial class StateStore : IDisposable
     }
 
     public void Dispose() => _connection.Dispose();
+
+    private static SqliteConnection OpenDatabase(string file)
+    {
+        try
+        {
+            // Created 0600 here, as SQLite would make it 0644; its -wal and -shm files copy the database's mode.
+            using (new FileStream(file, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            {
+            }
+
+            var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+            try
+            {
+                // SQLite reads the file only at the first statement: one that is not a database fails here.
+                connection.Open();
+                using var probe = connection.CreateCommand();
+                probe.CommandText = "SELECT count(*) FROM sqlite_master";
+                probe.ExecuteScalar();
+                return connection;
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new StateAccessException($"cannot open the state database {file}: {ex.Message}", ex);
+        }
+    }
 
     private void Execute(string sql)
     {
