@@ -87,6 +87,7 @@ internal static class CheckCommand
 
             using var key = SigningKeys.Load(keyFile);
             await output.WriteLineAsync($"signing key {keyFile}: ok, public key {key.PublicKey}");
+            await WarnIfReadableByOthersAsync("signing key", keyFile, output);
         }
 
         foreach (var attic in options.Caches.OfType<AtticCacheOptions>())
@@ -98,6 +99,10 @@ internal static class CheckCommand
                 await output.WriteLineAsync(token is null
                     ? $"attic token for {attic.Name}: none, requests go unauthenticated"
                     : $"attic token for {attic.Name}: read from {tokens.Description}");
+                if (token is not null && tokens.SourceFile is { } tokenFile)
+                {
+                    await WarnIfReadableByOthersAsync($"attic token file of {attic.Name}", tokenFile, output);
+                }
             }
             catch (CacheUploadException ex)
             {
@@ -107,6 +112,15 @@ internal static class CheckCommand
         }
 
         return problems;
+    }
+
+    /// <summary>A warning (not a problem: the exit code stays) for a secret other users can read.</summary>
+    private static async Task WarnIfReadableByOthersAsync(string what, string file, TextWriter output)
+    {
+        if (SecretFileChecks.DescribeReadableByOthers(file) is { } warning)
+        {
+            await output.WriteLineAsync($"  warning: {what} {file} is {warning}");
+        }
     }
 
     private static async Task<bool> ProbeAsync(CacheTarget target, string storeDir, TextWriter output, CancellationToken cancellationToken)

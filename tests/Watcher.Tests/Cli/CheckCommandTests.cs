@@ -46,6 +46,62 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task RunAsync_KeyAndTokenReadableByOthers_WarnsWithTheFixButExitsZero()
+    {
+        var (key, keyText) = NixSecretKey.Generate("check-test-1");
+        key.Dispose();
+        string keyFile = Path.Combine(Root, "key");
+        string tokenFile = Path.Combine(Root, "token");
+        File.WriteAllText(keyFile, keyText);
+        File.WriteAllText(tokenFile, "secret-token-value\n");
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(tokenFile, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+        string config = Write($$"""
+            [caches.local]
+            type = "file"
+            path = "{{Root}}/cache"
+            signing-key-file = "{{keyFile}}"
+
+            [caches.home]
+            type = "attic"
+            endpoint = "http://127.0.0.1:1/"
+            cache = "private"
+            token-file = "{{tokenFile}}"
+            """);
+        using var output = new StringWriter();
+
+        int exit = await CheckCommand.RunAsync(config, offline: true, verbose: false, output, TestContext.Current.CancellationToken);
+
+        string text = output.ToString();
+        Assert.True(exit == ExitCodes.Ok, text);
+        Assert.Contains($"  warning: signing key {keyFile} is readable by every local user (mode 0644); make it private with: chmod 600 '{keyFile}'", text, StringComparison.Ordinal);
+        Assert.Contains($"  warning: attic token file of home {tokenFile} is readable by its group (mode 0440); make it private with: chmod 600 '{tokenFile}'", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-token-value", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_KeyReadableByItsOwnerOnly_HasNoWarning()
+    {
+        var (key, keyText) = NixSecretKey.Generate("check-test-1");
+        key.Dispose();
+        string keyFile = Path.Combine(Root, "key");
+        File.WriteAllText(keyFile, keyText);
+        File.SetUnixFileMode(keyFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        string config = Write($$"""
+            [caches.local]
+            type = "file"
+            path = "{{Root}}/cache"
+            signing-key-file = "{{keyFile}}"
+            """);
+        using var output = new StringWriter();
+
+        int exit = await CheckCommand.RunAsync(config, offline: true, verbose: false, output, TestContext.Current.CancellationToken);
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        Assert.DoesNotContain("warning", output.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_ConfigError_ThrowsTheLoadersPositionedMessage()
     {
         string config = Write("[watch]\njob = 1\n");
