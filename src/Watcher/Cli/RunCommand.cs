@@ -63,7 +63,17 @@ internal static partial class RunCommand
             Log.StagingSwept(logger, files, bytes, options.StateDir);
         }
 
-        await app.StartAsync(cancellationToken);
+        try
+        {
+            await app.StartAsync(cancellationToken);
+        }
+        catch (IOException ex)
+        {
+            // Only the control socket is bound here; metrics have a listener of their own that retries (MetricsServer).
+            await Console.Error.WriteLineAsync($"nix-watcher: cannot listen on the control socket {socket}: {ex.Message}");
+            return ExitCodes.Failures;
+        }
+
         File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         await app.WaitForShutdownAsync(cancellationToken);
         return ExitCodes.Ok;
