@@ -81,13 +81,15 @@ internal static partial class CacheTempFiles
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+            // Opened for writing: NFS emulates flock with POSIX locks, and an exclusive one needs a writable descriptor.
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
             if (lockable && !FileLock.TryLockExclusive(stream.SafeFileHandle))
             {
                 return null;
             }
 
-            // Deleted while the lock is held: a writer cannot take this file between the check and the delete.
+            // Deleted while locked: a writer that created the file a moment ago and only now tries its lock fails in
+            // Create, rather than writing into a file that is gone.
             long size = stream.Length;
             File.Delete(path);
             return size;

@@ -68,7 +68,8 @@ internal sealed class StagingDirectory : IDisposable
 
             try
             {
-                using var stream = new FileStream(lockPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 0);
+                // Opened for writing: NFS emulates flock with POSIX locks, and an exclusive one needs a writable descriptor.
+                using var stream = new FileStream(lockPath, FileMode.Open, FileAccess.ReadWrite, FileShare.ReadWrite, bufferSize: 0);
                 if (!FileLock.TryLockExclusive(stream.SafeFileHandle))
                 {
                     continue;
