@@ -13,6 +13,9 @@ install_prereqs() {
   command -v nix-daemon >/dev/null 2>&1 || missing+=(nix-bin)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+  # Tests run nix-watcher as throwaway local users: useradd/userdel and setpriv.
+  command -v useradd >/dev/null 2>&1 || missing+=(passwd)
+  command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     as_root apt-get update -qq

@@ -24,11 +24,16 @@ internal static class ServiceCollectionExtensions
             sp.GetRequiredService<ILogger<NixDaemonClient>>()));
         services.AddSingleton<IStoreQueries>(sp => sp.GetRequiredService<NixDaemonClient>());
         services.AddSingleton(_ => StateStore.Open(options.StateDir, options.Watch.StoreDir));
+        services.AddSingleton(_ => StagingDirectory.In(options.StateDir));
         services.AddSingleton(sp =>
         {
             var state = sp.GetRequiredService<StateStore>();
             var time = sp.GetRequiredService<TimeProvider>();
-            return new CacheFactory(sp.GetRequiredService<ILoggerFactory>(), time) { MultipartJournals = cache => state.MultipartJournal(cache, time) };
+            return new CacheFactory(sp.GetRequiredService<ILoggerFactory>(), time)
+            {
+                Staging = sp.GetRequiredService<StagingDirectory>(),
+                MultipartJournals = cache => state.MultipartJournal(cache, time),
+            };
         });
         services.AddSingleton(sp => new WatcherMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),

@@ -44,7 +44,8 @@ internal static class CheckCommand
         await output.WriteLineAsync($"config {options.SourceFile ?? ConfigLoader.BuiltInDefaultName}: ok, caches: {string.Join(", ", options.Caches.Select(c => c.Name))}");
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory(LogLevel.Warning);
-        using var factory = new CacheFactory(loggerFactory) { CreateMissingKeys = false };
+        using var staging = StagingDirectory.In(options.StateDir);
+        using var factory = new CacheFactory(loggerFactory) { CreateMissingKeys = false, Staging = staging };
         // One attempt per request (with the configured timeout): check reports what it sees, it does not insist.
         using var meters = new PrivateMeterFactory();
         var metrics = new WatcherMetrics(meters);
@@ -90,6 +91,7 @@ internal static class CheckCommand
 
             using var key = SigningKeys.Load(keyFile);
             await output.WriteLineAsync($"signing key {keyFile}: ok, public key {key.PublicKey}");
+            await WarnIfReadableByOthersAsync("signing key", keyFile, output);
         }
 
         foreach (var attic in options.Caches.OfType<AtticCacheOptions>())
@@ -101,6 +103,10 @@ internal static class CheckCommand
                 await output.WriteLineAsync(token is null
                     ? $"attic token for {attic.Name}: none, requests go unauthenticated"
                     : $"attic token for {attic.Name}: read from {tokens.Description}");
+                if (token is not null && tokens.SourceFile is { } tokenFile)
+                {
+                    await WarnIfReadableByOthersAsync($"attic token file of {attic.Name}", tokenFile, output);
+                }
             }
             catch (CacheUploadException ex)
             {
@@ -110,6 +116,15 @@ internal static class CheckCommand
         }
 
         return problems;
+    }
+
+    /// <summary>A warning (not a problem: the exit code stays) for a secret other users can read.</summary>
+    private static async Task WarnIfReadableByOthersAsync(string what, string file, TextWriter output)
+    {
+        if (SecretFileChecks.DescribeReadableByOthers(file) is { } warning)
+        {
+            await output.WriteLineAsync($"  warning: {what} {file} is {warning}");
+        }
     }
 
     private static async Task<bool> ProbeAsync(CacheTarget target, string storeDir, TextWriter output, CancellationToken cancellationToken)

@@ -18,10 +18,12 @@ internal static class CheckScanReport
         var daemonOptions = new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir };
         using var daemon = new NixDaemonClient(daemonOptions, loggerFactory.CreateLogger<NixDaemonClient>());
         ScanSet set;
+        DaemonInfo daemonInfo;
         try
         {
             // Validity of the probe path costs one round trip and proves the daemon answers, whatever the scan mode.
             await daemon.QueryValidPathsAsync([CacheProbe.ProbePath(daemon.StoreDir)], cancellationToken);
+            daemonInfo = await daemon.QueryDaemonInfoAsync(cancellationToken);
             set = await ScanPaths.QueryAsync(options.Watch.Scan, options.Watch, daemon, cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -30,7 +32,7 @@ internal static class CheckScanReport
             return 1;
         }
 
-        await output.WriteLineAsync($"nix-daemon {daemonOptions.SocketPath}: ok");
+        await output.WriteLineAsync($"nix-daemon {daemonOptions.SocketPath}: ok" + (verbose ? $", {daemonInfo}" : string.Empty));
         foreach (var root in set.Skipped)
         {
             await output.WriteLineAsync($"scan root {root.Root} skipped: {root.Reason}");

@@ -56,7 +56,8 @@ internal static partial class PushCommand
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("Watcher.Push");
-        using var factory = new CacheFactory(loggerFactory);
+        using var staging = StagingDirectory.In(options.StateDir);
+        using var factory = new CacheFactory(loggerFactory) { Staging = staging };
         using var daemon = new NixDaemonClient(new NixDaemonClientOptions { StoreDir = storeDir }, loggerFactory.CreateLogger<NixDaemonClient>());
         using var push = new OneShotPush(selected, factory, daemon, logger);
         ShowCreatedKeys(factory, selected);

@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Net.Sockets;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Watcher.Config;
 using Watcher.Hosting;
+using Watcher.State;
 using Watcher.Upload;
 
 namespace Watcher.Cli;
@@ -34,6 +33,15 @@ internal static partial class RunCommand
         await using var app = builder.Build();
         app.MapWatcherEndpoints();
 
+        // The state first: one that belongs to another user exits 1 here, before anything is created in it.
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RunCommand));
+        foreach (string change in StateDirectory.Prepare(options.StateDir))
+        {
+            Log.PermissionsTightened(logger, change);
+        }
+
+        app.Services.GetRequiredService<StateStore>();
+
         // Create the caches (and a first-run signing key) before the host starts, so setup errors exit 78.
         app.Services.GetRequiredService<IReadOnlyList<Pipeline.CacheTarget>>();
         foreach (var (file, key) in app.Services.GetRequiredService<CacheFactory>().CreatedKeys)
@@ -48,27 +56,25 @@ internal static partial class RunCommand
             return ExitCodes.Failures;
         }
 
+        // Staged NARs of processes that died (kill -9, power cut) go before this one stages its own.
+        var (files, bytes) = app.Services.GetRequiredService<StagingDirectory>().SweepAbandoned();
+        if (files > 0)
+        {
+            Log.StagingSwept(logger, files, bytes, options.StateDir);
+        }
+
         try
         {
             await app.StartAsync(cancellationToken);
         }
-        catch (IOException ex) when (ex.InnerException is SocketException or null)
+        catch (IOException ex)
         {
-            await Console.Error.WriteLineAsync($"nix-watcher: cannot listen for metrics on {options.Metrics.Listen} ({ex.Message}); set [metrics] listen to a free address, or \"\" to turn metrics off");
+            // Only the control socket is bound here; metrics have a listener of their own that retries (MetricsServer).
+            await Console.Error.WriteLineAsync($"nix-watcher: cannot listen on the control socket {socket}: {ex.Message}");
             return ExitCodes.Failures;
         }
 
         File.SetUnixFileMode(socket, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RunCommand));
-        foreach (string address in app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [])
-        {
-            if (!address.StartsWith("http://unix:", StringComparison.Ordinal) && logger.IsEnabled(LogLevel.Information))
-            {
-                string url = address.TrimEnd('/') + "/metrics";
-                Log.MetricsListening(logger, url);
-            }
-        }
-
         await app.WaitForShutdownAsync(cancellationToken);
         return ExitCodes.Ok;
     }
@@ -100,7 +106,10 @@ internal static partial class RunCommand
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 511, EventName = "MetricsListening", Level = LogLevel.Information, Message = "serving metrics on {Url}")]
-        public static partial void MetricsListening(ILogger logger, string url);
+        [LoggerMessage(EventId = 530, EventName = "StatePermissionsTightened", Level = LogLevel.Warning, Message = "made the state private to its owner: {Change}")]
+        public static partial void PermissionsTightened(ILogger logger, string change);
+
+        [LoggerMessage(EventId = 531, EventName = "StagingSwept", Level = LogLevel.Information, Message = "removed {Count} staged NARs ({Bytes} bytes) that an interrupted run left in {StateDir}")]
+        public static partial void StagingSwept(ILogger logger, int count, long bytes, string stateDir);
     }
 }

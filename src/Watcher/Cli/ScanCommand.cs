@@ -39,7 +39,8 @@ internal static partial class ScanCommand
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory();
         var logger = loggerFactory.CreateLogger("Watcher.Scan");
-        using var factory = new CacheFactory(loggerFactory);
+        using var staging = StagingDirectory.In(options.StateDir);
+        using var factory = new CacheFactory(loggerFactory) { Staging = staging };
         using var daemon = new NixDaemonClient(new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir }, loggerFactory.CreateLogger<NixDaemonClient>());
         using var push = new OneShotPush(options.Caches, factory, daemon, logger);
         PushCommand.ShowCreatedKeys(factory, options.Caches);

@@ -46,6 +46,13 @@ internal static class StatusCommand
     {
         var text = new System.Text.StringBuilder();
         text.AppendLine(report.Daemon ? $"nix-watcher {report.Version}: running" : "nix-watcher: not running (figures from the state directory)");
+        if (report.Metrics is { } metrics)
+        {
+            text.AppendLine(metrics.Url is { } url
+                ? $"metrics: serving on {url}"
+                : $"metrics: NOT serving on {metrics.Listen} since {Time(metrics.FailingSince)}: {metrics.Error}; next try at {Time(metrics.NextAttempt)}");
+        }
+
         foreach (string problem in report.Problems)
         {
             text.AppendLine("unhealthy: " + problem);

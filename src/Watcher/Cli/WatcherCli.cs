@@ -54,6 +54,11 @@ internal static class WatcherCli
             await Console.Error.WriteLineAsync("nix-watcher: configuration error:\n" + ex.Message);
             return ExitCodes.Config;
         }
+        catch (StateAccessException ex)
+        {
+            await Console.Error.WriteLineAsync("nix-watcher: " + ex.Message);
+            return ExitCodes.Failures;
+        }
     }
 
     /// <summary>Console logging to stderr, so stdout stays for what scripts read.</summary>

@@ -15,7 +15,7 @@ internal sealed partial class ConfigBinder
         bool skipUpstreamSigned = reader.GetBoolean(ConfigKeys.SkipUpstreamSigned) ?? AtticCacheOptions.DefaultSkipUpstreamSigned;
         bool ok = tokenNode is null || tokenFile is not null;
 
-        if (tokenFile is not null && SecretFileChecks.CheckReadableFile(tokenFile) is { } tokenProblem)
+        if (tokenFile is not null && SecretFileChecks.CheckTokenFile(tokenFile) is { } tokenProblem)
         {
             _errors.Add(TableReader.ValuePosition(tokenNode!), $"'{prefix}{ConfigKeys.TokenFile}': {tokenProblem}");
             ok = false;
@@ -48,7 +48,7 @@ internal sealed partial class ConfigBinder
             if (tokenNode is null && entry?.TokenFile is { } atticTokenFile)
             {
                 tokenFile = atticTokenFile;
-                if (SecretFileChecks.CheckReadableFile(atticTokenFile) is { } problem)
+                if (SecretFileChecks.CheckTokenFile(atticTokenFile) is { } problem)
                 {
                     _errors.Add(TableReader.ValuePosition(serverNode!), $"'{prefix}{ConfigKeys.Server}': the token-file of attic server '{server}': {problem}");
                 }

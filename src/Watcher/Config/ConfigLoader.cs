@@ -1,5 +1,4 @@
 using System.Collections;
-using System.Text.RegularExpressions;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 
@@ -15,7 +14,7 @@ namespace Watcher.Config;
 /// first type error, drops positions and ignores unknown keys, and the rules here (unknown keys are
 /// errors, keys depend on a cache's <c>type</c>) need all three.
 /// </remarks>
-internal static partial class ConfigLoader
+internal static class ConfigLoader
 {
     /// <summary>The name used in messages about the built-in default config, which has no file.</summary>
     public const string BuiltInDefaultName = "built-in default config";
@@ -74,7 +73,7 @@ internal static partial class ConfigLoader
             {
                 if (diagnostic.Kind == DiagnosticMessageKind.Error)
                 {
-                    errors.Add(ConfigPosition.From(diagnostic.Span), $"invalid TOML: {QuotedDefinition().Replace(diagnostic.Message, string.Empty)}");
+                    errors.Add(ConfigPosition.From(diagnostic.Span), $"invalid TOML: {TomlErrorText.WithoutValues(diagnostic.Message)}");
                 }
             }
 
@@ -101,10 +100,6 @@ internal static partial class ConfigLoader
         errors.ThrowIfAny();
         return options;
     }
-
-    // Tomlyn's "already defined" diagnostic quotes the earlier line, which may be a pasted secret.
-    [GeneratedRegex(" with `[^`]*`", RegexOptions.CultureInvariant)]
-    private static partial Regex QuotedDefinition();
 
     private static Dictionary<string, string?> ProcessEnvironment()
     {

@@ -56,6 +56,48 @@ internal static class SecretFileChecks
         }
     }
 
+    /// <summary>
+    /// Checks that <paramref name="path"/> is a readable token file with a token in it: an empty or blank file would
+    /// otherwise mean no token at all, and the server's 401 would not say which file was empty.
+    /// </summary>
+    public static string? CheckTokenFile(string path)
+    {
+        if (CheckReadableFile(path) is { } problem)
+        {
+            return problem;
+        }
+
+        try
+        {
+            return string.IsNullOrWhiteSpace(File.ReadAllText(path))
+                ? $"'{path}' is empty; put the token in it (e.g. from 'atticadm make-token'), or remove the setting to push without a token"
+                : null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"'{path}' cannot be read ({ex.GetType().Name})";
+        }
+    }
+
+    /// <summary>A warning when users other than the owner may read the secret in <paramref name="path"/>; null when they may not.</summary>
+    public static string? DescribeReadableByOthers(string path)
+    {
+        UnixFileMode mode;
+        try
+        {
+            mode = File.GetUnixFileMode(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        string? who = (mode & UnixFileMode.OtherRead) != 0 ? "every local user"
+            : (mode & UnixFileMode.GroupRead) != 0 ? "its group"
+            : null;
+        return who is null ? null : $"readable by {who} (mode {Convert.ToString((int)mode, 8).PadLeft(4, '0')}); make it private with: chmod 600 '{path}'";
+    }
+
     /// <summary>Checks that <paramref name="path"/> holds a Nix secret key (<c>name:base64</c>).</summary>
     public static string? CheckSigningKey(string path)
     {

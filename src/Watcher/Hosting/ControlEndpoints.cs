@@ -1,4 +1,3 @@
-using System.Net;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using Watcher.Config;
@@ -9,9 +8,9 @@ using Watcher.State;
 namespace Watcher.Hosting;
 
 /// <summary>
-/// The daemon's HTTP endpoints. On <c>[metrics] listen</c> (loopback by default): <c>/metrics</c> for
-/// Prometheus and <c>/healthz</c>. On the owner-only control socket in the state directory, also
-/// <c>/status</c> and <c>/retry</c> for <c>nix-watcher status</c> and <c>retry</c>.
+/// The daemon's HTTP endpoints: on the owner-only control socket in the state directory, <c>/status</c> and
+/// <c>/retry</c> for <c>nix-watcher status</c> and <c>retry</c>. <c>/metrics</c> and <c>/healthz</c> are served on
+/// <c>[metrics] listen</c> by a server of their own (<see cref="MetricsServer"/>).
 /// </summary>
 /// <remarks>
 /// Status and retry are served on the unix socket only: its file permissions decide who may ask, so
@@ -27,37 +26,17 @@ internal static partial class ControlEndpoints
             .WithMetrics(metrics => metrics
             .AddMeter(WatcherMetrics.MeterName)
             .AddPrometheusExporter());
-        webHost.UseKestrelCore().ConfigureKestrel(kestrel =>
-        {
-            kestrel.ListenUnixSocket(ControlSocket.PathIn(options.StateDir));
-            if (options.Metrics.Enabled)
-            {
-                var (host, port) = SplitHostPort(options.Metrics.Listen);
-                if (host == "localhost")
-                {
-                    kestrel.ListenLocalhost(port);
-                }
-                else
-                {
-                    foreach (var address in IPAddress.TryParse(host, out var ip) ? [ip] : Dns.GetHostAddresses(host))
-                    {
-                        kestrel.Listen(address, port);
-                    }
-                }
-            }
-        });
+        services.AddSingleton<MetricsServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<MetricsServer>());
+        webHost.UseKestrelCore().ConfigureKestrel(kestrel => kestrel.ListenUnixSocket(ControlSocket.PathIn(options.StateDir)));
         return services;
     }
 
     public static void MapWatcherEndpoints(this WebApplication app)
     {
-        app.MapPrometheusScrapingEndpoint("/metrics");
-        app.MapGet("/healthz", (PipelineHealth health) => health.Problems() is { Count: > 0 } problems
-            ? Results.Text("unhealthy: " + string.Join(", ", problems.Select(health.Describe)) + "\n", statusCode: StatusCodes.Status503ServiceUnavailable)
-            : Results.Text("ok\n"));
-        app.MapGet("/status", (HttpContext context, WatcherOptions options, StateStore state, IReadOnlyList<CacheTarget> targets, PipelineHealth health) => OnControlSocket(context)
+        app.MapGet("/status", (HttpContext context, WatcherOptions options, StateStore state, IReadOnlyList<CacheTarget> targets, PipelineHealth health, MetricsServer metrics) => OnControlSocket(context)
             ? Results.Json(
-                StatusReport.Build(options, state, name => targets.FirstOrDefault(t => t.Name == name)?.Activity, daemon: true, [.. health.Problems().Select(health.Describe)]),
+                StatusReport.Build(options, state, name => targets.FirstOrDefault(t => t.Name == name)?.Activity, daemon: true, [.. health.Problems().Select(health.Describe)], metrics.Status),
                 StatusJsonContext.Default.StatusReport)
             : Results.NotFound());
         app.MapPost("/retry", (HttpContext context, string? cache, StateStore state, IReadOnlyList<CacheTarget> targets, TimeProvider time, ILogger<StatusReport> logger) =>
@@ -80,12 +59,6 @@ internal static partial class ControlEndpoints
 
     /// <summary>Unix-socket connections have no IP addresses.</summary>
     private static bool OnControlSocket(HttpContext context) => context.Connection.RemoteIpAddress is null && context.Connection.LocalIpAddress is null;
-
-    private static (string Host, int Port) SplitHostPort(string listen)
-    {
-        int colon = listen.LastIndexOf(':');
-        return (listen[..colon].Trim('[', ']'), int.Parse(listen.AsSpan(colon + 1), System.Globalization.CultureInfo.InvariantCulture));
-    }
 
     private static partial class Log
     {

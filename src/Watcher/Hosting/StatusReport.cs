@@ -8,16 +8,17 @@ namespace Watcher.Hosting;
 /// What <c>nix-watcher status</c> shows: per cache, the queue, uploads in flight, dead letters and the last
 /// success and error, and what keeps the daemon from being healthy (a stage that stopped or is stuck).
 /// <c>Daemon</c> says whether a running daemon answered; if not, the figures come from the state alone.
+/// <c>Metrics</c> is the daemon's <c>/metrics</c> endpoint (null with no daemon or metrics turned off).
 /// </summary>
-internal sealed record StatusReport(bool Daemon, string Version, IReadOnlyList<CacheStatus> Caches, IReadOnlyList<string> Problems)
+internal sealed record StatusReport(bool Daemon, string Version, IReadOnlyList<CacheStatus> Caches, IReadOnlyList<string> Problems, MetricsStatus? Metrics = null)
 {
     /// <summary>At most this many dead letters are listed per cache; <see cref="CacheStatus.DeadLetterCount"/> has them all.</summary>
     public const int ListedDeadLetters = 100;
 
     public static string CurrentVersion => typeof(StatusReport).Assembly.GetName().Version?.ToString(3) ?? "unknown";
 
-    /// <summary>Builds the report from the state and, when the daemon builds it, each cache's live activity and the pipeline's problems.</summary>
-    public static StatusReport Build(WatcherOptions options, StateStore state, Func<string, CacheActivity?> activityOf, bool daemon, IReadOnlyList<string>? problems = null)
+    /// <summary>Builds the report from the state and, when the daemon builds it, each cache's live activity, the pipeline's problems and the metrics endpoint.</summary>
+    public static StatusReport Build(WatcherOptions options, StateStore state, Func<string, CacheActivity?> activityOf, bool daemon, IReadOnlyList<string>? problems = null, MetricsStatus? metrics = null)
     {
         var caches = options.Caches.Select(cache =>
         {
@@ -41,6 +42,6 @@ internal sealed record StatusReport(bool Daemon, string Version, IReadOnlyList<C
                 deadLetters.Count,
                 deadLetters.Take(ListedDeadLetters).Select(d => new DeadLetterStatus(d.Path, d.Reason, d.Attempts, d.FailedAt)).ToList());
         }).ToList();
-        return new StatusReport(daemon, CurrentVersion, caches, problems ?? []);
+        return new StatusReport(daemon, CurrentVersion, caches, problems ?? [], metrics);
     }
 }

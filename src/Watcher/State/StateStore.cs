@@ -73,20 +73,14 @@ internal sealed partial class StateStore : IDisposable
     /// <summary>Opens (or creates) the state in <paramref name="stateDirectory"/>, migrating an older schema.</summary>
     /// <param name="stateDirectory">The state directory.</param>
     /// <param name="storeDir">The store the journaled paths belong to.</param>
+    /// <exception cref="StateAccessException">The state belongs to another user or cannot be opened.</exception>
     /// <exception cref="WatcherException">The state was written by a newer nix-watcher.</exception>
     public static StateStore Open(string stateDirectory, string storeDir = StorePath.DefaultStoreDir)
     {
         // Owner-only: it holds the control socket and the list of store paths being pushed.
-        Directory.CreateDirectory(stateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        var builder = new SqliteConnectionStringBuilder
-        {
-            DataSource = Path.Combine(stateDirectory, "state.db"),
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = false,
-        };
-        var connection = new SqliteConnection(builder.ToString());
-        connection.Open();
-        var store = new StateStore(connection, storeDir.TrimEnd('/'));
+        StateDirectory.Prepare(stateDirectory);
+        string file = Path.Combine(stateDirectory, StateDirectory.DatabaseFiles[0]);
+        var store = new StateStore(OpenDatabase(file), storeDir.TrimEnd('/'));
         try
         {
             store.Execute("""
@@ -95,7 +89,7 @@ internal sealed partial class StateStore : IDisposable
                 PRAGMA busy_timeout = 5000;
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
                 """);
-            store.Migrate(builder.DataSource);
+            store.Migrate(file);
             return store;
         }
         catch
@@ -132,6 +126,37 @@ internal sealed partial class StateStore : IDisposable
                 command.ExecuteNonQuery();
                 transaction.Commit();
             }
+        }
+    }
+
+    private static SqliteConnection OpenDatabase(string file)
+    {
+        try
+        {
+            // Created 0600 here, as SQLite would make it 0644; its -wal and -shm files copy the database's mode.
+            using (new FileStream(file, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite }))
+            {
+            }
+
+            var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = file, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+            try
+            {
+                // SQLite reads the file only at the first statement: one that is not a database fails here.
+                connection.Open();
+                using var probe = connection.CreateCommand();
+                probe.CommandText = "SELECT count(*) FROM sqlite_master";
+                probe.ExecuteScalar();
+                return connection;
+            }
+            catch
+            {
+                connection.Dispose();
+                throw;
+            }
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException)
+        {
+            throw new StateAccessException($"cannot open the state database {file}: {ex.Message}", ex);
         }
     }
 

@@ -136,6 +136,10 @@ internal sealed partial class NixDaemonClient : IStoreQueries, IDisposable
             cancellationToken);
     }
 
+    /// <summary>What the daemon announced in the handshake (of a pooled connection): its Nix version and the protocol in use.</summary>
+    public Task<DaemonInfo> QueryDaemonInfoAsync(CancellationToken cancellationToken) =>
+        _pool.RunAsync((c, _) => Task.FromResult(new DaemonInfo(c.DaemonNixVersion, c.ProtocolVersion, c.DaemonProtocolVersion, c.IsTrusted)), cancellationToken);
+
     public void Dispose() => _pool.Dispose();
 
     private void EnsureInStore(StorePath path, string parameterName)

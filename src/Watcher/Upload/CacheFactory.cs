@@ -36,13 +36,16 @@ internal sealed class CacheFactory : IDisposable
     /// <summary>Where an S3 cache notes its open multipart uploads (the daemon's state); by default nowhere.</summary>
     public Func<string, IMultipartJournal> MultipartJournals { get; init; } = _ => NoMultipartJournal.Instance;
 
+    /// <summary>Where S3 caches stage their NARs; required to create one.</summary>
+    public StagingDirectory? Staging { get; init; }
+
     /// <summary>Default key files that do not exist yet and were not created (see <see cref="CreateMissingKeys"/>).</summary>
     public List<string> MissingKeys { get; } = [];
 
     /// <summary>Creates the cache for <paramref name="options"/>; it sends every request through <paramref name="policy"/>.</summary>
     public IBinaryCache Create(CacheOptions options, string storeDir, IRequestPolicy policy) => options switch
     {
-        FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir, policy: policy),
+        FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir, policy: policy, logger: _loggerFactory.CreateLogger<FileCache>()),
         AtticCacheOptions attic => Track(AtticCache.Create(attic, storeDir, policy, _time, _loggerFactory)),
         S3CacheOptions s3 => Track(CreateS3(s3, storeDir, policy)),
         _ => throw new ConfigException($"cache '{options.Name}': caches of type '{options.Type}' are not supported by this version of nix-watcher"),
@@ -82,6 +85,7 @@ internal sealed class CacheFactory : IDisposable
 
     private S3Cache CreateS3(S3CacheOptions options, string storeDir, IRequestPolicy policy)
     {
+        var staging = Staging ?? throw new InvalidOperationException($"cache '{options.Name}': no staging directory for S3 NARs");
         Amazon.S3.AmazonS3Client client;
         try
         {
@@ -93,7 +97,7 @@ internal sealed class CacheFactory : IDisposable
             throw new ConfigException($"cache '{options.Name}': cannot set up the S3 client{profile}: {ex.Message}", ex);
         }
 
-        return new S3Cache(options, client, CreateEncoder(options), LoadKey(options), storeDir, policy, MultipartJournals(options.Name), _time, _loggerFactory.CreateLogger<S3Cache>());
+        return new S3Cache(options, client, CreateEncoder(options), LoadKey(options), storeDir, policy, MultipartJournals(options.Name), staging, _time, _loggerFactory.CreateLogger<S3Cache>());
     }
 
     private static NarEncoder CreateEncoder(SignedCacheOptions options) => new(

@@ -13,7 +13,7 @@ namespace Watcher.Upload;
 /// NAR (and its references' narinfos), and <see cref="FlushAsync"/> syncs the narinfos before the outcomes are
 /// recorded, so after a power cut the cache holds every path the state says it does, each with its whole NAR.
 /// </remarks>
-internal sealed class FileCache : IBinaryCache
+internal sealed partial class FileCache : IBinaryCache
 {
     private readonly string _root;
     private readonly NarEncoder _encoder;
@@ -21,6 +21,7 @@ internal sealed class FileCache : IBinaryCache
     private readonly string _storeDir;
     private readonly GroupSync _sync;
     private readonly IRequestPolicy _policy;
+    private readonly ILogger? _logger;
 
     /// <summary>Durability comes from <paramref name="sync"/>; by default a <c>syncfs</c> of the cache directory's file system.</summary>
     /// <param name="name">The cache's name in the config.</param>
@@ -30,7 +31,8 @@ internal sealed class FileCache : IBinaryCache
     /// <param name="storeDir">The store directory named in <c>nix-cache-info</c>.</param>
     /// <param name="sync">Makes written files durable; tests pass their own.</param>
     /// <param name="policy">Retries writes that fail transiently (a full disk); once by default.</param>
-    public FileCache(string name, string root, NarEncoder encoder, NixSecretKey? signingKey, string storeDir = StorePath.DefaultStoreDir, GroupSync? sync = null, IRequestPolicy? policy = null)
+    /// <param name="logger">Says what the start-up sweep of temporary files removed.</param>
+    public FileCache(string name, string root, NarEncoder encoder, NixSecretKey? signingKey, string storeDir = StorePath.DefaultStoreDir, GroupSync? sync = null, IRequestPolicy? policy = null, ILogger? logger = null)
     {
         _policy = policy ?? SingleAttempt.Instance;
         Name = name;
@@ -39,15 +41,24 @@ internal sealed class FileCache : IBinaryCache
         _signingKey = signingKey;
         _storeDir = storeDir;
         _sync = sync ?? GroupSync.ForDirectory(root);
+        _logger = logger;
     }
 
     public string Name { get; }
 
     public bool PublishesOnUpload => false;
 
+    /// <remarks>Also deletes the temporary files that interrupted writers left (<see cref="CacheTempFiles"/>).</remarks>
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(Path.Combine(_root, "nar"));
+        var (files, bytes) = CacheTempFiles.Sweep(Path.Combine(_root, "nar"));
+        var (narInfos, narInfoBytes) = CacheTempFiles.Sweep(_root);
+        if (files + narInfos > 0 && _logger is not null)
+        {
+            Log.TempFilesSwept(_logger, files + narInfos, bytes + narInfoBytes, Name, _root);
+        }
+
         string info = Path.Combine(_root, "nix-cache-info");
         if (!File.Exists(info))
         {
@@ -70,16 +81,15 @@ internal sealed class FileCache : IBinaryCache
 
     private async Task<NarInfo> WriteNarAsync(PathInfo info, INarSource source, Action progress, CancellationToken cancellationToken)
     {
-        string temp = Path.Combine(_root, "nar", $".tmp-{info.Path.HashPart}-{Guid.NewGuid():N}");
+        string temp = CacheTempFiles.NewPath(Path.Combine(_root, "nar"), info.Path.HashPart);
         try
         {
-            EncodedNar encoded;
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                // The compressor hands over large blocks; see PassThroughWriteStream for why they are written synchronously.
-                encoded = await _encoder.EncodeAsync(info, source, new PassThroughWriteStream(file, synchronous: true, progress), cancellationToken);
-            }
+            await using var file = CacheTempFiles.Create(temp);
 
+            // The compressor hands over large blocks; see PassThroughWriteStream for why they are written synchronously.
+            var encoded = await _encoder.EncodeAsync(info, source, new PassThroughWriteStream(file, synchronous: true, progress), cancellationToken);
+
+            // Renamed while still open, so its lock keeps a starting process's sweep away until it has its name.
             // NARs are named after their content: one that is already there is the same bytes.
             File.Move(temp, Path.Combine(_root, encoded.Url), overwrite: true);
             return encoded.ToNarInfo(info);
@@ -106,15 +116,12 @@ internal sealed class FileCache : IBinaryCache
     /// <summary>Writes a small file under a temporary name and renames it into place (durable at the next sync).</summary>
     private static void WriteAtomically(string path, string contents, CancellationToken cancellationToken)
     {
-        string temp = Path.Combine(Path.GetDirectoryName(path)!, $".tmp-{Path.GetFileName(path)}-{Guid.NewGuid():N}");
+        string temp = CacheTempFiles.NewPath(Path.GetDirectoryName(path)!, Path.GetFileName(path));
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0))
-            {
-                file.Write(System.Text.Encoding.UTF8.GetBytes(contents));
-            }
-
+            using var file = CacheTempFiles.Create(temp);
+            file.Write(System.Text.Encoding.UTF8.GetBytes(contents));
             File.Move(temp, path, overwrite: true);
         }
         catch
@@ -122,5 +129,11 @@ internal sealed class FileCache : IBinaryCache
             File.Delete(temp);
             throw;
         }
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1500, EventName = "FileCacheTempFilesSwept", Level = LogLevel.Information, Message = "removed {Count} temporary files ({Bytes} bytes) that interrupted uploads left in cache {Cache} ({Directory})")]
+        public static partial void TempFilesSwept(ILogger logger, int count, long bytes, string cache, string directory);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.RegularExpressions;
 using Watcher.IntegrationTests.Fixtures;
 using Watcher.IntegrationTests.Fixtures.Attic;
 using Watcher.Nix;
@@ -28,7 +29,8 @@ public sealed class CheckCommandTests(NixFixture nix)
         Assert.True(check.ExitCode == 0, text);
         Assert.Contains($"cache home (attic cache '{Cache}' at {server.Endpoint}): ok", check.StandardOutput, StringComparison.Ordinal);
         Assert.Contains($"cache local (file {home.Root}/file-cache): ok; does not exist yet; the first push creates it", check.StandardOutput, StringComparison.Ordinal);
-        Assert.Contains("nix-daemon /nix/var/nix/daemon-socket/socket: ok", check.StandardOutput, StringComparison.Ordinal);
+        string nixVersion = (await ProcessRunner.RunAsync("nix-daemon", ["--version"], cancellationToken: ct)).EnsureSuccess("nix-daemon --version").StandardOutput.Trim().Split(' ')[^1];
+        Assert.Matches($@"nix-daemon /nix/var/nix/daemon-socket/socket: ok, Nix {Regex.Escape(nixVersion)}, protocol 1\.[0-9]+ \(the daemon speaks 1\.[0-9]+, nix-watcher up to 1\.38\)", check.StandardOutput);
         Assert.Contains("scan = \"roots\": 1 root, 4 paths in their closures", check.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("  home: 4 to push (", check.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("  local: 4 to push (", check.StandardOutput, StringComparison.Ordinal);
@@ -56,6 +58,7 @@ public sealed class CheckCommandTests(NixFixture nix)
         Assert.True(check.ExitCode == 0, check.StandardOutput + check.StandardError);
         Assert.Contains("  local: 1 to push (", check.StandardOutput, StringComparison.Ordinal);
         Assert.Contains("2 already there, 0 filtered out", check.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("nix-daemon /nix/var/nix/daemon-socket/socket: ok\n", check.StandardOutput, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -12,37 +12,35 @@ public sealed class CheckCommandTests : IDisposable
 
     private string Root => _root.FullName;
 
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
     [Fact]
     public async Task RunAsync_OfflineWithKeyAndTokenFiles_ReportsThemAndExitsZero()
     {
-        var (key, keyText) = NixSecretKey.Generate("check-test-1");
-        string publicKey = key.PublicKey.ToString();
-        key.Dispose();
-        File.WriteAllText(Path.Combine(Root, "key"), keyText);
-        File.WriteAllText(Path.Combine(Root, "token"), "secret-token-value\n");
-        string config = Write($$"""
-            [caches.local]
-            type = "file"
-            path = "{{Root}}/cache"
-            signing-key-file = "{{Root}}/key"
+        var (config, publicKey) = WriteKeyTokenAndConfig(OwnerOnly, OwnerOnly);
 
-            [caches.home]
-            type = "attic"
-            endpoint = "http://127.0.0.1:1/"
-            cache = "private"
-            token-file = "{{Root}}/token"
-            """);
-        using var output = new StringWriter();
+        var (exit, text) = await CheckOfflineAsync(config);
 
-        int exit = await CheckCommand.RunAsync(config, offline: true, verbose: false, output, TestContext.Current.CancellationToken);
-
-        string text = output.ToString();
         Assert.True(exit == ExitCodes.Ok, text);
         Assert.Contains($"signing key {Root}/key: ok, public key {publicKey}", text, StringComparison.Ordinal);
         Assert.Contains($"attic token for home: read from '{Root}/token'", text, StringComparison.Ordinal);
         Assert.DoesNotContain("secret-token-value", text, StringComparison.Ordinal);
         Assert.DoesNotContain("cache local (", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("warning", text, StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(Root, "cache")));
+    }
+
+    [Fact]
+    public async Task RunAsync_KeyAndTokenReadableByOthers_WarnsWithTheFixButExitsZero()
+    {
+        var (config, _) = WriteKeyTokenAndConfig(OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead, UnixFileMode.UserRead | UnixFileMode.GroupRead);
+
+        var (exit, text) = await CheckOfflineAsync(config);
+
+        Assert.True(exit == ExitCodes.Ok, text);
+        Assert.Contains($"  warning: signing key {Root}/key is readable by every local user (mode 0644); make it private with: chmod 600 '{Root}/key'", text, StringComparison.Ordinal);
+        Assert.Contains($"  warning: attic token file of home {Root}/token is readable by its group (mode 0440); make it private with: chmod 600 '{Root}/token'", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret-token-value", text, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -65,6 +63,38 @@ public sealed class CheckCommandTests : IDisposable
     public void FormatSize_PicksTheUnit(long bytes, string expected)
     {
         Assert.Equal(expected, CheckScanReport.FormatSize(bytes));
+    }
+
+    /// <summary>A file cache with a signing key and an attic cache with a token file, each with the given mode.</summary>
+    private (string Config, string PublicKey) WriteKeyTokenAndConfig(UnixFileMode keyMode, UnixFileMode tokenMode)
+    {
+        var (key, keyText) = NixSecretKey.Generate("check-test-1");
+        string publicKey = key.PublicKey.ToString();
+        key.Dispose();
+        File.WriteAllText(Path.Combine(Root, "key"), keyText);
+        File.WriteAllText(Path.Combine(Root, "token"), "secret-token-value\n");
+        File.SetUnixFileMode(Path.Combine(Root, "key"), keyMode);
+        File.SetUnixFileMode(Path.Combine(Root, "token"), tokenMode);
+        string config = Write($$"""
+            [caches.local]
+            type = "file"
+            path = "{{Root}}/cache"
+            signing-key-file = "{{Root}}/key"
+
+            [caches.home]
+            type = "attic"
+            endpoint = "http://127.0.0.1:1/"
+            cache = "private"
+            token-file = "{{Root}}/token"
+            """);
+        return (config, publicKey);
+    }
+
+    private static async Task<(int Exit, string Text)> CheckOfflineAsync(string config)
+    {
+        using var output = new StringWriter();
+        int exit = await CheckCommand.RunAsync(config, offline: true, verbose: false, output, TestContext.Current.CancellationToken);
+        return (exit, output.ToString());
     }
 
     private string Write(string toml)

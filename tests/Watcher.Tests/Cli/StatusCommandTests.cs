@@ -26,6 +26,29 @@ public sealed class StatusCommandTests
     }
 
     [Fact]
+    public void Format_MetricsServed_SaysWhere()
+    {
+        var metrics = new MetricsStatus("127.0.0.1:9464", "http://127.0.0.1:9464/metrics", null, null, null);
+
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [CreateCache()], [], metrics));
+
+        Assert.Contains("\nmetrics: serving on http://127.0.0.1:9464/metrics\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_MetricsPortTaken_SaysNotServingWhySinceWhenAndTheNextTry()
+    {
+        var metrics = new MetricsStatus("127.0.0.1:9464", null, "address already in use (another process holds the port)", At, At.AddSeconds(8));
+
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [CreateCache()], [], metrics));
+
+        Assert.Contains(
+            $"\nmetrics: NOT serving on 127.0.0.1:9464 since {Local(At)}: address already in use (another process holds the port); next try at {Local(At.AddSeconds(8))}\n",
+            text,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Format_NoDaemon_SaysNotRunningAndThatFiguresComeFromTheState()
     {
         string text = StatusCommand.Format(new StatusReport(false, "1.2.3", [CreateCache()], []));

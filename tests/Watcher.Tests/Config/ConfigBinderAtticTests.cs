@@ -43,4 +43,26 @@ public sealed class ConfigBinderAtticTests : IDisposable
         Assert.StartsWith($"{Path.Combine(_sandbox.Root, "config.toml")}:{line}:{column}: ", error, StringComparison.Ordinal);
         Assert.Contains(expected, error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_EmptyTokenFile_IsAConfigErrorNamingTheFile()
+    {
+        string token = _sandbox.Write("token", "\n");
+
+        string[] lines = _sandbox.LoadErrors(Attic + $"token-file = \"{token}\"\n");
+
+        string error = Assert.Single(lines, l => l.Contains("token-file", StringComparison.Ordinal));
+        Assert.StartsWith($"{Path.Combine(_sandbox.Root, "config.toml")}:5:14: 'caches.a.token-file': '{token}' is empty", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_EmptyTokenFileOfTheAtticServer_IsAConfigErrorNamingTheFile()
+    {
+        string token = _sandbox.Write("token", string.Empty);
+        _sandbox.Write("home/.config/attic/config.toml", $"[servers.home]\nendpoint = \"https://a.example/\"\ntoken-file = \"{token}\"\n");
+
+        string[] lines = _sandbox.LoadErrors("[caches.a]\ntype = \"attic\"\nserver = \"home\"\ncache = \"c\"\n");
+
+        Assert.Contains(lines, l => l.Contains($"the token-file of attic server 'home': '{token}' is empty", StringComparison.Ordinal));
+    }
 }

@@ -31,6 +31,9 @@ public sealed class ConfigLoaderSecretTests : IDisposable
     [InlineData("key file with an invalid name")]
     [InlineData("key file with trailing junk")]
     [InlineData("attic config with a token and a syntax error")]
+    [InlineData("token pasted unquoted as token-file")]
+    [InlineData("token pasted after the token-file path")]
+    [InlineData("token pasted on a line of its own")]
     public void Load_SecretInTheWrongPlace_IsNeverQuoted(string scenario)
     {
         string keyFile = Path.Combine(_sandbox.Root, "k.sec");
@@ -41,6 +44,9 @@ public sealed class ConfigLoaderSecretTests : IDisposable
             "key pasted unquoted" => FileCache + $"signing-key-file = {_secretText}\n",
             "key pasted twice" => FileCache + $"signing-key-file = \"{_secretText}\"\nsigning-key-file = \"{_secretText}\"\n",
             "attic config with a token and a syntax error" => "[caches.h]\ntype = \"attic\"\nserver = \"home\"\ncache = \"c\"\n",
+            "token pasted unquoted as token-file" => $"[caches.a]\ntype = \"attic\"\nendpoint = \"https://a/\"\ncache = \"c\"\ntoken-file = {Token}\n",
+            "token pasted after the token-file path" => $"[caches.a]\ntype = \"attic\"\nendpoint = \"https://a/\"\ncache = \"c\"\ntoken-file = \"/run/t\" {Token}\n",
+            "token pasted on a line of its own" => $"[caches.a]\ntype = \"attic\"\n{Token} {Token}\n",
             _ => FileCache + $"signing-key-file = \"{keyFile}\"\n",
         };
         switch (scenario)

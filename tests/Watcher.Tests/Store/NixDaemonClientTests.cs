@@ -133,6 +133,17 @@ public sealed class NixDaemonClientTests
         return path;
     }
 
+    [Fact]
+    public async Task QueryDaemonInfo_AfterTheHandshake_ReportsTheNixVersionAndTheProtocolInUse()
+    {
+        using var client = CreateSut();
+
+        var info = await client.QueryDaemonInfoAsync(Ct);
+
+        Assert.Equal(new DaemonInfo("2.99.0", 0x122, 0x122, null), info);
+        Assert.Equal("Nix 2.99.0, protocol 1.34 (the daemon speaks 1.34, nix-watcher up to 1.38)", info.ToString());
+    }
+
     private NixDaemonClient CreateSut(int maxConnections = 4) => NixDaemonClient.Create(
         async ct =>
         {

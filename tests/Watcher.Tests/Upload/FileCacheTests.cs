@@ -53,6 +53,26 @@ public sealed class FileCacheTests : IDisposable
         Assert.Equal(["sync"], _syncs);
     }
 
+    [Fact]
+    public async Task Initialize_TempFilesOfInterruptedWriters_AreRemovedAndOnesBeingWrittenKept()
+    {
+        var cache = Create(() => _syncs.Add("sync"));
+        string nar = Path.Combine(_root, "nar");
+        Directory.CreateDirectory(nar);
+        string leftNar = CacheTempFiles.NewPath(nar, Path1.HashPart);
+        string leftNarInfo = CacheTempFiles.NewPath(_root, Path1.HashPart + ".narinfo");
+        File.WriteAllBytes(leftNar, new byte[4096]);
+        File.WriteAllText(leftNarInfo, "StorePath: x\n");
+        string writing = CacheTempFiles.NewPath(nar, Path1.HashPart);
+        using var writer = CacheTempFiles.Create(writing);
+
+        await cache.InitializeAsync(Ct);
+
+        Assert.False(File.Exists(leftNar));
+        Assert.False(File.Exists(leftNarInfo));
+        Assert.True(File.Exists(writing));
+    }
+
     private FileCache Create(Action sync) =>
         new("c", _root, new NarEncoder(NarCompression.None, level: 3, workers: 1), signingKey: null, sync: new GroupSync(sync));
 

@@ -26,11 +26,16 @@ internal sealed class AtticTokenSource
     /// <summary>No token: requests go unauthenticated.</summary>
     public static AtticTokenSource None { get; } = new(null, _ => null);
 
+    /// <summary>The file the token is read from (a token file, or attic's config); null for no token.</summary>
+    public string? SourceFile => _file;
+
     /// <summary>What the token is read from, for messages (a file name, never its contents).</summary>
     public string Description => _file is null ? "no token" : $"'{_file}'";
 
-    /// <summary>A token file: its whole contents, trimmed (as attic reads <c>token-file</c>).</summary>
-    public static AtticTokenSource FromFile(string file) => new(file, text => NullIfEmpty(text.Trim()));
+    /// <summary>A token file: its whole contents, trimmed (as attic reads <c>token-file</c>); an empty one is an error, not "no token".</summary>
+    public static AtticTokenSource FromFile(string file) => new(file, text => text.Trim() is { Length: > 0 } token
+        ? token
+        : throw new CacheUploadException($"the attic token file '{file}' is empty; put the token in it, or remove token-file to push without one", FailureReason.Unauthorized));
 
     /// <summary>The inline <c>token</c> of <c>[servers.<paramref name="server"/>]</c> in attic's config file.</summary>
     public static AtticTokenSource FromAtticConfig(string configFile, string server) => new(configFile, text =>

@@ -11,7 +11,7 @@ namespace Watcher.Upload.S3;
 /// </summary>
 /// <remarks>
 /// <para>A NAR's key is the hash of its compressed bytes, known only once it is compressed, so the NAR is
-/// staged in a temporary file first. That keeps memory flat whatever the NAR's size and lets a failed
+/// staged in a file first (in the <see cref="StagingDirectory"/>). That keeps memory flat whatever the NAR's size and lets a failed
 /// multipart part be read again.</para>
 /// <para>Every write is idempotent, so several pushers can share a bucket: a NAR key names its content
 /// (an existing one is skipped), and a narinfo is written only after its NAR object is complete;
@@ -34,9 +34,10 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     private readonly NixSecretKey? _signingKey;
     private readonly string _storeDir;
     private readonly ILogger _logger;
+    private readonly StagingDirectory _staging;
     private bool _leftoversAborted;
 
-    public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, IRequestPolicy policy, IMultipartJournal journal, TimeProvider time, ILogger logger)
+    public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, IRequestPolicy policy, IMultipartJournal journal, StagingDirectory staging, TimeProvider time, ILogger logger)
     {
         Name = options.Name;
         _client = client;
@@ -46,6 +47,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         _signingKey = signingKey;
         _storeDir = storeDir;
         _logger = logger;
+        _staging = staging;
     }
 
     public string Name { get; }
@@ -107,7 +109,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
-        string staged = Path.Combine(Path.GetTempPath(), $"nix-watcher-{info.Path.HashPart}-{Guid.NewGuid():N}.nar");
+        string staged = _staging.NewFile(info.Path.HashPart);
         try
         {
             EncodedNar encoded;

@@ -45,4 +45,21 @@ public sealed class AtticTokenSourceTests : IDisposable
 
         Assert.Equal(FailureReason.Unauthorized, ex.Reason);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData(" \n")]
+    public void GetToken_FileEmptied_IsUnauthorizedNamingTheFile(string text)
+    {
+        string file = Path.Combine(_dir, "token");
+        File.WriteAllText(file, "a-token\n");
+        var source = AtticTokenSource.FromFile(file);
+        Assert.Equal("a-token", source.GetToken(out _));
+
+        File.WriteAllText(file, text);
+        var ex = Assert.Throws<CacheUploadException>(() => source.GetToken(out _));
+
+        Assert.Equal(FailureReason.Unauthorized, ex.Reason);
+        Assert.Contains($"the attic token file '{file}' is empty", ex.Message, StringComparison.Ordinal);
+    }
 }
