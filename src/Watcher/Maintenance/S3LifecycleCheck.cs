@@ -55,16 +55,14 @@ internal static class S3LifecycleCheck
                 continue;
             }
 
+            var (prefix, tagged) = FilterOf(rule);
+
             // Watcher's objects carry no tags: a rule that filters on tags never touches them.
-            if (rule.Filter?.Tag is not null || rule.Filter?.And?.Tags is { Count: > 0 })
+            if (tagged)
             {
                 continue;
             }
 
-            // Rules written in the first lifecycle format carry the prefix on the rule itself, not in a filter.
-#pragma warning disable CS0618
-            string prefix = rule.Filter?.Prefix ?? rule.Filter?.And?.Prefix ?? rule.Prefix ?? string.Empty;
-#pragma warning restore CS0618
             if (!CoversCacheKeys(prefix))
             {
                 continue;
@@ -75,6 +73,28 @@ internal static class S3LifecycleCheck
                 : string.Create(CultureInfo.InvariantCulture, $"on {expiration.Date:yyyy-MM-dd}");
             yield return $"'{rule.Id ?? "(no id)"}' (prefix '{prefix}', expires {when})";
         }
+    }
+
+    /// <summary>The key prefix a rule applies to and whether it also requires tags, in any of the shapes the SDK reads a filter into.</summary>
+    private static (string Prefix, bool Tagged) FilterOf(LifecycleRule rule)
+    {
+        // Rules written in the first lifecycle format carry the prefix on the rule itself; the SDK reads newer
+        // filters either into properties or into predicates.
+#pragma warning disable CS0618
+        var predicates = rule.Filter?.LifecycleFilterPredicate switch
+        {
+            LifecycleAndOperator and => and.Operands ?? [],
+            { } single => [single],
+            null => new List<LifecycleFilterPredicate>(),
+        };
+        string prefix = rule.Filter?.Prefix
+            ?? rule.Filter?.And?.Prefix
+            ?? predicates.OfType<LifecyclePrefixPredicate>().Select(p => p.Prefix).FirstOrDefault()
+            ?? rule.Prefix
+            ?? string.Empty;
+#pragma warning restore CS0618
+        bool tagged = rule.Filter?.Tag is not null || rule.Filter?.And?.Tags is { Count: > 0 } || predicates.OfType<LifecycleTagPredicate>().Any();
+        return (prefix, tagged);
     }
 
     /// <summary>Whether keys with <paramref name="prefix"/> include narinfos, NARs or <c>nix-cache-info</c>.</summary>

@@ -82,6 +82,12 @@ public sealed class S3Front : IAsyncDisposable
     /// <summary>How many faults were injected so far.</summary>
     public int Injected => Volatile.Read(ref _injected);
 
+    /// <summary>
+    /// Answers requests itself when this returns true, for S3 features the server behind lacks (s3rver has no
+    /// lifecycle configuration); null forwards everything.
+    /// </summary>
+    public Func<HttpContext, Task<bool>>? Answer { get; set; }
+
     /// <summary>Injects faults into the requests from now on (null stops them).</summary>
     public void InjectFaults(S3Faults? faults) => _faults = faults;
 
@@ -104,6 +110,11 @@ public sealed class S3Front : IAsyncDisposable
         if (_faults is { } faults && await faults.ApplyAsync(context, Interlocked.Increment(ref _requests)))
         {
             Interlocked.Increment(ref _injected);
+            return;
+        }
+
+        if (Answer is { } answer && await answer(context))
+        {
             return;
         }
 
