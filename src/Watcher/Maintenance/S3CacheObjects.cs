@@ -102,7 +102,8 @@ internal sealed class S3CacheObjects : ICacheObjects
     /// <remarks>
     /// A copy onto itself with replaced metadata is S3's way to touch an object: the bytes stay, the last-modified
     /// time moves, and a copy of an object that was deleted meanwhile fails instead of bringing it back. Some servers
-    /// (s3rver, MinIO before late 2023) keep the old time; then a small object is written again with the same bytes.
+    /// keep the old time (MinIO before late 2023) or cannot copy an object onto itself (s3rver); then a small object
+    /// is written again with the same bytes.
     /// </remarks>
     public async Task<RefreshOutcome> RefreshAsync(string key, CancellationToken cancellationToken)
     {
@@ -114,7 +115,6 @@ internal sealed class S3CacheObjects : ICacheObjects
 
         var before = ToOffset(head.LastModified);
         string now = _time.GetUtcNow().ToString("O", CultureInfo.InvariantCulture);
-        CopyObjectResponse copied;
         try
         {
             var copy = new CopyObjectRequest
@@ -125,24 +125,26 @@ internal sealed class S3CacheObjects : ICacheObjects
                 DestinationKey = key,
                 MetadataDirective = S3MetadataDirective.REPLACE,
                 ContentType = head.Headers.ContentType,
-                ETagToMatch = head.ETag,
             };
             copy.Metadata.Add(RefreshedMetadataKey, now);
-            copied = await _client.CopyObjectAsync(copy, cancellationToken);
+            var copied = await _client.CopyObjectAsync(copy, cancellationToken);
+            if (DateTimeOffset.TryParse(copied.LastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var after) && after > before)
+            {
+                return RefreshOutcome.Refreshed;
+            }
         }
-        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed)
+        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchKey")
         {
-            // Deleted, or replaced by another writer (which made it new anyway): only a missing object needs the caller.
-            return await HeadAsync(key, cancellationToken) is null ? RefreshOutcome.Missing : RefreshOutcome.Refreshed;
+            // Deleted since the HEAD: the caller must write it again.
+            return RefreshOutcome.Missing;
+        }
+        catch (AmazonS3Exception ex) when (S3Errors.Classify(ex).Kind == CacheFailureKind.Permanent)
+        {
+            // The server cannot copy an object onto itself (s3rver misreads the encoded copy source): rewrite it below.
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             throw _errors.Wrap(ex, $"refreshing {key}");
-        }
-
-        if (DateTimeOffset.TryParse(copied.LastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var after) && after > before)
-        {
-            return RefreshOutcome.Refreshed;
         }
 
         var again = await StatAsync(key, cancellationToken);
@@ -169,13 +171,13 @@ internal sealed class S3CacheObjects : ICacheObjects
 
     public void Dispose() => _client.Dispose();
 
-    /// <summary>Writes a small object again with its own bytes, but only while it is still the one that was read.</summary>
+    /// <summary>Writes a small object again with its own bytes (another writer's rewrite in between writes the same document).</summary>
     private async Task<RefreshOutcome> RewriteAsync(string key, GetObjectMetadataResponse head, CancellationToken cancellationToken)
     {
         try
         {
             byte[] bytes;
-            using (var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key, EtagToMatch = head.ETag }, cancellationToken))
+            using (var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, cancellationToken))
             using (var buffer = new MemoryStream())
             {
                 await response.ResponseStream.CopyToAsync(buffer, cancellationToken);
@@ -198,11 +200,6 @@ internal sealed class S3CacheObjects : ICacheObjects
         catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound)
         {
             return RefreshOutcome.Missing;
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.PreconditionFailed)
-        {
-            // Replaced meanwhile by another writer: new anyway.
-            return RefreshOutcome.Refreshed;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
