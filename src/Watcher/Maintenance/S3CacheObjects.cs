@@ -3,6 +3,8 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Polly;
+using Polly.Retry;
 using Watcher.Config;
 using Watcher.Upload.S3;
 
@@ -16,6 +18,21 @@ internal sealed class S3CacheObjects : ICacheObjects
 
     /// <summary>The largest object a refresh may rewrite when the server keeps the old time on a copy (narinfos are a few hundred bytes).</summary>
     public const long MaxRewriteBytes = 1 << 20;
+
+    /// <summary>
+    /// A request that fails transiently (5xx, SlowDown, a dropped connection) is sent again a few times, so that one
+    /// blip does not end a listing of a large bucket or a gc run halfway.
+    /// </summary>
+    private static readonly ResiliencePipeline Retry = new ResiliencePipelineBuilder()
+        .AddRetry(new RetryStrategyOptions
+        {
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e and not OperationCanceledException && S3Errors.Classify(e).Kind == CacheFailureKind.Transient),
+            MaxRetryAttempts = 4,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = TimeSpan.FromMilliseconds(500),
+        })
+        .Build();
 
     private readonly IAmazonS3 _client;
     private readonly string _bucket;
@@ -43,7 +60,7 @@ internal sealed class S3CacheObjects : ICacheObjects
             ListObjectsV2Response page;
             try
             {
-                page = await _client.ListObjectsV2Async(request, cancellationToken);
+                page = await Retry.ExecuteAsync(async ct => await _client.ListObjectsV2Async(request, ct), cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
@@ -74,7 +91,7 @@ internal sealed class S3CacheObjects : ICacheObjects
     {
         try
         {
-            var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, cancellationToken);
+            var response = await Retry.ExecuteAsync(async ct => await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, ct), cancellationToken);
             return new ResponseStream(response);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
@@ -91,7 +108,7 @@ internal sealed class S3CacheObjects : ICacheObjects
     {
         try
         {
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, cancellationToken);
+            await Retry.ExecuteAsync(async ct => await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, ct), cancellationToken);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -211,7 +228,7 @@ internal sealed class S3CacheObjects : ICacheObjects
     {
         try
         {
-            return await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, cancellationToken);
+            return await Retry.ExecuteAsync(async ct => await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct), cancellationToken);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
         {
@@ -228,35 +245,15 @@ internal sealed class S3CacheObjects : ICacheObjects
         : DateTimeOffset.MinValue;
 
     /// <summary>The body of a GET that disposes the response with it.</summary>
-    private sealed class ResponseStream(GetObjectResponse response) : Stream
+    private sealed class ResponseStream(GetObjectResponse response) : ReadOnlyStream
     {
         private readonly Stream _inner = response.ResponseStream;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
         public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, count);
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => _inner.ReadAsync(buffer, cancellationToken);
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => _inner.ReadAsync(buffer, offset, count, cancellationToken);
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

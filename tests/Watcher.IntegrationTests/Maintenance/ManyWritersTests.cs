@@ -28,8 +28,8 @@ public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassF
         var aged = await nix.BuildChainAsync(4, ct);
         (await first.PushAsync([aged[^1]], ct)).EnsureSuccess("push the aged closure");
         StoreGraph.Age(Path.Combine(s3.Server.Directory, bucket), TimeSpan.FromDays(30));
-        await using var daemonA = StartDaemon(first);
-        await using var daemonB = StartDaemon(second);
+        await using var daemonA = first.StartDaemon(metrics: false);
+        await using var daemonB = second.StartDaemon(metrics: false);
         await daemonA.WaitForLogAsync("start-up scan", ct);
         await daemonB.WaitForLogAsync("start-up scan", ct);
 
@@ -72,21 +72,5 @@ public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassF
         string store = Path.Combine(first.Home.Root, "fresh-store");
         var copy = await NixVerifier.SubstituteAsync(first.HttpUrl(s3.Server.Endpoint), first.PublicKey.ToString(), store, narInfos.Values.Select(n => n.StorePath.FullPath), ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
-    }
-
-    /// <summary>Turns the push config of <paramref name="cache"/> into a daemon config (own state, no scan, no metrics) and starts it.</summary>
-    private static WatcherDaemon StartDaemon(S3TestCache cache)
-    {
-        string header = $"""
-            state-dir = "{cache.Home.Root}/state"
-            [watch]
-            scan = "none"
-            roots = []
-            [metrics]
-            listen = ""
-
-            """;
-        File.WriteAllText(cache.ConfigFile, header + File.ReadAllText(cache.ConfigFile));
-        return WatcherDaemon.Start(cache.ConfigFile, cache.Home.Environment);
     }
 }

@@ -14,10 +14,8 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
     public async Task VerifyRepair_DamagedBucket_PushesAgainUntilCleanAndNixSubstitutes()
     {
         var ct = TestContext.Current.CancellationToken;
-        var outputs = await nix.BuildChainAsync(4, ct);
-        string bucket = await s3.NewBucketAsync(ct);
-        using var cache = new S3TestCache(s3.Server.Endpoint, bucket);
-        (await cache.PushAsync([outputs[^1]], ct)).EnsureSuccess("push");
+        var (outputs, bucket, cache) = await PushedBucketAsync(4, ct);
+        using var disposeCache = cache;
         using var client = s3.Server.CreateClient();
         var narInfos = await S3TestCache.VerifyNarInfosAsync(client, bucket, cache.PublicKey, ct);
         string Key(int i) => Path.GetFileName(outputs[i])[..32] + ".narinfo";
@@ -46,10 +44,8 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
     public async Task RefreshAsync_AgedNarInfo_MovesItsLastModifiedAndKeepsItsBytes()
     {
         var ct = TestContext.Current.CancellationToken;
-        var outputs = await nix.BuildChainAsync(1, ct);
-        string bucket = await s3.NewBucketAsync(ct);
-        using var cache = new S3TestCache(s3.Server.Endpoint, bucket);
-        (await cache.PushAsync([outputs[0]], ct)).EnsureSuccess("push");
+        var (outputs, bucket, cache) = await PushedBucketAsync(1, ct);
+        using var disposeCache = cache;
         StoreGraph.Age(Path.Combine(s3.Server.Directory, bucket), TimeSpan.FromDays(10));
         string key = Path.GetFileName(outputs[0])[..32] + ".narinfo";
         using var objects = Objects(bucket);
@@ -71,10 +67,8 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
     public async Task ReadCacheInfoIdentityAsync_BucketWipedAndWrittenAgain_HasAnotherIdentity()
     {
         var ct = TestContext.Current.CancellationToken;
-        var outputs = await nix.BuildChainAsync(1, ct);
-        string bucket = await s3.NewBucketAsync(ct);
-        using var cache = new S3TestCache(s3.Server.Endpoint, bucket);
-        (await cache.PushAsync([outputs[0]], ct)).EnsureSuccess("push");
+        var (outputs, bucket, cache) = await PushedBucketAsync(1, ct);
+        using var disposeCache = cache;
         using var objects = Objects(bucket);
         var first = await objects.ReadCacheInfoIdentityAsync(ct);
         await foreach (var entry in objects.ListAsync(ct))
@@ -92,6 +86,32 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
         Assert.Null(wiped);
         Assert.NotNull(second);
         Assert.NotEqual(first, second);
+    }
+
+    [Fact]
+    public async Task ListAsync_BucketOfMoreThanOnePage_ListsEveryObjectOnce()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string bucket = await s3.NewBucketAsync(ct);
+        using var client = s3.Server.CreateClient();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 1100), new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (i, c) =>
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = $"nar/{i:D5}.nar", ContentBody = "x", UseChunkEncoding = false }, c));
+        using var objects = Objects(bucket);
+
+        var listed = await objects.ListAsync(ct).ToListAsync(ct);
+
+        Assert.Equal(1100, listed.Select(o => o.Key).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(1100, listed.Count);
+    }
+
+    /// <summary>A new bucket with a chain of <paramref name="count"/> new paths pushed into it.</summary>
+    private async Task<(IReadOnlyList<string> Outputs, string Bucket, S3TestCache Cache)> PushedBucketAsync(int count, CancellationToken cancellationToken)
+    {
+        var outputs = await nix.BuildChainAsync(count, cancellationToken);
+        string bucket = await s3.NewBucketAsync(cancellationToken);
+        var cache = new S3TestCache(s3.Server.Endpoint, bucket);
+        (await cache.PushAsync([outputs[^1]], cancellationToken)).EnsureSuccess("push");
+        return (outputs, bucket, cache);
     }
 
     private S3CacheObjects Objects(string bucket) => new(

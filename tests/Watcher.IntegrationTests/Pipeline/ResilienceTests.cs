@@ -17,7 +17,7 @@ public sealed class ResilienceTests(NixFixture nix)
         await server.CreateBucketAsync("faulty", ct);
         await using var front = await S3Front.StartAsync(server.Endpoint, long.MaxValue, secretKey: null, ct);
         using var cache = new S3TestCache(front.Endpoint, "faulty");
-        await using var daemon = StartDaemon(cache);
+        await using var daemon = cache.StartDaemon();
         await daemon.WaitForLogAsync("start-up scan", ct);
         var metrics = await daemon.MetricsEndpointAsync(ct);
 
@@ -43,7 +43,7 @@ public sealed class ResilienceTests(NixFixture nix)
         await using var server = await S3rver.StartAsync(ct);
         await server.CreateBucketAsync("downtime", ct);
         using var cache = new S3TestCache(server.Endpoint, "downtime");
-        await using var daemon = StartDaemon(cache);
+        await using var daemon = cache.StartDaemon();
         await daemon.WaitForLogAsync("start-up scan", ct);
         var metrics = await daemon.MetricsEndpointAsync(ct);
         using var client = server.CreateClient();
@@ -70,22 +70,6 @@ public sealed class ResilienceTests(NixFixture nix)
         var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(server.Endpoint), cache.PublicKey.ToString(), Path.Combine(cache.Home.Root, "fresh"), [whileDown[^1]], ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
         Assert.Equal(0, await daemon.StopAsync(ct));
-    }
-
-    /// <summary>Turns the push config of <paramref name="cache"/> into a daemon config (own state, no scan, metrics on a free port) and starts it.</summary>
-    private static WatcherDaemon StartDaemon(S3TestCache cache)
-    {
-        string header = $"""
-            state-dir = "{cache.Home.Root}/state"
-            [watch]
-            scan = "none"
-            roots = []
-            [metrics]
-            listen = "127.0.0.1:0"
-
-            """;
-        File.WriteAllText(cache.ConfigFile, header + File.ReadAllText(cache.ConfigFile));
-        return WatcherDaemon.Start(cache.ConfigFile, cache.Home.Environment);
     }
 
     /// <summary>Waits until every path in <paramref name="outputs"/> has a signed narinfo in the bucket.</summary>

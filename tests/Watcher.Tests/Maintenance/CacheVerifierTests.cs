@@ -17,7 +17,7 @@ public sealed class CacheVerifierTests : IDisposable
         _cache.Add("a", Age);
         _cache.Add("b", Age, "a");
 
-        var problems = await CheckAsync();
+        var problems = (await _cache.VerifyAsync()).Problems;
 
         Assert.Empty(problems);
     }
@@ -29,7 +29,7 @@ public sealed class CacheVerifierTests : IDisposable
         var b = _cache.Add("b", Age, "a");
         File.Delete(Path.Combine(_cache.Root, b.Url));
 
-        var problem = Assert.Single(await CheckAsync());
+        var problem = Assert.Single((await _cache.VerifyAsync()).Problems);
 
         Assert.Equal(ProblemKind.NarMissing, problem.Kind);
         Assert.Equal(b.StorePath.FullPath, problem.StorePath);
@@ -42,7 +42,7 @@ public sealed class CacheVerifierTests : IDisposable
         var a = _cache.Add("a", Age);
         File.WriteAllBytes(Path.Combine(_cache.Root, a.Url), [1]);
 
-        var problem = Assert.Single(await CheckAsync());
+        var problem = Assert.Single((await _cache.VerifyAsync()).Problems);
 
         Assert.Equal(ProblemKind.NarSize, problem.Kind);
         Assert.Contains("1 bytes", problem.Detail, StringComparison.Ordinal);
@@ -55,7 +55,7 @@ public sealed class CacheVerifierTests : IDisposable
         var b = _cache.Add("b", Age, "a");
         File.Delete(_cache.NarInfoFile("a"));
 
-        var problem = Assert.Single(await CheckAsync());
+        var problem = Assert.Single((await _cache.VerifyAsync()).Problems);
 
         Assert.Equal(ProblemKind.ReferenceMissing, problem.Kind);
         Assert.Equal(b.StorePath.FullPath, problem.StorePath);
@@ -70,7 +70,7 @@ public sealed class CacheVerifierTests : IDisposable
         var tampered = a with { NarSize = a.NarSize + 1 };
         File.WriteAllText(_cache.NarInfoFile("a"), tampered.ToString());
 
-        var problem = Assert.Single(await CheckAsync());
+        var problem = Assert.Single((await _cache.VerifyAsync()).Problems);
 
         Assert.Equal(ProblemKind.BadSignature, problem.Kind);
         Assert.Contains("does not match", problem.Detail, StringComparison.Ordinal);
@@ -82,7 +82,7 @@ public sealed class CacheVerifierTests : IDisposable
         var a = _cache.Add("a", Age);
         File.WriteAllText(_cache.NarInfoFile("a"), (a with { Signatures = [] }).ToString());
 
-        var problem = Assert.Single(await CheckAsync());
+        var problem = Assert.Single((await _cache.VerifyAsync()).Problems);
 
         Assert.Equal(ProblemKind.BadSignature, problem.Kind);
         Assert.Contains("not signed by test-cache-1", problem.Detail, StringComparison.Ordinal);
@@ -95,7 +95,7 @@ public sealed class CacheVerifierTests : IDisposable
         var b = _cache.Add("b", Age);
         File.Copy(_cache.NarInfoFile("b"), _cache.NarInfoFile("a"), overwrite: true);
 
-        var problem = Assert.Single(await CheckAsync());
+        var problem = Assert.Single((await _cache.VerifyAsync()).Problems);
 
         Assert.Equal(ProblemKind.WrongPath, problem.Kind);
         Assert.Equal(_cache.PathOf("a").HashPart, problem.HashPart);
@@ -107,7 +107,7 @@ public sealed class CacheVerifierTests : IDisposable
     {
         _cache.Write(_cache.PathOf("a").HashPart + ".narinfo", Encoding.UTF8.GetBytes("not a narinfo\n"), Age);
 
-        var problem = Assert.Single(await CheckAsync());
+        var problem = Assert.Single((await _cache.VerifyAsync()).Problems);
 
         Assert.Equal(ProblemKind.Unparseable, problem.Kind);
     }
@@ -118,9 +118,7 @@ public sealed class CacheVerifierTests : IDisposable
         _cache.Add("a", Age);
         _cache.Write("nar/1111111111111111111111111111111111111111111111111111.nar", [1, 2, 3, 4], Age);
 
-        var problems = new List<CacheProblem>();
-        var index = await _cache.ScanAsync(problems);
-        problems.AddRange(await new CacheVerifier(_cache.Objects, _cache.Key.PublicKey).CheckAsync(index, TestContext.Current.CancellationToken));
+        var (index, problems) = await _cache.VerifyAsync();
 
         Assert.Empty(problems);
         var orphan = Assert.Single(index.Orphans());
@@ -135,12 +133,4 @@ public sealed class CacheVerifierTests : IDisposable
     [InlineData("nar//x.nar", false)]
     public void IsCacheKey_Url_OnlyRelativeKeysInsideTheCache(string url, bool expected) =>
         Assert.Equal(expected, CacheVerifier.IsCacheKey(url));
-
-    private async Task<List<CacheProblem>> CheckAsync()
-    {
-        var problems = new List<CacheProblem>();
-        var index = await _cache.ScanAsync(problems);
-        problems.AddRange(await new CacheVerifier(_cache.Objects, _cache.Key.PublicKey).CheckAsync(index, TestContext.Current.CancellationToken));
-        return problems;
-    }
 }

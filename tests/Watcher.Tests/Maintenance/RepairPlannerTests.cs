@@ -17,7 +17,7 @@ public sealed class RepairPlannerTests : IDisposable
         var a = _cache.Add("a", Age);
         _cache.Add("b", Age, "a");
         File.WriteAllBytes(Path.Combine(_cache.Root, a.Url), [1]);
-        var (index, problems) = await CheckAsync();
+        var (index, problems) = await _cache.VerifyAsync();
 
         var plan = RepairPlanner.Plan(index, problems, Local("a"), new HashSet<StorePath>());
 
@@ -35,7 +35,7 @@ public sealed class RepairPlannerTests : IDisposable
         _cache.Add("c", Age, "b");
         _cache.Add("unrelated", Age);
         File.Delete(Path.Combine(_cache.Root, a.Url));
-        var (index, problems) = await CheckAsync();
+        var (index, problems) = await _cache.VerifyAsync();
 
         var plan = RepairPlanner.Plan(index, problems, Local(), new HashSet<StorePath>());
 
@@ -51,7 +51,7 @@ public sealed class RepairPlannerTests : IDisposable
         _cache.Add("a", Age);
         _cache.Add("b", Age, "a");
         File.Delete(_cache.NarInfoFile("a"));
-        var (index, problems) = await CheckAsync();
+        var (index, problems) = await _cache.VerifyAsync();
 
         var plan = RepairPlanner.Plan(index, problems, Local(), new HashSet<StorePath>([_cache.PathOf("a")]));
 
@@ -67,7 +67,7 @@ public sealed class RepairPlannerTests : IDisposable
         _cache.Add("b", Age, "a");
         _cache.Add("c", Age, "b");
         File.Delete(_cache.NarInfoFile("a"));
-        var (index, problems) = await CheckAsync();
+        var (index, problems) = await _cache.VerifyAsync();
 
         var plan = RepairPlanner.Plan(index, problems, Local(), new HashSet<StorePath>());
 
@@ -76,12 +76,4 @@ public sealed class RepairPlannerTests : IDisposable
 
     private Dictionary<string, StorePath?> Local(params string[] names) =>
         names.ToDictionary(n => _cache.PathOf(n).HashPart, n => (StorePath?)_cache.PathOf(n));
-
-    private async Task<(CacheIndex Index, List<CacheProblem> Problems)> CheckAsync()
-    {
-        var problems = new List<CacheProblem>();
-        var index = await _cache.ScanAsync(problems);
-        problems.AddRange(await new CacheVerifier(_cache.Objects, _cache.Key.PublicKey).CheckAsync(index, TestContext.Current.CancellationToken));
-        return (index, problems);
-    }
 }

@@ -85,6 +85,15 @@ internal sealed class TestCacheDir : IDisposable
     public async Task<CacheIndex> ScanAsync(List<CacheProblem>? problems = null) =>
         await new CacheScanner(Objects, StorePath.DefaultStoreDir, null).ScanAsync(problems ?? [], TestContext.Current.CancellationToken);
 
+    /// <summary>Lists the cache and runs the verifier's checks, as <c>verify</c> does without <c>--deep</c>.</summary>
+    public async Task<(CacheIndex Index, List<CacheProblem> Problems)> VerifyAsync()
+    {
+        var problems = new List<CacheProblem>();
+        var index = await ScanAsync(problems);
+        problems.AddRange(await new CacheVerifier(Objects, Key.PublicKey).CheckAsync(index, TestContext.Current.CancellationToken));
+        return (index, problems);
+    }
+
     public void Dispose()
     {
         Key.Dispose();

@@ -69,6 +69,25 @@ internal sealed class S3TestCache : IDisposable
         Home.RunAsync(["--config", ConfigFile, "push", .. paths], cancellationToken);
 
     /// <summary>
+    /// Turns the push config into a daemon config (state in this home, no start-up scan, metrics on a free port or
+    /// off) and starts <c>nix-watcher run</c> with it.
+    /// </summary>
+    public WatcherDaemon StartDaemon(bool metrics = true)
+    {
+        string header = $"""
+            state-dir = "{Home.Root}/state"
+            [watch]
+            scan = "none"
+            roots = []
+            [metrics]
+            listen = "{(metrics ? "127.0.0.1:0" : string.Empty)}"
+
+            """;
+        File.WriteAllText(ConfigFile, header + File.ReadAllText(ConfigFile));
+        return WatcherDaemon.Start(ConfigFile, Home.Environment);
+    }
+
+    /// <summary>
     /// A store path with 160 MB of random (incompressible) bytes, made once per test run and shared: each
     /// test pushes it to its own bucket.
     /// </summary>
