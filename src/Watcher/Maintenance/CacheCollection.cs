@@ -26,8 +26,16 @@ internal sealed class CacheCollection(SignedCacheOptions options, string storeDi
             return report;
         }
 
-        var result = await new GcExecutor(objects, scanner).ExecuteAsync(index, plan, cancellationToken);
-        journal.Record(options.Name, result.DeletedPaths, []);
+        var result = new GcResult();
+        try
+        {
+            await new GcExecutor(objects, scanner).ExecuteAsync(index, plan, result, cancellationToken);
+        }
+        finally
+        {
+            journal.Record(options.Name, result.DeletedPaths, []);
+        }
+
         return report with
         {
             DeletedNarinfos = new ObjectCount(result.DeletedNarInfos, result.DeletedNarInfoBytes),

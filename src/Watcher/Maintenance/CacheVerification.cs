@@ -29,8 +29,16 @@ internal sealed class CacheVerification(SignedCacheOptions options, string store
         {
             var executor = new RepairExecutor(objects, PushAsync);
             var plan = await PlanAsync(index, problems, cancellationToken);
-            var actions = await executor.ExecuteAsync(plan, report, cancellationToken);
-            journal.Record(options.Name, executor.Removed, executor.Pushed);
+            List<RepairAction> actions;
+            try
+            {
+                actions = await executor.ExecuteAsync(plan, report, cancellationToken);
+            }
+            finally
+            {
+                journal.Record(options.Name, executor.Removed, executor.Pushed);
+            }
+
             (index, problems, _) = await CheckAsync(objects, key, deep, cancellationToken);
             result = result with { Repair = actions, Remaining = [.. problems.Select(ProblemReport.From)] };
         }

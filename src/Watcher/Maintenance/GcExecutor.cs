@@ -11,9 +11,13 @@ internal sealed class GcExecutor(ICacheObjects objects, CacheScanner scanner)
     /// <summary>How many deletes are in flight at once.</summary>
     public const int ParallelDeletes = 16;
 
-    public async Task<GcResult> ExecuteAsync(CacheIndex index, GcPlan plan, CancellationToken cancellationToken)
+    /// <summary>Deletes what <paramref name="plan"/> says is dead and still unchanged.</summary>
+    /// <param name="index">The listing the plan was made from.</param>
+    /// <param name="plan">What to delete.</param>
+    /// <param name="result">Receives what was deleted as it goes, so a run that fails halfway still reports (and journals) its deletes.</param>
+    /// <param name="cancellationToken">Stops the run; what is deleted stays deleted, and every remaining closure is whole.</param>
+    public async Task ExecuteAsync(CacheIndex index, GcPlan plan, GcResult result, CancellationToken cancellationToken)
     {
-        var result = new GcResult();
         var kept = new HashSet<string>(StringComparer.Ordinal);
         var deleted = new HashSet<string>(StringComparer.Ordinal);
         foreach (var level in plan.DeadNarInfoLevels)
@@ -73,7 +77,6 @@ internal sealed class GcExecutor(ICacheObjects objects, CacheScanner scanner)
                 }
             }
         });
-        return result;
     }
 
     /// <summary>Deletes <paramref name="planned"/> if it is still as listed.</summary>

@@ -22,7 +22,8 @@ public sealed class GcExecutorTests : IDisposable
         var fresh = _cache.Add("fresh", TimeSpan.FromHours(1), "shared");
         var (index, plan) = await PlanAsync();
 
-        var result = await Executor().ExecuteAsync(index, plan, Ct);
+        var result = new GcResult();
+        await Executor().ExecuteAsync(index, plan, result, Ct);
 
         Assert.Equal(1, result.DeletedNarInfos);
         Assert.Equal(1, result.DeletedNars);
@@ -44,7 +45,8 @@ public sealed class GcExecutorTests : IDisposable
 
         // A writer relies on "top" between the listing and the delete, and refreshes it.
         Assert.Equal(RefreshOutcome.Refreshed, await _cache.Objects.RefreshAsync(_cache.PathOf("top").HashPart + ".narinfo", Ct));
-        var result = await Executor().ExecuteAsync(index, plan, Ct);
+        var result = new GcResult();
+        await Executor().ExecuteAsync(index, plan, result, Ct);
 
         Assert.Equal(0, result.DeletedNarInfos);
         Assert.Equal(1, result.KeptChanged);
@@ -61,7 +63,8 @@ public sealed class GcExecutorTests : IDisposable
         // Another path with the same NAR bytes is published meanwhile; its writer found the NAR object already there.
         var twin = dead with { StorePath = _cache.PathOf("twin"), Signatures = [] };
         _cache.Write(_cache.PathOf("twin").HashPart + ".narinfo", Encoding.UTF8.GetBytes(twin.SignedWith(_cache.Key).ToString()), TimeSpan.Zero);
-        var result = await Executor().ExecuteAsync(index, plan, Ct);
+        var result = new GcResult();
+        await Executor().ExecuteAsync(index, plan, result, Ct);
 
         Assert.Equal(1, result.DeletedNarInfos);
         Assert.Equal(0, result.DeletedNars);
