@@ -96,6 +96,32 @@ public sealed class GcCommandTests(S3rverFixture s3) : IClassFixture<S3rverFixtu
         Assert.True(copy.ExitCode == 0, copy.StandardError);
     }
 
+    [Fact]
+    public async Task Gc_KeepPathAndKeepRoots_KeepTheirClosuresWhateverTheirAge()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var home = new WatcherHome();
+        var paths = await StoreGraph.BuildAsync(Graph, ct);
+        (await home.RunAsync(["push", paths["old"], paths["fresh"]], ct)).EnsureSuccess("push");
+        StoreGraph.Age(home.CacheDir, Old);
+        string result = Path.Combine(home.Root, "result");
+        File.CreateSymbolicLink(result, paths["old-only"]);
+
+        var keepPath = await home.RunAsync(["gc", "--keep-days", "7", "--keep", result, "--dry-run"], ct);
+
+        // Live: old-only; dead: base, shared, old, fresh.
+        Assert.True(keepPath.ExitCode == 0, keepPath.StandardError + keepPath.StandardOutput);
+        Assert.Contains("1 narinfo live; 4 narinfos (", keepPath.StandardOutput, StringComparison.Ordinal);
+
+        // The default roots include ~/.nix-profile; here it leads to "old", whose closure is four of the five paths.
+        File.CreateSymbolicLink(Path.Combine(home.Root, ".nix-profile"), paths["old"]);
+        var keepRoots = await home.RunAsync(["gc", "--keep-days", "7", "--keep-roots", "--dry-run"], ct);
+
+        Assert.True(keepRoots.ExitCode == 0, keepRoots.StandardError + keepRoots.StandardOutput);
+        Assert.Contains("4 narinfos live; 1 narinfo (", keepRoots.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("the root /run/current-system does not lead into the store", keepRoots.StandardError, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("1", "24h", "--keep-days 1 is below the minimum of 2")]
     [InlineData("7", "30m", "--grace 30m is below the minimum of 1h")]
