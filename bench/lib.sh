@@ -133,7 +133,10 @@ start_s3rver() {
   local bucket=$1 dir="$BENCH_TMP/s3rver"
   install_s3rver
   mkdir -p "$dir"
-  node "$S3RVER_JS" --directory "$dir" --address 127.0.0.1 --port 0 --configure-bucket "$bucket" >"$BENCH_TMP/s3rver.log" 2>&1 &
+  # s3rver's ListObjectsV2 continuation tokens use DES, in OpenSSL 3's legacy provider (Node 17 and later).
+  local legacy=""
+  node --openssl-legacy-provider -e "" 2>/dev/null && legacy=--openssl-legacy-provider
+  node $legacy "$S3RVER_JS" --directory "$dir" --address 127.0.0.1 --port 0 --configure-bucket "$bucket" >"$BENCH_TMP/s3rver.log" 2>&1 &
   S3RVER_PID=$!
   bench_pids+=("$S3RVER_PID")
   for _ in $(seq 1 100); do

@@ -1,9 +1,11 @@
 using System.CommandLine;
 using Watcher.Config;
+using Watcher.Maintenance;
 using Watcher.Metrics;
 using Watcher.Pipeline;
 using Watcher.Upload;
 using Watcher.Upload.Attic;
+using Watcher.Upload.S3;
 
 namespace Watcher.Cli;
 
@@ -136,6 +138,15 @@ internal static class CheckCommand
         {
             string? remark = await CacheProbe.ProbeAsync(target.Options, target.Cache, storeDir, timeout.Token);
             await output.WriteLineAsync($"{what}: ok{(remark is null ? string.Empty : "; " + remark)}");
+            if (target.Options is S3CacheOptions s3)
+            {
+                using var client = S3ClientFactory.Create(s3);
+                if (await S3LifecycleCheck.CheckAsync(s3, client, timeout.Token) is { } warning)
+                {
+                    await output.WriteLineAsync($"{what}: warning: {warning}");
+                }
+            }
+
             return true;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

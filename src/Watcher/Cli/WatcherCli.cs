@@ -22,6 +22,8 @@ internal static class WatcherCli
         root.Subcommands.Add(NetrcCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(RetryCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(GcCommand.Create());
         root.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(ConfigOption), ct));
 
         var parse = root.Parse(args);

@@ -94,6 +94,12 @@ public sealed class S3Front : IAsyncDisposable
     /// <summary>How many faults were injected so far.</summary>
     public int Injected => Volatile.Read(ref _injected);
 
+    /// <summary>
+    /// Answers requests itself when this returns true, for S3 features the server behind lacks (s3rver has no
+    /// lifecycle configuration); null forwards everything.
+    /// </summary>
+    public Func<HttpContext, Task<bool>>? Answer { get; set; }
+
     /// <summary>Injects faults into the requests from now on (null stops them).</summary>
     public void InjectFaults(S3Faults? faults) => _faults = faults;
 
@@ -129,6 +135,11 @@ public sealed class S3Front : IAsyncDisposable
         }
 
         if (action == S3FaultAction.Answered)
+        {
+            return;
+        }
+
+        if (Answer is { } answer && await answer(context))
         {
             return;
         }
@@ -218,23 +229,9 @@ public sealed class S3Front : IAsyncDisposable
 
     /// <summary>A read-only pass-through that reports how many bytes went through.</summary>
     /// <summary>The request body as forwarded: at most <c>limit</c> bytes of it (the rest is read and dropped), counted.</summary>
-    private sealed class CountingStream(Stream inner, S3Front front, long limit) : Stream
+    private sealed class CountingStream(Stream inner, S3Front front, long limit) : Watcher.Maintenance.ReadOnlyStream
     {
         private long _left = limit;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush()
-        {
-        }
 
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
@@ -255,11 +252,5 @@ public sealed class S3Front : IAsyncDisposable
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

@@ -19,6 +19,14 @@ public sealed partial class S3rver : IAsyncDisposable
 
     private Process? _process;
 
+    private static readonly Lazy<string?> LegacyProviderFlag = new(() =>
+    {
+        using var probe = Process.Start(new ProcessStartInfo("node", ["--openssl-legacy-provider", "-e", ""]) { UseShellExecute = false, RedirectStandardError = true })!;
+        probe.StandardError.ReadToEnd();
+        probe.WaitForExit();
+        return probe.ExitCode == 0 ? "--openssl-legacy-provider" : null;
+    });
+
     private S3rver(string directory)
     {
         Directory = directory;
@@ -117,6 +125,13 @@ public sealed partial class S3rver : IAsyncDisposable
         }
 
         var psi = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        // s3rver makes its ListObjectsV2 continuation tokens with DES, which OpenSSL 3 (Node 17 and later) keeps in
+        // its legacy provider: without it every truncated listing (more than 1,000 keys) answers 500.
+        if (LegacyProviderFlag.Value is { } flag)
+        {
+            psi.ArgumentList.Add(flag);
+        }
+
         foreach (string argument in (string[])[script, "--directory", Directory, "--address", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent"])
         {
             psi.ArgumentList.Add(argument);

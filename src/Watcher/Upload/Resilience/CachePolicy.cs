@@ -143,13 +143,21 @@ internal sealed partial class CachePolicy : IRequestPolicy
         if (done.IsCompletedSuccessfully)
         {
             await (done == first ? secondCancel : firstCancel).CancelAsync();
-            _ = other.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+
+            // The loser is observed, and what it still returns is released (a response it may hold).
+            _ = other.ContinueWith(static t => t.IsCompletedSuccessfully && t.Result is IDisposable result ? DisposeOf(result) : t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
             return done.Result;
         }
 
         // The first to finish failed: the other one may still answer.
         _ = done.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
         return await other;
+    }
+
+    private static Exception? DisposeOf(IDisposable result)
+    {
+        result.Dispose();
+        return null;
     }
 
     /// <summary>One attempt of a body: cancelled once no progress was reported for <see cref="RetryOptions.StallTimeout"/>.</summary>

@@ -52,10 +52,13 @@ internal sealed class S3TestCache : IDisposable
     public WatcherHome Home { get; }
 
     /// <summary>
-    /// Turns the push config into a daemon config (own state, no scan, metrics on a free port) and starts it.
-    /// <paramref name="tables"/> are more top-level tables; <paramref name="cacheKeys"/> more keys of the cache.
+    /// Turns the push config into a daemon config (state in this home, no start-up scan, metrics on a free port or
+    /// off) and starts <c>nix-watcher run</c> with it.
     /// </summary>
-    public WatcherDaemon StartDaemon(string tables = "", string cacheKeys = "")
+    /// <param name="tables">More top-level tables.</param>
+    /// <param name="cacheKeys">More keys of the cache.</param>
+    /// <param name="metrics">Whether the daemon serves metrics (on a free port).</param>
+    public WatcherDaemon StartDaemon(string tables = "", string cacheKeys = "", bool metrics = true)
     {
         string header = $"""
             state-dir = "{Home.Root}/state"
@@ -63,7 +66,7 @@ internal sealed class S3TestCache : IDisposable
             scan = "none"
             roots = []
             [metrics]
-            listen = "127.0.0.1:0"
+            listen = "{(metrics ? "127.0.0.1:0" : string.Empty)}"
             {tables}
 
             """;

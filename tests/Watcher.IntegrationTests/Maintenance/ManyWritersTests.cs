@@ -1,0 +1,76 @@
+using Watcher.IntegrationTests.Fixtures;
+using Watcher.IntegrationTests.Upload.S3;
+using Watcher.Nix;
+
+namespace Watcher.IntegrationTests.Maintenance;
+
+/// <summary>
+/// Two <c>nix-watcher run</c> daemons with their own state push every new build into one bucket while <c>gc</c> runs
+/// in a loop with the smallest settings it allows: what gc deletes is only the aged closure nobody uses, and
+/// afterwards the bucket verifies clean and real Nix substitutes every surviving narinfo's closure.
+/// </summary>
+/// <remarks>
+/// The writers here rely only on paths within the grace period: a writer that finds an aged path in the cache and
+/// refers to it is kept safe by refreshing it, which this test does not exercise.
+/// </remarks>
+[Collection(NixCollection.Name)]
+public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassFixture<S3rverFixture>
+{
+    private const int Rounds = 5;
+
+    [Fact]
+    public async Task Gc_InALoopWhileTwoDaemonsPush_DeletesOnlyTheAgedClosureAndLeavesEveryClosureWhole()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string bucket = await s3.NewBucketAsync(ct);
+        using var first = new S3TestCache(s3.Server.Endpoint, bucket);
+        using var second = new S3TestCache(s3.Server.Endpoint, bucket, keyFileText: first.KeyFileText);
+        var aged = await nix.BuildChainAsync(4, ct);
+        (await first.PushAsync([aged[^1]], ct)).EnsureSuccess("push the aged closure");
+        StoreGraph.Age(Path.Combine(s3.Server.Directory, bucket), TimeSpan.FromDays(30));
+        await using var daemonA = first.StartDaemon(metrics: false);
+        await using var daemonB = second.StartDaemon(metrics: false);
+        await daemonA.WaitForLogAsync("start-up scan", ct);
+        await daemonB.WaitForLogAsync("start-up scan", ct);
+
+        using var stopGc = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var gcRuns = new List<ProcessResult>();
+        var gcLoop = Task.Run(async () =>
+        {
+            while (!stopGc.IsCancellationRequested)
+            {
+                gcRuns.Add(await first.Home.RunAsync(["--config", first.ConfigFile, "gc", "--keep-days", "2", "--grace", "1h"], ct));
+            }
+        }, ct);
+        var built = new List<string>();
+        for (int round = 0; round < Rounds; round++)
+        {
+            built.AddRange(await nix.BuildChainAsync(6, ct));
+        }
+
+        using var client = s3.Server.CreateClient();
+        var wanted = built.Select(p => StorePath.Parse(p).HashPart + ".narinfo").ToHashSet(StringComparer.Ordinal);
+        await daemonA.WaitUntilAsync(
+            () => wanted.IsSubsetOf(S3TestCache.ListAsync(client, bucket, ct).GetAwaiter().GetResult().Keys),
+            $"{wanted.Count} narinfos in the bucket",
+            ct);
+        Assert.Equal(0, await daemonA.StopAsync(ct));
+        Assert.Equal(0, await daemonB.StopAsync(ct));
+        await stopGc.CancelAsync();
+        await gcLoop;
+        gcRuns.Add(await first.Home.RunAsync(["--config", first.ConfigFile, "gc", "--keep-days", "2", "--grace", "1h"], ct));
+
+        Assert.Contains("pushed /nix/store/", daemonA.Log, StringComparison.Ordinal);
+        Assert.Contains("pushed /nix/store/", daemonB.Log, StringComparison.Ordinal);
+        Assert.True(gcRuns.Count >= 3, $"gc ran only {gcRuns.Count} times");
+        Assert.All(gcRuns, r => Assert.True(r.ExitCode == 0, r.StandardError + r.StandardOutput));
+        var narInfos = await S3TestCache.VerifyNarInfosAsync(client, bucket, first.PublicKey, ct);
+        Assert.Subset(narInfos.Keys.ToHashSet(StringComparer.Ordinal), wanted);
+        Assert.DoesNotContain(narInfos.Values, n => aged.Contains(n.StorePath.FullPath));
+        var verify = await first.Home.RunAsync(["--config", first.ConfigFile, "verify", "--deep"], ct);
+        Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
+        string store = Path.Combine(first.Home.Root, "fresh-store");
+        var copy = await NixVerifier.SubstituteAsync(first.HttpUrl(s3.Server.Endpoint), first.PublicKey.ToString(), store, narInfos.Values.Select(n => n.StorePath.FullPath), ct);
+        Assert.True(copy.ExitCode == 0, copy.StandardError);
+    }
+}
