@@ -3,6 +3,7 @@ using Watcher.Config;
 using Watcher.Pipeline;
 using Watcher.Upload;
 using Watcher.Upload.Attic;
+using Watcher.Upload.Zstd;
 
 namespace Watcher.Cli;
 
@@ -41,6 +42,11 @@ internal static class CheckCommand
         var options = ConfigLoader.Load(configPath);
         string storeDir = options.Watch.StoreDir;
         await output.WriteLineAsync($"config {options.SourceFile ?? ConfigLoader.BuiltInDefaultName}: ok, caches: {string.Join(", ", options.Caches.Select(c => c.Name))}");
+
+        if (verbose && options.Caches.OfType<SignedCacheOptions>().Any(c => c.Compression == CompressionKind.Zstd))
+        {
+            await output.WriteLineAsync($"zstd encoder: {ZstdEncoders.Describe()}");
+        }
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory(LogLevel.Warning);
         using var factory = new CacheFactory(loggerFactory) { CreateMissingKeys = false };
