@@ -13,6 +13,14 @@ install_prereqs() {
   command -v nix-daemon >/dev/null 2>&1 || missing+=(nix-bin)
   command -v python3 >/dev/null 2>&1 || missing+=(python3)
   command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+  # The native (AOT) build links with the C toolchain: gcc (or clang), the C library's and zlib's headers, objcopy
+  # (it strips the symbols into a separate file).
+  command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || missing+=(gcc)
+  [ -e /usr/include/stdio.h ] || missing+=(libc6-dev)
+  [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  command -v objcopy >/dev/null 2>&1 || missing+=(binutils)
+  # The zstd encoder Watcher prefers (and its tests use): the system's libzstd.so.1.
+  has_libzstd || missing+=(libzstd1)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     as_root apt-get update -qq
@@ -23,6 +31,14 @@ install_prereqs() {
     echo "the .NET 10 SDK is required (dotnet on PATH)" >&2
     return 1
   fi
+}
+
+has_libzstd() {
+  local dir
+  for dir in /lib /usr/lib /lib64 /usr/lib64 /lib/*-linux-gnu /usr/lib/*-linux-gnu; do
+    [ -e "$dir/libzstd.so.1" ] && return 0
+  done
+  return 1
 }
 
 install_prometheus() {
