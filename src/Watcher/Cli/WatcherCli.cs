@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Watcher.Cli;
 
@@ -54,15 +55,12 @@ internal static class WatcherCli
         }
     }
 
-    /// <summary>Console logging to stderr, so stdout stays for what scripts read.</summary>
-    public static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Information) =>
-        LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(minimum)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.IncludeScopes = false;
-                o.TimestampFormat = null;
-            })
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+    /// <summary>Console logging to stderr, one line per entry, so stdout stays for what scripts read.</summary>
+    /// <remarks>Built without dependency injection (see <see cref="CliLogFormatter"/>).</remarks>
+    public static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Information)
+    {
+        var options = new ConsoleLoggerOptions { FormatterName = CliLogFormatter.FormatterName, LogToStandardErrorThreshold = LogLevel.Trace };
+        var console = new ConsoleLoggerProvider(new FixedOptionsMonitor<ConsoleLoggerOptions>(options), [new CliLogFormatter()]);
+        return new LoggerFactory([console], new LoggerFilterOptions { MinLevel = minimum });
+    }
 }
