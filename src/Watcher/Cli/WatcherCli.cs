@@ -60,7 +60,11 @@ internal static class WatcherCli
     public static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Information)
     {
         var options = new ConsoleLoggerOptions { FormatterName = CliLogFormatter.FormatterName, LogToStandardErrorThreshold = LogLevel.Trace };
-        var console = new ConsoleLoggerProvider(new FixedOptionsMonitor<ConsoleLoggerOptions>(options), [new CliLogFormatter()]);
-        return new LoggerFactory([console], new LoggerFilterOptions { MinLevel = minimum });
+        var factory = new LoggerFactory([], new LoggerFilterOptions { MinLevel = minimum });
+
+        // Added rather than passed to the constructor, so that disposing the factory disposes the provider, which
+        // writes out the lines its background queue still holds before the process exits.
+        factory.AddProvider(new ConsoleLoggerProvider(new FixedOptionsMonitor<ConsoleLoggerOptions>(options), [new CliLogFormatter()]));
+        return factory;
     }
 }
