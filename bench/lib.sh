@@ -184,6 +184,9 @@ best_of() {
   for i in $(seq 1 "$n"); do
     dir="${RUNS_DIR:-$BENCH_TMP/runs}/$(date +%s%N)"
     mkdir -p "$(dirname "$dir")"
+    # Untimed: what the previous run left dirty goes to disk now, not into this run's syncs (Watcher's file cache
+    # syncs the file system it writes to, nix copy does not sync at all).
+    sync
     t=$(seconds "$@" "$dir") || return 1
     best=$(python3 -c "import sys; print(min(float(x) for x in sys.argv[1:]))" $best "$t")
   done

@@ -48,6 +48,7 @@ internal sealed class LibZstdEncoder : IZstdEncoder
 
         // A library built without ZSTD_MULTITHREAD rejects any worker count but 0.
         bool multithreaded = LibZstd.IsError(LibZstd.SetParameter(context, LibZstd.NbWorkers, 1)) == 0;
+        MallocTuning.Apply();
         problem = null;
         return new LibZstdEncoder(text, multithreaded);
     }
