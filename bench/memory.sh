@@ -21,13 +21,13 @@ bench_memory() {
   log "memory: pushed ${gib} GiB to s3rver in ${seconds}s, peak RSS ${rss} MB (load $(load))"
   stop_pid "$S3RVER_PID"
   rm -rf "$BENCH_TMP/s3rver"
-  result "peak RSS, ${gib} GiB NAR to S3 (s3rver)" "$rss" "MB" "≤ 150 MB" "$(le "$rss" 150)" "nix-watcher push, ${seconds}s"
+  result "peak RSS, ${gib} GiB NAR to S3 (s3rver)" "$rss" "MB" "≤ 100 MB" "$(le "$rss" 100)" "nix-watcher push, ${seconds}s"
 
   idle_run "" "nix-watcher run"
-  result "idle RSS (nix-watcher run)" "$rss_idle" "MB" "≤ 80 MB" "$(le "$rss_idle" 80)" "after ${IDLE_SETTLE:-75} s + ${IDLE_SECONDS:-120} s, metrics served"
+  result "idle RSS (nix-watcher run)" "$rss_idle" "MB" "≤ 40 MB" "$(le "$rss_idle" 40)" "after ${IDLE_SETTLE:-75} s + ${IDLE_SECONDS:-120} s, metrics served"
   result "idle CPU per minute" "$cpu_minute" "s" "≤ 0.05 s" "$(le "$cpu_minute" 0.05)" "$idle_note"
   idle_run scrape "scraped every 15 s"
-  result "idle RSS, /metrics scraped every 15 s" "$rss_idle" "MB" "≤ 80 MB" "info" "CPU ${cpu_minute} s/min; $idle_note"
+  result "idle RSS, /metrics scraped every 15 s" "$rss_idle" "MB" "≤ 50 MB" "$(le "$rss_idle" 50)" "CPU ${cpu_minute} s/min; $idle_note"
 }
 
 # idle_run MODE LABEL: an idle `nix-watcher run` watching the store with nothing to do and serving metrics (MODE

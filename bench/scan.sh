@@ -28,7 +28,7 @@ roots = [\"$BENCH_TMP/gcroots/scan\"]"
   log "scan: with state ${t_state}s (load $(load))"
   stop_pid "$S3RVER_PID"
   rm -rf "$BENCH_TMP/s3rver"
-  result "start-up scan, $paths paths in cache, with state" "$t_state" "s" "≤ 5 s" "$(le "$t_state" 5)" \
+  result "start-up scan, $paths paths in cache, with state" "$t_state" "s" "≤ 1 s" "$(le "$t_state" 1)" \
     "process start → busy work done (no CPU for 2 s)"
   result "start-up scan, $paths paths in cache, empty state (s3rver)" "$t_empty" "s" "≤ 30 s" "$(le "$t_empty" 30)" \
     "process start → all $paths recorded present"

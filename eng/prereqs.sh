@@ -16,6 +16,14 @@ install_prereqs() {
   # Tests run nix-watcher as throwaway local users: useradd/userdel and setpriv.
   command -v useradd >/dev/null 2>&1 || missing+=(passwd)
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+  # The native (AOT) build links with the C toolchain: gcc (or clang), the C library's and zlib's headers, objcopy
+  # (it strips the symbols into a separate file).
+  command -v gcc >/dev/null 2>&1 || command -v clang >/dev/null 2>&1 || missing+=(gcc)
+  [ -e /usr/include/stdio.h ] || missing+=(libc6-dev)
+  [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  command -v objcopy >/dev/null 2>&1 || missing+=(binutils)
+  # The zstd encoder Watcher prefers (and its tests use): the system's libzstd.so.1.
+  has_libzstd || missing+=(libzstd1)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     as_root apt-get update -qq
@@ -26,6 +34,14 @@ install_prereqs() {
     echo "the .NET 10 SDK is required (dotnet on PATH)" >&2
     return 1
   fi
+}
+
+has_libzstd() {
+  local dir
+  for dir in /lib /usr/lib /lib64 /usr/lib64 /lib/*-linux-gnu /usr/lib/*-linux-gnu; do
+    [ -e "$dir/libzstd.so.1" ] && return 0
+  done
+  return 1
 }
 
 install_prometheus() {

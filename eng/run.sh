@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs Watcher on a fresh Debian machine: installs Nix (nix-bin) if missing, starts a nix-daemon if
-# none answers, builds nix-watcher, and runs it with the given arguments. With no arguments it builds
-# a small demo derivation and pushes it to the default cache ($XDG_CACHE_HOME/nix-watcher/cache),
-# creating the signing key on first run and printing its public key.
+# Runs Watcher on a fresh Debian machine: installs Nix (nix-bin) and a C toolchain if missing, starts
+# a nix-daemon if none answers, builds nix-watcher as one native executable (eng/publish.sh), and
+# runs it with the given arguments. With no arguments it builds a small demo derivation and pushes
+# it to the default cache ($XDG_CACHE_HOME/nix-watcher/cache), creating the signing key on first
+# run and printing its public key.
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 
@@ -12,8 +13,7 @@ install_prereqs
 start_nix_daemon
 trap stop_started_services EXIT
 
-out="$root/.artifacts/bin"
-dotnet publish "$root/src/Watcher/Watcher.csproj" -c Release -o "$out" --nologo -v quiet >&2
+watcher=$("$root/eng/publish.sh" "$root/.artifacts/aot")
 export NIX_REMOTE=daemon
 
 if [ "$#" -eq 0 ]; then
@@ -32,4 +32,4 @@ NIX
   set -- push "$path"
 fi
 
-"$out/nix-watcher" "$@"
+"$watcher" "$@"

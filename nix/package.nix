@@ -1,6 +1,10 @@
 # The nix-watcher package, built with nixpkgs' buildDotnetModule from the NuGet lock nix/deps.json
 # (regenerate it with eng/update-nix-deps.sh after changing Directory.Packages.props).
-{ lib, buildDotnetModule, dotnetCorePackages }:
+#
+# Watcher.csproj sets PublishAot: the publish step compiles the app into one native executable (NativeAOT), so the
+# package needs no .NET runtime. nixpkgs' .NET SDK brings the ILCompiler and NativeAOT runtime packs of its own
+# version for the host RID; nix/deps.json holds the ones the SDK of eng/update-nix-deps.sh used, for both systems.
+{ lib, stdenv, buildDotnetModule, dotnetCorePackages, zlib, zstd }:
 buildDotnetModule {
   pname = "nix-watcher";
   version = "0.1.0";
@@ -19,9 +23,19 @@ buildDotnetModule {
   projectFile = "src/Watcher/Watcher.csproj";
   nugetDeps = ./deps.json;
 
-  # The app uses Microsoft.NET.Sdk.Web (Kestrel serves /metrics), so it needs the ASP.NET Core runtime.
   dotnet-sdk = dotnetCorePackages.sdk_10_0;
-  dotnet-runtime = dotnetCorePackages.aspnetcore_10_0;
+  # Self-contained and native: the executable carries its runtime (no ASP.NET Core or .NET runtime package).
+  selfContainedBuild = true;
+  dotnet-runtime = null;
+
+  # buildDotnetModule builds with stdenvNoCC; the ILCompiler links the executable with the C compiler (it looks for
+  # clang, then gcc), the linker and objcopy of stdenv.cc, and zlib.
+  nativeBuildInputs = [ stdenv.cc ];
+  buildInputs = [ zlib ];
+
+  # NARs are compressed through libzstd.so.1, loaded at run time (the wrapper puts it on LD_LIBRARY_PATH); without
+  # it Watcher would fall back to its slower managed zstd.
+  runtimeDeps = [ zstd ];
 
   executables = [ "nix-watcher" ];
 

@@ -6,6 +6,7 @@ using Watcher.Pipeline;
 using Watcher.Upload;
 using Watcher.Upload.Attic;
 using Watcher.Upload.S3;
+using Watcher.Upload.Zstd;
 
 namespace Watcher.Cli;
 
@@ -44,6 +45,11 @@ internal static class CheckCommand
         var options = ConfigLoader.Load(configPath);
         string storeDir = options.Watch.StoreDir;
         await output.WriteLineAsync($"config {options.SourceFile ?? ConfigLoader.BuiltInDefaultName}: ok, caches: {string.Join(", ", options.Caches.Select(c => c.Name))}");
+
+        if (verbose && options.Caches.OfType<SignedCacheOptions>().Any(c => c.Compression == CompressionKind.Zstd))
+        {
+            await output.WriteLineAsync($"zstd encoder: {ZstdEncoders.Describe()}");
+        }
 
         using var loggerFactory = WatcherCli.CreateLoggerFactory(LogLevel.Warning);
         using var staging = StagingDirectory.In(options.StateDir);

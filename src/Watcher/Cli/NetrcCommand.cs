@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Text;
-using Tomlyn;
-using Tomlyn.Model;
 using Watcher.Config;
 using Watcher.Nix;
 using Watcher.Upload;
@@ -191,16 +189,13 @@ internal static class NetrcCommand
     {
         try
         {
-            TomlTable document = TomlSerializer.Deserialize<TomlTable>(File.ReadAllText(configFile)) ?? [];
-            return document.TryGetValue(ConfigKeys.AtticServers, out object? servers) && servers is TomlTable table
-                && table.TryGetValue(server, out object? entry) && entry is TomlTable serverTable
-                && serverTable.TryGetValue(ConfigKeys.AtticToken, out object? token) && token is string { Length: > 0 } text
-                ? text.Trim()
-                : null;
+            AtticConfigDocument document = AtticConfigDocument.Parse(File.ReadAllText(configFile)).ThrowIfInvalid();
+            return document.GetString(server, ConfigKeys.AtticToken) is { Length: > 0 } text ? text.Trim() : null;
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TomlException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
         {
-            throw new ConfigException($"attic's config '{configFile}' cannot be read ({ex.GetType().Name})", ex);
+            string why = ex is InvalidDataException ? ex.Message : ex.GetType().Name;
+            throw new ConfigException($"attic's config '{configFile}' cannot be read ({why})", ex);
         }
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Watcher.Cli;
 
@@ -63,15 +64,16 @@ internal static class WatcherCli
         }
     }
 
-    /// <summary>Console logging to stderr, so stdout stays for what scripts read.</summary>
-    public static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Information) =>
-        LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(minimum)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.IncludeScopes = false;
-                o.TimestampFormat = null;
-            })
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+    /// <summary>Console logging to stderr, one line per entry, so stdout stays for what scripts read.</summary>
+    /// <remarks>Built without dependency injection (see <see cref="CliLogFormatter"/>).</remarks>
+    public static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Information)
+    {
+        var options = new ConsoleLoggerOptions { FormatterName = CliLogFormatter.FormatterName, LogToStandardErrorThreshold = LogLevel.Trace };
+        var factory = new LoggerFactory([], new LoggerFilterOptions { MinLevel = minimum });
+
+        // Added rather than passed to the constructor, so that disposing the factory disposes the provider, which
+        // writes out the lines its background queue still holds before the process exits.
+        factory.AddProvider(new ConsoleLoggerProvider(new FixedOptionsMonitor<ConsoleLoggerOptions>(options), [new CliLogFormatter()]));
+        return factory;
+    }
 }

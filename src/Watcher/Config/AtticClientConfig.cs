@@ -1,6 +1,3 @@
-using Tomlyn;
-using Tomlyn.Model;
-
 namespace Watcher.Config;
 
 /// <summary>
@@ -33,30 +30,25 @@ internal sealed class AtticClientConfig
             return Fail(file, $"attic's config {unreadable}");
         }
 
-        TomlTable document;
+        AtticConfigDocument document;
         try
         {
-            document = TomlSerializer.Deserialize<TomlTable>(System.IO.File.ReadAllText(file)) ?? [];
-        }
-        catch (TomlException ex)
-        {
-            return Fail(file, $"attic's config '{file}' is not valid TOML (line {ex.Line}, column {ex.Column})");
+            document = AtticConfigDocument.Parse(System.IO.File.ReadAllText(file));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             return Fail(file, $"attic's config '{file}' cannot be read ({ex.GetType().Name})");
         }
 
-        var servers = new Dictionary<string, AtticServerEntry>(StringComparer.Ordinal);
-        if (document.TryGetValue(ConfigKeys.AtticServers, out object? serversValue) && serversValue is TomlTable serverTables)
+        if (document.ErrorPosition is { } position)
         {
-            foreach (KeyValuePair<string, object> server in serverTables)
-            {
-                if (server.Value is TomlTable entry)
-                {
-                    servers[server.Key] = new AtticServerEntry(server.Key, GetString(entry, ConfigKeys.Endpoint), GetString(entry, ConfigKeys.TokenFile));
-                }
-            }
+            return Fail(file, $"attic's config '{file}' is not valid TOML (line {position.Line}, column {position.Column})");
+        }
+
+        var servers = new Dictionary<string, AtticServerEntry>(StringComparer.Ordinal);
+        foreach (string server in document.ServerNames)
+        {
+            servers[server] = new AtticServerEntry(server, document.GetString(server, ConfigKeys.Endpoint), document.GetString(server, ConfigKeys.TokenFile));
         }
 
         return new AtticClientConfig(file, servers, null);
@@ -64,7 +56,4 @@ internal sealed class AtticClientConfig
 
     private static AtticClientConfig Fail(string file, string problem) =>
         new(file, new Dictionary<string, AtticServerEntry>(), problem);
-
-    private static string? GetString(TomlTable table, string key) =>
-        table.TryGetValue(key, out object? value) ? value as string : null;
 }

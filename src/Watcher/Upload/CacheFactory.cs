@@ -6,20 +6,24 @@ using Watcher.Nix;
 using Watcher.Upload.Attic;
 using Watcher.Upload.Resilience;
 using Watcher.Upload.S3;
+using Watcher.Upload.Zstd;
 
 namespace Watcher.Upload;
 
 /// <summary>Creates the <see cref="IBinaryCache"/> for each configured cache and owns their signing keys.</summary>
-internal sealed class CacheFactory : IDisposable
+internal sealed partial class CacheFactory : IDisposable
 {
     private readonly List<NixSecretKey> _keys = [];
     private readonly List<IDisposable> _caches = [];
     private readonly ILoggerFactory _loggerFactory;
+    private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private bool _zstdLogged;
 
     public CacheFactory(ILoggerFactory? loggerFactory = null, TimeProvider? time = null)
     {
         _loggerFactory = loggerFactory ?? NullLoggerFactory.Instance;
+        _logger = _loggerFactory.CreateLogger<CacheFactory>();
         _time = time ?? TimeProvider.System;
     }
 
@@ -100,10 +104,20 @@ internal sealed class CacheFactory : IDisposable
         return new S3Cache(options, client, CreateEncoder(options), LoadKey(options), storeDir, policy, MultipartJournals(options.Name), staging, _time, _loggerFactory.CreateLogger<S3Cache>());
     }
 
-    private static NarEncoder CreateEncoder(SignedCacheOptions options) => new(
-        options.Compression == CompressionKind.Zstd ? NarCompression.Zstd : NarCompression.None,
-        options.CompressionLevel,
-        Environment.ProcessorCount);
+    private NarEncoder CreateEncoder(SignedCacheOptions options)
+    {
+        if (options.Compression == CompressionKind.Zstd && !_zstdLogged)
+        {
+            _zstdLogged = true;
+            string encoder = ZstdEncoders.Describe();
+            Log.ZstdEncoder(_logger, encoder);
+        }
+
+        return new NarEncoder(
+            options.Compression == CompressionKind.Zstd ? NarCompression.Zstd : NarCompression.None,
+            options.CompressionLevel,
+            Environment.ProcessorCount);
+    }
 
     private NixSecretKey? LoadKey(SignedCacheOptions options)
     {
@@ -133,5 +147,11 @@ internal sealed class CacheFactory : IDisposable
 
         _keys.Add(key);
         return key;
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1500, EventName = "ZstdEncoder", Level = LogLevel.Information, Message = "zstd: {Encoder}")]
+        public static partial void ZstdEncoder(ILogger logger, string encoder);
     }
 }

@@ -1,5 +1,4 @@
-using ZstdSharp;
-using ZstdSharp.Unsafe;
+using Watcher.Upload.Zstd;
 
 namespace Watcher.Upload;
 
@@ -27,36 +26,17 @@ internal static class NarCompression
     /// <param name="level">The zstd level.</param>
     /// <param name="workers">zstd worker threads; 1 compresses on the writing thread.</param>
     /// <param name="sizeHint">The expected input size (the NAR size), or 0 when unknown.</param>
+    /// <param name="zstd">The zstd encoder; <see langword="null"/> for <see cref="ZstdEncoders.Default"/> (libzstd if it loads).</param>
     /// <remarks>
     /// The size hint lets zstd size its tables to the input, as the <c>zstd</c> tool does for a file: without it
     /// every stream sets up (and clears) the tables for an input of unknown size, several hundred KiB at level 3,
     /// which for a store path of a few hundred bytes costs far more than compressing it. It is only a hint: the
     /// frame does not record it, and a source that turns out longer or shorter still compresses correctly.
     /// </remarks>
-    public static Stream Wrap(string compression, Stream output, int level, int workers, long sizeHint = 0)
+    public static Stream Wrap(string compression, Stream output, int level, int workers, long sizeHint = 0, IZstdEncoder? zstd = null) => compression switch
     {
-        switch (compression)
-        {
-            case None:
-                return new PassThroughWriteStream(output, synchronous: false);
-            case Zstd:
-                var zstd = new CompressionStream(output, level, bufferSize: 1 << 20, leaveOpen: true);
-                if (workers > 1)
-                {
-                    // zstd's own worker threads: compression, not NAR reading, bounds push throughput.
-                    zstd.SetParameter(ZSTD_cParameter.ZSTD_c_nbWorkers, workers);
-                    zstd.SetParameter(ZSTD_cParameter.ZSTD_c_jobSize, MultithreadedJobSize);
-                }
-
-                if (sizeHint > 0)
-                {
-                    // ZSTD_c_srcSizeHint in zstd.h.
-                    zstd.SetParameter(ZSTD_cParameter.ZSTD_c_experimentalParam7, (int)Math.Min(sizeHint, int.MaxValue));
-                }
-
-                return zstd;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(compression), compression, "expected 'zstd' or 'none'");
-        }
-    }
+        None => new PassThroughWriteStream(output, synchronous: false),
+        Zstd => (zstd ?? ZstdEncoders.Default).Create(output, level, workers, sizeHint),
+        _ => throw new ArgumentOutOfRangeException(nameof(compression), compression, "expected 'zstd' or 'none'"),
+    };
 }

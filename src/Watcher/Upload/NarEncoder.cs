@@ -1,5 +1,6 @@
 using Watcher.Nar;
 using Watcher.Nix;
+using Watcher.Upload.Zstd;
 
 namespace Watcher.Upload;
 
@@ -17,7 +18,11 @@ internal sealed record EncodedNar(byte[] FileHash, long FileSize, string Compres
 /// Streams a NAR from its source through the compressor into a destination, hashing both sides, and
 /// checks the NAR against the store's path info. Memory use does not depend on the NAR's size.
 /// </summary>
-internal sealed class NarEncoder(string compression, int level, int workers)
+/// <param name="compression"><see cref="NarCompression.Zstd"/> or <see cref="NarCompression.None"/>.</param>
+/// <param name="level">The zstd level.</param>
+/// <param name="workers">zstd worker threads for NARs from <see cref="MultithreadedFrom"/>.</param>
+/// <param name="zstd">The zstd encoder; <see langword="null"/> for <see cref="ZstdEncoders.Default"/>.</param>
+internal sealed class NarEncoder(string compression, int level, int workers, IZstdEncoder? zstd = null)
 {
     /// <summary>The NAR size from which zstd gets its own worker threads.</summary>
     /// <remarks>
@@ -34,7 +39,7 @@ internal sealed class NarEncoder(string compression, int level, int workers)
     {
         await using var fileSide = new HashingWriteStream(destination, leaveOpen: true);
         NarResult nar;
-        await using (var compressor = NarCompression.Wrap(Compression, fileSide, level, info.NarSize >= MultithreadedFrom ? workers : 1, info.NarSize))
+        await using (var compressor = NarCompression.Wrap(Compression, fileSide, level, info.NarSize >= MultithreadedFrom ? workers : 1, info.NarSize, zstd))
         {
             nar = await source.WriteNarAsync(info, compressor, cancellationToken);
         }

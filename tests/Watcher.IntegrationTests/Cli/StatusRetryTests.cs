@@ -139,7 +139,7 @@ public sealed class StatusRetryTests(NixFixture nix)
     }
 
     private static Task<ProcessResult> CliAsync(DaemonHome home, string[] arguments, CancellationToken cancellationToken) =>
-        ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "nix-watcher.dll"), "--config", home.ConfigFile, .. arguments], home.Environment, cancellationToken: cancellationToken);
+        WatcherExecutable.RunAsync(["--config", home.ConfigFile, .. arguments], home.Environment, cancellationToken);
 
     private static string HashPart(string storePath) => Path.GetFileName(storePath)[..32];
 

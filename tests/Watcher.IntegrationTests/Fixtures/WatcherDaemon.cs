@@ -31,8 +31,8 @@ public sealed partial class WatcherDaemon : IAsyncDisposable
     /// </summary>
     public static WatcherDaemon Start(string configFile, IDictionary<string, string?> environment, string? runAs = null)
     {
-        string dll = Path.Combine(AppContext.BaseDirectory, "nix-watcher.dll");
-        var psi = new ProcessStartInfo(runAs is null ? "dotnet" : "setpriv")
+        IReadOnlyList<string> command = WatcherExecutable.CommandLine;
+        var psi = new ProcessStartInfo(runAs is null ? command[0] : "setpriv")
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -40,13 +40,17 @@ public sealed partial class WatcherDaemon : IAsyncDisposable
         };
         if (runAs is not null)
         {
-            foreach (string arg in new[] { $"--reuid={runAs}", $"--regid={runAs}", "--init-groups", "env" }.Concat(environment.Where(e => e.Value is not null).Select(e => $"{e.Key}={e.Value}")).Append("dotnet"))
+            foreach (string arg in new[] { $"--reuid={runAs}", $"--regid={runAs}", "--init-groups", "env" }.Concat(environment.Where(e => e.Value is not null).Select(e => $"{e.Key}={e.Value}")).Append(command[0]))
             {
                 psi.ArgumentList.Add(arg);
             }
         }
 
-        psi.ArgumentList.Add(dll);
+        foreach (string arg in command.Skip(1))
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
         psi.ArgumentList.Add("--config");
         psi.ArgumentList.Add(configFile);
         psi.ArgumentList.Add("run");

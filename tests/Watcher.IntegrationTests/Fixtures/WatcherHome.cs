@@ -34,7 +34,7 @@ public sealed class WatcherHome : IDisposable
         ["NOTIFY_SOCKET"] = null,
     };
 
-    /// <summary>Runs <c>nix-watcher</c> (the build output next to the tests) with this home.</summary>
+    /// <summary>Runs <c>nix-watcher</c> (<see cref="WatcherExecutable"/>) with this home.</summary>
     public Task<ProcessResult> RunAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         RunAsync(arguments, new Dictionary<string, string?>(), cancellationToken);
 
@@ -47,7 +47,7 @@ public sealed class WatcherHome : IDisposable
             environment[name] = value;
         }
 
-        return ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "nix-watcher.dll"), .. arguments], environment, cancellationToken: cancellationToken);
+        return WatcherExecutable.RunAsync(arguments, environment, cancellationToken);
     }
 
     public void Dispose()

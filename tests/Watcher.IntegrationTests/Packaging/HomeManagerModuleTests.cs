@@ -154,7 +154,7 @@ public sealed class HomeManagerModuleTests : IDisposable
         environment["AWS_SHARED_CREDENTIALS_FILE"] = Path.Combine(Root, "aws-credentials");
         environment["AWS_CONFIG_FILE"] = Path.Combine(Root, "aws-config");
         environment[Watcher.Store.NixDaemonClientOptions.SocketPathVariable] = Path.Combine(Root, "no-daemon.sock");
-        return ProcessRunner.RunAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "nix-watcher.dll"), .. arguments], environment, cancellationToken: cancellationToken);
+        return WatcherExecutable.RunAsync(arguments, environment, cancellationToken);
     }
 
     private string ExampleUser() => $$"""

@@ -30,6 +30,31 @@ public sealed class CheckCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(Root, "cache")));
     }
 
+    [Theory]
+    [InlineData(true, "zstd", true)]
+    [InlineData(false, "zstd", false)]
+    [InlineData(true, "none", false)]
+    public async Task RunAsync_Verbose_NamesTheZstdEncoderOfZstdCaches(bool verbose, string compression, bool expected)
+    {
+        var (key, keyText) = NixSecretKey.Generate("check-test-1");
+        key.Dispose();
+        File.WriteAllText(Path.Combine(Root, "key"), keyText);
+        string config = Write($$"""
+            [caches.local]
+            type = "file"
+            path = "{{Root}}/cache"
+            signing-key-file = "{{Root}}/key"
+            compression = "{{compression}}"
+            """);
+        using var output = new StringWriter();
+
+        int exit = await CheckCommand.RunAsync(config, offline: true, verbose, output, TestContext.Current.CancellationToken);
+
+        string text = output.ToString();
+        Assert.True(exit == ExitCodes.Ok, text);
+        Assert.Equal(expected, text.Contains("zstd encoder: libzstd 1.", StringComparison.Ordinal));
+    }
+
     [Fact]
     public async Task RunAsync_KeyAndTokenReadableByOthers_WarnsWithTheFixButExitsZero()
     {

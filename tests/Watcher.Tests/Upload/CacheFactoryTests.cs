@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
 using Watcher.Config;
 using Watcher.Upload;
 using Watcher.Upload.Resilience;
@@ -18,6 +20,15 @@ public sealed class CacheFactoryTests : IDisposable
         Path = Path.Combine(_root.FullName, "cache"),
         SigningKeyFile = KeyFile,
         GenerateSigningKeyIfMissing = true,
+    };
+
+    private FileCacheOptions Cache(string name, CompressionKind compression) => new()
+    {
+        Name = name,
+        Path = Path.Combine(_root.FullName, name),
+        SigningKeyFile = KeyFile,
+        GenerateSigningKeyIfMissing = true,
+        Compression = compression,
     };
 
     [Fact]
@@ -44,5 +55,31 @@ public sealed class CacheFactoryTests : IDisposable
         Assert.Equal([KeyFile], factory.MissingKeys);
         Assert.Empty(factory.CreatedKeys);
         Assert.False(Directory.Exists(Path.GetDirectoryName(KeyFile)));
+    }
+
+    [Fact]
+    public void Create_TwoZstdCaches_LogsTheZstdEncoderOnce()
+    {
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(logs)));
+        using var factory = new CacheFactory(loggerFactory);
+
+        factory.Create(DefaultKeyCache, "/nix/store");
+        factory.Create(Cache("other", CompressionKind.Zstd), "/nix/store");
+
+        var record = Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "ZstdEncoder");
+        Assert.Matches(@"^zstd: libzstd 1\.\d+\.\d+$", record.Message);
+    }
+
+    [Fact]
+    public void Create_UncompressedCache_DoesNotLogAZstdEncoder()
+    {
+        var logs = new FakeLogCollector();
+        using var loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(logs)));
+        using var factory = new CacheFactory(loggerFactory);
+
+        factory.Create(Cache("plain", CompressionKind.None), "/nix/store");
+
+        Assert.DoesNotContain(logs.GetSnapshot(), r => r.Id.Name == "ZstdEncoder");
     }
 }

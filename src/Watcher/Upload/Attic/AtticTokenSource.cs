@@ -1,5 +1,3 @@
-using Tomlyn;
-using Tomlyn.Model;
 using Watcher.Config;
 
 namespace Watcher.Upload.Attic;
@@ -39,14 +37,9 @@ internal sealed class AtticTokenSource
 
     /// <summary>The inline <c>token</c> of <c>[servers.<paramref name="server"/>]</c> in attic's config file.</summary>
     public static AtticTokenSource FromAtticConfig(string configFile, string server) => new(configFile, text =>
-    {
-        var document = TomlSerializer.Deserialize<TomlTable>(text) ?? [];
-        return document.TryGetValue(ConfigKeys.AtticServers, out object? servers) && servers is TomlTable serverTables
-            && serverTables.TryGetValue(server, out object? entry) && entry is TomlTable entryTable
-            && entryTable.TryGetValue(ConfigKeys.AtticToken, out object? token) && token is string value
+        AtticConfigDocument.Parse(text).ThrowIfInvalid().GetString(server, ConfigKeys.AtticToken) is { } value
             ? NullIfEmpty(value.Trim())
-            : null;
-    });
+            : null);
 
     /// <summary>Whether attic's config holds an inline <c>token</c> for <paramref name="server"/>.</summary>
     public static bool HasInlineToken(string configFile, string server) =>
@@ -78,10 +71,11 @@ internal sealed class AtticTokenSource
 
                 return _token;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or TomlException)
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
             {
-                // The message names the file and the failure type only: a TOML error could quote an inline token.
-                throw new CacheUploadException($"cannot read the attic token from {Description} ({ex.GetType().Name})", FailureReason.Unauthorized);
+                // The message names the file and the failure type or TOML error position only: never the file's text.
+                string why = ex is InvalidDataException ? ex.Message : ex.GetType().Name;
+                throw new CacheUploadException($"cannot read the attic token from {Description} ({why})", FailureReason.Unauthorized);
             }
         }
     }

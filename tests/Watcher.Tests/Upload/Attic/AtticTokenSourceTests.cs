@@ -62,4 +62,17 @@ public sealed class AtticTokenSourceTests : IDisposable
         Assert.Equal(FailureReason.Unauthorized, ex.Reason);
         Assert.Contains($"the attic token file '{file}' is empty", ex.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void GetToken_AtticConfigNotToml_IsUnauthorizedWithPositionOnly()
+    {
+        string file = Path.Combine(_dir, "config.toml");
+        File.WriteAllText(file, "[servers.home]\ntoken = \"inline-token\n");
+
+        var ex = Assert.Throws<CacheUploadException>(() => AtticTokenSource.FromAtticConfig(file, "home").GetToken(out _));
+
+        Assert.Equal(CacheFailureKind.Unauthorized, ex.Kind);
+        Assert.Contains("not valid TOML at line 2", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("inline-token", ex.Message, StringComparison.Ordinal);
+    }
 }
