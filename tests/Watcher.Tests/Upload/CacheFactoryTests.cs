@@ -64,8 +64,8 @@ public sealed class CacheFactoryTests : IDisposable
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(logs)));
         using var factory = new CacheFactory(loggerFactory);
 
-        factory.Create(DefaultKeyCache, "/nix/store");
-        factory.Create(Cache("other", CompressionKind.Zstd), "/nix/store");
+        factory.Create(DefaultKeyCache, "/nix/store", SingleAttempt.Instance);
+        factory.Create(Cache("other", CompressionKind.Zstd), "/nix/store", SingleAttempt.Instance);
 
         var record = Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "ZstdEncoder");
         Assert.Matches(@"^zstd: libzstd 1\.\d+\.\d+$", record.Message);
@@ -78,7 +78,7 @@ public sealed class CacheFactoryTests : IDisposable
         using var loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(logs)));
         using var factory = new CacheFactory(loggerFactory);
 
-        factory.Create(Cache("plain", CompressionKind.None), "/nix/store");
+        factory.Create(Cache("plain", CompressionKind.None), "/nix/store", SingleAttempt.Instance);
 
         Assert.DoesNotContain(logs.GetSnapshot(), r => r.Id.Name == "ZstdEncoder");
     }

@@ -71,7 +71,7 @@ public sealed class AtticTokenSourceTests : IDisposable
 
         var ex = Assert.Throws<CacheUploadException>(() => AtticTokenSource.FromAtticConfig(file, "home").GetToken(out _));
 
-        Assert.Equal(CacheFailureKind.Unauthorized, ex.Kind);
+        Assert.Equal(FailureReason.Unauthorized, ex.Reason);
         Assert.Contains("not valid TOML at line 2", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain("inline-token", ex.Message, StringComparison.Ordinal);
     }
