@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Adds up the TRX files in a folder and prints 'N passed, N failed' (', N skipped') as the last line."""
+"""Adds up the TRX files in a folder and prints 'N passed, N failed' as the last line (skipped tests on the line before)."""
 import pathlib
 import sys
 import xml.etree.ElementTree as ET
@@ -14,8 +14,7 @@ for trx in sorted(folder.glob("*.trx")):
     passed += int(counters.get("passed", 0))
     failed += int(counters.get("failed", 0)) + int(counters.get("error", 0)) + int(counters.get("timeout", 0))
     skipped += int(counters.get("notExecuted", 0))
-line = f"{passed} passed, {failed} failed"
 if skipped:
-    line += f", {skipped} skipped"
-print(line)
+    print(f"{skipped} skipped")
+print(f"{passed} passed, {failed} failed")
 sys.exit(1 if failed or passed == 0 else 0)
