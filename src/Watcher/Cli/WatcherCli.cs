@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Watcher.Cli.Display;
 
 namespace Watcher.Cli;
 
@@ -63,15 +64,12 @@ internal static class WatcherCli
         }
     }
 
-    /// <summary>Console logging to stderr, so stdout stays for what scripts read.</summary>
-    public static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Information) =>
+    /// <summary>
+    /// Logging for a one-shot command: plain messages on stderr (<see cref="CliLoggerProvider"/>), through
+    /// <paramref name="output"/>'s live display when one runs.
+    /// </summary>
+    public static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Information, ConsoleOutput? output = null) =>
         LoggerFactory.Create(builder => builder
             .SetMinimumLevel(minimum)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.IncludeScopes = false;
-                o.TimestampFormat = null;
-            })
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
+            .AddProvider(new CliLoggerProvider(output ?? ConsoleOutput.ForProcess())));
 }
