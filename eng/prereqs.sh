@@ -16,6 +16,8 @@ install_prereqs() {
   # Tests run nix-watcher as throwaway local users: useradd/userdel and setpriv.
   command -v useradd >/dev/null 2>&1 || missing+=(passwd)
   command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+  # Tests drive push and status under a pseudo-terminal with script(1).
+  command -v script >/dev/null 2>&1 || missing+=(bsdutils)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     as_root apt-get update -qq

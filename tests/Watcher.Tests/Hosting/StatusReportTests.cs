@@ -41,8 +41,8 @@ public sealed class StatusReportTests : IDisposable
     {
         using var state = StateStore.Open(_dir);
         var activity = new CacheActivity();
-        activity.UploadStarted();
-        activity.UploadStarted();
+        activity.UploadStarted(Info("a"));
+        activity.UploadStarted(Info("b"));
         activity.Succeeded(At);
         activity.Failed("HTTP 503, will retry", At.AddSeconds(5));
         activity.CircuitChanged(CircuitState.Open, At.AddMinutes(1));
