@@ -24,6 +24,8 @@ install_prereqs() {
   command -v objcopy >/dev/null 2>&1 || missing+=(binutils)
   # The zstd encoder Watcher prefers (and its tests use): the system's libzstd.so.1.
   has_libzstd || missing+=(libzstd1)
+  # Tests drive push and status under a pseudo-terminal with script(1).
+  command -v script >/dev/null 2>&1 || missing+=(bsdutils)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     as_root apt-get update -qq

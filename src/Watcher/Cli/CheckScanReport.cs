@@ -1,4 +1,4 @@
-using System.Globalization;
+using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Pipeline;
 using Watcher.Store;
@@ -73,7 +73,7 @@ internal static class CheckScanReport
             string unknown = lookup.Unknown.Count == 0 ? string.Empty : $", {lookup.Unknown.Count} unknown ({lookup.Error})";
             problems += lookup.Unknown.Count == 0 ? 0 : 1;
             await output.WriteLineAsync(
-                $"  {target.Name}: {toPush.Count} to push ({FormatSize(toPush.Sum(p => p.NarSize))} of NARs), " +
+                $"  {target.Name}: {toPush.Count} to push ({Units.Bytes(toPush.Sum(p => p.NarSize))} of NARs), " +
                 $"{wanted.Count - toPush.Count - lookup.Unknown.Count} already there, {considered - wanted.Count} filtered out{unknown}");
             if (verbose)
             {
@@ -86,14 +86,6 @@ internal static class CheckScanReport
 
         return problems;
     }
-
-    internal static string FormatSize(long bytes) => bytes switch
-    {
-        < 1 << 10 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
-        < 1 << 20 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.0} KiB"),
-        < 1 << 30 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.0} MiB"),
-        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):0.0} GiB"),
-    };
 
     private static string Plural(int count) => count == 1 ? string.Empty : "s";
 }

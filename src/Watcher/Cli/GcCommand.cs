@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Maintenance;
 using Watcher.Upload.Resilience;
@@ -64,13 +65,14 @@ internal static class GcCommand
             parse.GetValue(WatcherCli.ConfigOption),
             parse.GetValue(CacheOption) ?? [],
             new GcArguments(parse.GetValue(KeepDaysOption), parse.GetValue(GraceOption), parse.GetValue(KeepOption) ?? [], parse.GetValue(KeepRootsOption), parse.GetValue(DryRunOption), parse.GetValue(JsonOption)),
-            Console.Out,
+            ConsoleOutput.ForProcess(),
             ct));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string? configPath, string[] cacheNames, GcArguments arguments, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string? configPath, string[] cacheNames, GcArguments arguments, ConsoleOutput console, CancellationToken cancellationToken)
     {
+        var output = console.Out;
         var grace = GcLimits.DefaultGrace;
         if (arguments.Grace is not null && !GcDuration.TryParse(arguments.Grace, out grace))
         {
@@ -92,34 +94,37 @@ internal static class GcCommand
             return ExitCodes.Usage;
         }
 
-        var progress = ProgressLine.ForConsole(TimeProvider.System);
         var journal = new MaintenanceJournal(options.StateDir);
-        using var loggerFactory = WatcherCli.CreateLoggerFactory(LogLevel.Warning);
+        using var loggerFactory = WatcherCli.CreateLoggerFactory(LogLevel.Warning, console);
         using var meters = new PrivateMeterFactory();
         var metrics = new WatcherMetrics(meters);
         var policyLogger = loggerFactory.CreateLogger<CachePolicy>();
-        var reports = new List<GcCacheReport>();
-        foreach (var cache in caches)
+        var reports = await StepDisplay.RunAsync(console, TimeProvider.System, async progress =>
         {
-            GcCacheReport report;
-            using var objects = MaintenanceTargets.Open(cache, metrics, policyLogger, TimeProvider.System);
-            try
+            var reports = new List<GcCacheReport>();
+            foreach (var cache in caches)
             {
-                var collection = new CacheCollection(cache, options.Watch.StoreDir, journal, progress, TimeProvider.System);
-                report = await collection.RunAsync(objects, arguments.KeepDays, grace, keep!, arguments.DryRun, cancellationToken);
-            }
-            catch (Exception ex) when (ex is WatcherException or IOException or UnauthorizedAccessException)
-            {
-                progress.Done();
-                report = new GcCacheReport { Cache = cache.Name, Where = objects.Where, DryRun = arguments.DryRun, Error = ex.Message };
+                GcCacheReport report;
+                using var objects = MaintenanceTargets.Open(cache, metrics, policyLogger, TimeProvider.System);
+                try
+                {
+                    var collection = new CacheCollection(cache, options.Watch.StoreDir, journal, progress, TimeProvider.System);
+                    report = await collection.RunAsync(objects, arguments.KeepDays, grace, keep!, arguments.DryRun, cancellationToken);
+                }
+                catch (Exception ex) when (ex is WatcherException or IOException or UnauthorizedAccessException)
+                {
+                    report = new GcCacheReport { Cache = cache.Name, Where = objects.Where, DryRun = arguments.DryRun, Error = ex.Message };
+                }
+
+                reports.Add(report with { Where = CacheProbe.Describe(cache) });
+                if (!arguments.Json)
+                {
+                    await output.WriteLineAsync(Describe(reports[^1]));
+                }
             }
 
-            reports.Add(report with { Where = CacheProbe.Describe(cache) });
-            if (!arguments.Json)
-            {
-                await output.WriteLineAsync(Describe(reports[^1]));
-            }
-        }
+            return reports;
+        });
 
         if (arguments.Json)
         {

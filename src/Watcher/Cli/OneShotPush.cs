@@ -1,4 +1,5 @@
-using System.Globalization;
+using System.CommandLine;
+using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Metrics;
 using Watcher.Nix;
@@ -11,7 +12,7 @@ namespace Watcher.Cli;
 /// <summary>
 /// What <c>push</c> and <c>scan</c> share: the caches (each behind its retry policy, without the daemon's circuit
 /// breaker, so a dead cache fails the command), one <see cref="PushSession"/> per cache over the same
-/// <see cref="PushPlan"/> the daemon makes, and the summary line per cache.
+/// <see cref="PushPlan"/> the daemon makes, the live display on a terminal, and the summary per cache.
 /// </summary>
 internal sealed partial class OneShotPush : IDisposable
 {
@@ -19,40 +20,50 @@ internal sealed partial class OneShotPush : IDisposable
     private readonly List<CacheTarget> _targets;
     private readonly INarSource _source;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
     /// <summary>Creates the caches <paramref name="caches"/> with <paramref name="factory"/>, reading NARs through <paramref name="daemon"/>.</summary>
-    public OneShotPush(IEnumerable<CacheOptions> caches, CacheFactory factory, NixDaemonClient daemon, ILogger logger)
+    public OneShotPush(IEnumerable<CacheOptions> caches, CacheFactory factory, NixDaemonClient daemon, ILogger logger, TimeProvider? time = null)
     {
         var metrics = new WatcherMetrics(_meters);
         _targets = [.. caches.Select(o => CacheTarget.For(o, factory.CreateMetered(o, daemon.StoreDir, metrics, breaker: false)))];
         _source = new StoreNarSource(daemon);
         _logger = logger;
+        _time = time ?? TimeProvider.System;
     }
 
     public IReadOnlyList<CacheTarget> Targets => _targets;
 
+    /// <summary><c>--quiet</c>: for a command's options.</summary>
+    public static Option<bool> QuietOption() => new("--quiet", "-q") { Description = "Print only warnings and errors (and the --json summary): no progress, no summary" };
+
+    /// <summary><c>--json</c>: for a command's options.</summary>
+    public static Option<bool> JsonOption() => new("--json") { Description = "Print the summary as JSON on stdout (per cache: counts, bytes, time, failed paths)" };
+
+    /// <summary>The level of the messages a push prints: warnings and errors only under a live display (it shows each path) or with --quiet.</summary>
+    public static LogLevel MessageLevel(ConsoleOutput output) => output.Live is not null || output.Quiet ? LogLevel.Warning : LogLevel.Information;
+
     public void Dispose() => _meters.Dispose();
 
-    /// <summary>Pushes <paramref name="plan"/>'s closure to every cache at once, prints a line per cache; returns the paths not in every cache.</summary>
-    public async Task<int> PushAsync(PushPlan plan, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>Pushes <paramref name="plan"/>'s closure to every cache at once, with a live display when <paramref name="output"/> has one.</summary>
+    public async Task<PushSummary> PushAsync(PushPlan plan, ConsoleOutput output, CancellationToken cancellationToken)
     {
-        var results = await Task.WhenAll(_targets.Select(t => PushToAsync(t, plan.Closure, cancellationToken)));
-        int failed = 0;
-        for (int i = 0; i < _targets.Count; i++)
-        {
-            var outcomes = results[i].Values;
-            int pushed = outcomes.Count(o => o.Kind == PathOutcomeKind.Pushed);
-            int present = outcomes.Count(o => o.Kind is PathOutcomeKind.Present or PathOutcomeKind.Upstream);
-            int failures = outcomes.Count(o => o.Kind is PathOutcomeKind.Failed or PathOutcomeKind.Deferred);
-            failed += failures;
-            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{_targets[i].Name}: {pushed} pushed, {present} already present, {failures} failed"));
-        }
+        var progress = _targets.Select(t => new CacheProgress(t.Name, t.Activity, plan.Closure)).ToList();
+        Task<CachePushSummary[]> PushAll() => Task.WhenAll(_targets.Select((t, i) => PushToAsync(t, plan, progress[i], cancellationToken)));
+        var caches = output.Live is { } live ? await LivePushView.RunAsync(live, progress, _time, PushAll) : await PushAll();
+        return new PushSummary(caches);
+    }
 
-        return failed;
+    private async Task<CachePushSummary> PushToAsync(CacheTarget target, PushPlan plan, CacheProgress progress, CancellationToken cancellationToken)
+    {
+        long started = _time.GetTimestamp();
+        var outcomes = await OutcomesAsync(target, plan.Closure, progress, cancellationToken);
+        progress.End();
+        return CachePushSummary.From(target.Name, plan.Closure, outcomes, plan.Excluded.Count, _time.GetElapsedTime(started));
     }
 
     /// <summary>Sets the cache up and pushes; a cache that cannot be set up fails every path with its error.</summary>
-    private async Task<Dictionary<StorePath, PathOutcome>> PushToAsync(CacheTarget target, IReadOnlyList<PathInfo> closure, CancellationToken cancellationToken)
+    private async Task<Dictionary<StorePath, PathOutcome>> OutcomesAsync(CacheTarget target, IReadOnlyList<PathInfo> closure, CacheProgress progress, CancellationToken cancellationToken)
     {
         try
         {
@@ -62,10 +73,15 @@ internal sealed partial class OneShotPush : IDisposable
         {
             Log.CacheUnusable(_logger, target.Name, ex.Message, Failures.StackTraceFor(ex));
             var failed = PathOutcome.Failed(ex);
+            foreach (var info in closure)
+            {
+                progress.Finished(info, failed);
+            }
+
             return closure.ToDictionary(p => p.Path, _ => failed);
         }
 
-        var session = new PushSession(target.Cache, _source, target.Options.Jobs, target.Options.SkipSignedBy, _logger);
+        var session = new PushSession(target.Cache, _source, target.Options.Jobs, target.Options.SkipSignedBy, _logger) { Observer = progress };
         return await session.PushAsync(closure, cancellationToken);
     }
 

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Nix;
 using Watcher.Pipeline;
@@ -17,6 +18,10 @@ internal static partial class PushCommand
         AllowMultipleArgumentsPerToken = false,
     };
 
+    private static readonly Option<bool> QuietOption = OneShotPush.QuietOption();
+
+    private static readonly Option<bool> JsonOption = OneShotPush.JsonOption();
+
     private static readonly Argument<string[]> PathsArgument = new("PATH")
     {
         Description = "Store paths (or links into the store, like ./result) whose closures to push",
@@ -27,12 +32,20 @@ internal static partial class PushCommand
     {
         var command = new Command("push", "Push the closures of store paths to the caches; exit 0 only when every path is in every cache");
         command.Options.Add(CacheOption);
+        command.Options.Add(QuietOption);
+        command.Options.Add(JsonOption);
         command.Arguments.Add(PathsArgument);
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(WatcherCli.ConfigOption), parse.GetValue(CacheOption) ?? [], parse.GetValue(PathsArgument) ?? [], ct));
+        command.SetAction((parse, ct) => RunAsync(
+            parse.GetValue(WatcherCli.ConfigOption),
+            parse.GetValue(CacheOption) ?? [],
+            parse.GetValue(PathsArgument) ?? [],
+            parse.GetValue(QuietOption),
+            parse.GetValue(JsonOption),
+            ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? configPath, string[] cacheNames, string[] arguments, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? configPath, string[] cacheNames, string[] arguments, bool quiet, bool json, CancellationToken cancellationToken)
     {
         var options = ConfigLoader.Load(configPath);
         var selected = SelectCaches(options, cacheNames);
@@ -54,7 +67,8 @@ internal static partial class PushCommand
             roots.Add(root);
         }
 
-        using var loggerFactory = WatcherCli.CreateLoggerFactory();
+        var output = ConsoleOutput.ForProcess(quiet);
+        using var loggerFactory = WatcherCli.CreateLoggerFactory(OneShotPush.MessageLevel(output), output);
         var logger = loggerFactory.CreateLogger("Watcher.Push");
         using var staging = StagingDirectory.In(options.StateDir);
         using var factory = new CacheFactory(loggerFactory) { Staging = staging };
@@ -76,7 +90,9 @@ internal static partial class PushCommand
         }
 
         Log.Closure(logger, plan.Closure.Count, roots.Count, push.Targets.Count, plan.Excluded.Count);
-        return await push.PushAsync(plan, Console.Out, cancellationToken) == 0 ? ExitCodes.Ok : ExitCodes.Failures;
+        var summary = await push.PushAsync(plan, output, cancellationToken);
+        await PushSummaryView.WriteAsync(summary, output, json);
+        return summary.Failed == 0 ? ExitCodes.Ok : ExitCodes.Failures;
     }
 
     /// <summary>Why a path is excluded: it matches the filters itself, or refers to <paramref name="cause"/>, which does.</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net.Sockets;
+using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Hosting;
 using Watcher.State;
@@ -21,11 +22,20 @@ internal static partial class RunCommand
     {
         var options = ConfigLoader.Load(configPath);
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ApplicationName = "nix-watcher" });
-        builder.Logging.AddSimpleConsole(o =>
+        if (JournalStream.IsStandardError())
         {
-            o.SingleLine = true;
-            o.TimestampFormat = null;
-        });
+            // Each line starts with its syslog priority ("<4>"), which journald records; it adds the time itself.
+            builder.Logging.AddSystemdConsole(o => o.TimestampFormat = null);
+        }
+        else
+        {
+            builder.Logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = null;
+            });
+        }
+
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Pipeline;
 using Watcher.Store;
@@ -19,15 +20,21 @@ internal static partial class ScanCommand
         Description = "Scan every valid store path, whatever watch.scan says",
     };
 
+    private static readonly Option<bool> QuietOption = OneShotPush.QuietOption();
+
+    private static readonly Option<bool> JsonOption = OneShotPush.JsonOption();
+
     public static Command Create()
     {
         var command = new Command("scan", "Push what the start-up scan covers (watch.scan, or every valid path with --all) to every cache, then exit");
         command.Options.Add(AllOption);
-        command.SetAction((parse, ct) => RunAsync(parse.GetValue(WatcherCli.ConfigOption), parse.GetValue(AllOption), ct));
+        command.Options.Add(QuietOption);
+        command.Options.Add(JsonOption);
+        command.SetAction((parse, ct) => RunAsync(parse.GetValue(WatcherCli.ConfigOption), parse.GetValue(AllOption), parse.GetValue(QuietOption), parse.GetValue(JsonOption), ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? configPath, bool all, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? configPath, bool all, bool quiet, bool json, CancellationToken cancellationToken)
     {
         var options = ConfigLoader.Load(configPath);
         var mode = all ? ScanMode.All : options.Watch.Scan;
@@ -37,7 +44,8 @@ internal static partial class ScanCommand
             return ExitCodes.Ok;
         }
 
-        using var loggerFactory = WatcherCli.CreateLoggerFactory();
+        var output = ConsoleOutput.ForProcess(quiet);
+        using var loggerFactory = WatcherCli.CreateLoggerFactory(OneShotPush.MessageLevel(output), output);
         var logger = loggerFactory.CreateLogger("Watcher.Scan");
         using var staging = StagingDirectory.In(options.StateDir);
         using var factory = new CacheFactory(loggerFactory) { Staging = staging };
@@ -52,7 +60,9 @@ internal static partial class ScanCommand
         }
 
         Log.Scanning(logger, mode, set.Roots.Count, set.Plan.Closure.Count, push.Targets.Count, set.Plan.Excluded.Count);
-        return await push.PushAsync(set.Plan, Console.Out, cancellationToken) == 0 ? ExitCodes.Ok : ExitCodes.Failures;
+        var summary = await push.PushAsync(set.Plan, output, cancellationToken);
+        await PushSummaryView.WriteAsync(summary, output, json);
+        return summary.Failed == 0 ? ExitCodes.Ok : ExitCodes.Failures;
     }
 
     private static partial class Log

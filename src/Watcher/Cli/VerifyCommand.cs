@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Maintenance;
 using Watcher.Upload.Resilience;
@@ -51,13 +52,14 @@ internal static class VerifyCommand
             parse.GetValue(DeepOption),
             parse.GetValue(RepairOption),
             parse.GetValue(JsonOption),
-            Console.Out,
+            ConsoleOutput.ForProcess(),
             ct));
         return command;
     }
 
-    internal static async Task<int> RunAsync(string? configPath, string[] cacheNames, bool deep, bool repair, bool json, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string? configPath, string[] cacheNames, bool deep, bool repair, bool json, ConsoleOutput console, CancellationToken cancellationToken)
     {
+        var output = console.Out;
         var options = ConfigLoader.Load(configPath);
         var caches = MaintenanceTargets.Select(options, cacheNames, "verify", Console.Error);
         if (caches is null)
@@ -65,22 +67,26 @@ internal static class VerifyCommand
             return ExitCodes.Usage;
         }
 
-        using var loggerFactory = WatcherCli.CreateLoggerFactory(LogLevel.Warning);
-        var progress = ProgressLine.ForConsole(TimeProvider.System);
+        using var loggerFactory = WatcherCli.CreateLoggerFactory(LogLevel.Warning, console);
         var journal = new MaintenanceJournal(options.StateDir);
         using var staging = StagingDirectory.In(options.StateDir);
         using var meters = new PrivateMeterFactory();
         var requests = new MaintenanceRequests(staging, new WatcherMetrics(meters), loggerFactory.CreateLogger<CachePolicy>());
-        var reports = new List<VerifyCacheReport>();
-        foreach (var cache in caches)
+        var reports = await StepDisplay.RunAsync(console, TimeProvider.System, async progress =>
         {
-            var report = await VerifyOneAsync(cache, options.Watch.StoreDir, journal, requests, deep, repair, json, output, progress, loggerFactory, cancellationToken);
-            reports.Add(report);
-            if (!json)
+            var reports = new List<VerifyCacheReport>();
+            foreach (var cache in caches)
             {
-                await WritePlainAsync(report, output);
+                var report = await VerifyOneAsync(cache, options.Watch.StoreDir, journal, requests, deep, repair, json, output, progress, loggerFactory, cancellationToken);
+                reports.Add(report);
+                if (!json)
+                {
+                    await WritePlainAsync(report, output);
+                }
             }
-        }
+
+            return reports;
+        });
 
         var all = new VerifyReport(reports);
         await output.WriteLineAsync(json
@@ -98,7 +104,7 @@ internal static class VerifyCommand
         bool repair,
         bool json,
         TextWriter output,
-        ProgressLine progress,
+        IStepProgress? progress,
         ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
@@ -129,7 +135,6 @@ internal static class VerifyCommand
         }
         catch (Exception ex) when (ex is WatcherException or IOException or UnauthorizedAccessException)
         {
-            progress.Done();
             return new VerifyCacheReport { Cache = cache.Name, Where = where, Error = ex.Message };
         }
     }

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Microsoft.Extensions.Logging.Console;
+using Watcher.Cli.Display;
 
 namespace Watcher.Cli;
 
@@ -64,16 +64,17 @@ internal static class WatcherCli
         }
     }
 
-    /// <summary>Console logging to stderr, one line per entry, so stdout stays for what scripts read.</summary>
-    /// <remarks>Built without dependency injection (see <see cref="CliLogFormatter"/>).</remarks>
-    public static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Information)
+    /// <summary>
+    /// Logging for a one-shot command: plain messages on stderr (<see cref="CliLoggerProvider"/>), through
+    /// <paramref name="output"/>'s live display when one runs.
+    /// </summary>
+    /// <remarks>Built without dependency injection, which would cost start-up time for nothing.</remarks>
+    public static ILoggerFactory CreateLoggerFactory(LogLevel minimum = LogLevel.Information, ConsoleOutput? output = null)
     {
-        var options = new ConsoleLoggerOptions { FormatterName = CliLogFormatter.FormatterName, LogToStandardErrorThreshold = LogLevel.Trace };
         var factory = new LoggerFactory([], new LoggerFilterOptions { MinLevel = minimum });
 
-        // Added rather than passed to the constructor, so that disposing the factory disposes the provider, which
-        // writes out the lines its background queue still holds before the process exits.
-        factory.AddProvider(new ConsoleLoggerProvider(new FixedOptionsMonitor<ConsoleLoggerOptions>(options), [new CliLogFormatter()]));
+        // Added rather than passed to the constructor, so that disposing the factory disposes the provider.
+        factory.AddProvider(new CliLoggerProvider(output ?? ConsoleOutput.ForProcess()));
         return factory;
     }
 }

@@ -34,9 +34,9 @@ internal static partial class ControlEndpoints
 
     public static void MapWatcherEndpoints(this WebApplication app)
     {
-        app.MapGet("/status", (HttpContext context, WatcherOptions options, StateStore state, IReadOnlyList<CacheTarget> targets, PipelineHealth health, MetricsServer metrics) => OnControlSocket(context)
+        app.MapGet("/status", (HttpContext context, WatcherOptions options, StateStore state, IReadOnlyList<CacheTarget> targets, PipelineHealth health, MetricsServer metrics, TimeProvider time) => OnControlSocket(context)
             ? Results.Json(
-                StatusReport.Build(options, state, name => targets.FirstOrDefault(t => t.Name == name)?.Activity, daemon: true, [.. health.Problems().Select(health.Describe)], metrics.Status),
+                StatusReport.Build(options, state, name => targets.FirstOrDefault(t => t.Name == name)?.Activity, daemon: true, time.GetUtcNow(), [.. health.Problems().Select(health.Describe)], metrics.Status),
                 StatusJsonContext.Default.StatusReport)
             : Results.NotFound());
         app.MapPost("/retry", (HttpContext context, string? cache, StateStore state, IReadOnlyList<CacheTarget> targets, TimeProvider time, ILogger<StatusReport> logger) =>

@@ -5,8 +5,9 @@ using Watcher.Upload;
 namespace Watcher.Hosting;
 
 /// <summary>
-/// What <c>nix-watcher status</c> shows: per cache, the queue, uploads in flight, dead letters and the last
-/// success and error, and what keeps the daemon from being healthy (a stage that stopped or is stuck).
+/// What <c>nix-watcher status</c> shows: per cache, the queue and how long its oldest path has waited, uploads in
+/// flight, the recent rate, dead letters and the last success and error, and what keeps the daemon from being healthy
+/// (a stage that stopped or is stuck).
 /// <c>Daemon</c> says whether a running daemon answered; if not, the figures come from the state alone.
 /// <c>Metrics</c> is the daemon's <c>/metrics</c> endpoint (null with no daemon or metrics turned off).
 /// </summary>
@@ -17,13 +18,17 @@ internal sealed record StatusReport(bool Daemon, string Version, IReadOnlyList<C
 
     public static string CurrentVersion => typeof(StatusReport).Assembly.GetName().Version?.ToString(3) ?? "unknown";
 
-    /// <summary>Builds the report from the state and, when the daemon builds it, each cache's live activity, the pipeline's problems and the metrics endpoint.</summary>
-    public static StatusReport Build(WatcherOptions options, StateStore state, Func<string, CacheActivity?> activityOf, bool daemon, IReadOnlyList<string>? problems = null, MetricsStatus? metrics = null)
+    /// <summary>
+    /// Builds the report at <paramref name="now"/> from the state and, when the daemon builds it, each cache's live
+    /// activity, the pipeline's problems and the metrics endpoint.
+    /// </summary>
+    public static StatusReport Build(WatcherOptions options, StateStore state, Func<string, CacheActivity?> activityOf, bool daemon, DateTimeOffset now, IReadOnlyList<string>? problems = null, MetricsStatus? metrics = null)
     {
         var caches = options.Caches.Select(cache =>
         {
             var activity = activityOf(cache.Name);
             var deadLetters = state.DeadLetters(cache.Name);
+            var oldest = state.OldestPending(cache.Name);
             return new CacheStatus(
                 cache.Name,
                 cache.Type,
@@ -40,7 +45,10 @@ internal sealed record StatusReport(bool Daemon, string Version, IReadOnlyList<C
                 activity?.LastError?.Message,
                 activity?.LastError?.At,
                 deadLetters.Count,
-                deadLetters.Take(ListedDeadLetters).Select(d => new DeadLetterStatus(d.Path, d.Reason, d.Attempts, d.FailedAt)).ToList());
+                deadLetters.Take(ListedDeadLetters).Select(d => new DeadLetterStatus(d.Path, d.Reason, d.Attempts, d.FailedAt)).ToList(),
+                activity is null ? null : Math.Round(activity.PathsPerMinute(now), 1),
+                oldest,
+                oldest is { } since ? Math.Max(0, Math.Round((now - since).TotalSeconds)) : null);
         }).ToList();
         return new StatusReport(daemon, CurrentVersion, caches, problems ?? [], metrics);
     }

@@ -3,7 +3,7 @@ using Watcher.Config;
 namespace Watcher.Maintenance;
 
 /// <summary><c>gc</c> on one cache: list, plan, and (unless a dry run) delete, then tell the journal what went.</summary>
-internal sealed class CacheCollection(SignedCacheOptions options, string storeDir, MaintenanceJournal journal, ProgressLine? progress, TimeProvider time)
+internal sealed class CacheCollection(SignedCacheOptions options, string storeDir, MaintenanceJournal journal, IStepProgress? progress, TimeProvider time)
 {
     public async Task<GcCacheReport> RunAsync(ICacheObjects objects, int keepDays, TimeSpan grace, IReadOnlySet<string> keep, bool dryRun, CancellationToken cancellationToken)
     {

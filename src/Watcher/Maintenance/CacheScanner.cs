@@ -1,11 +1,10 @@
-using System.Globalization;
 using System.Text;
 using Watcher.Nix;
 
 namespace Watcher.Maintenance;
 
 /// <summary>Lists a cache and reads its narinfos, a bounded number at a time, into a <see cref="CacheIndex"/>.</summary>
-internal sealed class CacheScanner(ICacheObjects objects, string storeDir, ProgressLine? progress)
+internal sealed class CacheScanner(ICacheObjects objects, string storeDir, IStepProgress? progress)
 {
     /// <summary>How many narinfos are read at once.</summary>
     public const int ParallelReads = 16;
@@ -17,11 +16,15 @@ internal sealed class CacheScanner(ICacheObjects objects, string storeDir, Progr
     public async Task<CacheIndex> ScanAsync(List<CacheProblem> problems, CancellationToken cancellationToken)
     {
         var index = new CacheIndex();
+        string listing = objects.Name + ": listing objects";
         await foreach (var entry in objects.ListAsync(cancellationToken))
         {
             index.AddListed(entry);
-            progress?.Report(string.Create(CultureInfo.InvariantCulture, $"{objects.Name}: listed {index.Listed} objects"));
+            progress?.Report(listing, index.Listed, null);
         }
+
+        progress?.Finished(listing);
+        string reading = objects.Name + ": reading narinfos";
 
         var keys = index.NarInfos.Values.ToList();
         int read = 0;
@@ -50,9 +53,9 @@ internal sealed class CacheScanner(ICacheObjects objects, string storeDir, Progr
                     read++;
                 }
 
-                progress?.Report(string.Create(CultureInfo.InvariantCulture, $"{objects.Name}: read {read} of {keys.Count} narinfos"));
+                progress?.Report(reading, read, keys.Count);
             });
-        progress?.Done();
+        progress?.Finished(reading);
         return index;
     }
 

@@ -9,7 +9,7 @@ namespace Watcher.Maintenance;
 /// <c>verify</c> on one cache: list, check (deeply if asked), optionally repair and check again, and correct the
 /// journal from what the cache holds.
 /// </summary>
-internal sealed class CacheVerification(SignedCacheOptions options, string storeDir, StagingDirectory staging, MaintenanceJournal journal, ProgressLine? progress, ILoggerFactory loggerFactory)
+internal sealed class CacheVerification(SignedCacheOptions options, string storeDir, StagingDirectory staging, MaintenanceJournal journal, IStepProgress? progress, ILoggerFactory loggerFactory)
 {
     public async Task<VerifyCacheReport> RunAsync(ICacheObjects objects, NixPublicKey key, bool deep, bool repair, Action<RepairAction> report, CancellationToken cancellationToken)
     {

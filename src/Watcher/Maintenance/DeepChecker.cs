@@ -1,4 +1,3 @@
-using System.Globalization;
 using Watcher.Nix;
 using Watcher.Upload;
 using ZstdSharp;
@@ -9,7 +8,7 @@ namespace Watcher.Maintenance;
 /// <c>verify --deep</c>: downloads each NAR object and checks its FileHash, then decompresses it and checks NarHash
 /// and NarSize. Memory stays flat (the NAR streams through); a few NARs are checked at once.
 /// </summary>
-internal sealed class DeepChecker(ICacheObjects objects, ProgressLine? progress)
+internal sealed class DeepChecker(ICacheObjects objects, IStepProgress? progress)
 {
     /// <summary>How many NARs are downloaded at once.</summary>
     public const int ParallelDownloads = 4;
@@ -21,6 +20,7 @@ internal sealed class DeepChecker(ICacheObjects objects, ProgressLine? progress)
     public async Task<List<CacheProblem>> CheckAsync(IReadOnlyCollection<NarInfoEntry> entries, CancellationToken cancellationToken)
     {
         var problems = new List<CacheProblem>();
+        string step = objects.Name + ": checking NARs";
         int done = 0;
         await Parallel.ForEachAsync(
             entries,
@@ -38,9 +38,9 @@ internal sealed class DeepChecker(ICacheObjects objects, ProgressLine? progress)
                     done++;
                 }
 
-                progress?.Report(string.Create(CultureInfo.InvariantCulture, $"{objects.Name}: checked {done} of {entries.Count} NARs"));
+                progress?.Report(step, done, entries.Count);
             });
-        progress?.Done();
+        progress?.Finished(step);
         return problems;
     }
 

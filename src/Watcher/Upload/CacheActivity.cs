@@ -1,3 +1,6 @@
+using System.Collections.Concurrent;
+using Watcher.Nix;
+
 namespace Watcher.Upload;
 
 /// <summary>Whether a cache's circuit breaker lets requests through.</summary>
@@ -14,13 +17,15 @@ internal enum CircuitState
 }
 
 /// <summary>
-/// What one cache is doing right now (uploads in flight, last success, last error, breaker state),
-/// for <c>nix-watcher status</c>, the metrics gauges and the watchdog. Updated by <see cref="MeteredCache"/> and the cache's
-/// <see cref="Resilience.CachePolicy"/>.
+/// What one cache is doing right now (uploads in flight and their bytes, last success and the recent rate, last
+/// error, breaker state), for <c>nix-watcher status</c>, the live display of the one-shot commands, the metrics gauges
+/// and the watchdog. Updated by <see cref="MeteredCache"/> and the cache's <see cref="Resilience.CachePolicy"/>.
 /// </summary>
 internal sealed class CacheActivity
 {
     private readonly Lock _lock = new();
+    private readonly ConcurrentDictionary<NarUpload, byte> _uploads = new();
+    private readonly PushRate _rate = new();
     private int _inFlight;
     private DateTimeOffset? _lastSuccess;
     private (string Message, DateTimeOffset At)? _lastError;
@@ -81,15 +86,40 @@ internal sealed class CacheActivity
     /// <summary>Records progress (an attempt ended, bytes moved); cheap enough for every buffer written.</summary>
     public void Progressed(DateTimeOffset at) => Interlocked.Exchange(ref _lastProgressTicks, at.UtcTicks);
 
-    public void UploadStarted() => Interlocked.Increment(ref _inFlight);
+    /// <summary>The NARs going up now.</summary>
+    public IReadOnlyList<NarUpload> Uploads => [.. _uploads.Keys];
 
-    public void UploadEnded() => Interlocked.Decrement(ref _inFlight);
+    /// <summary>Records that the NAR of <paramref name="info"/> starts going up; pass the result to <see cref="UploadEnded"/>.</summary>
+    public NarUpload UploadStarted(PathInfo info)
+    {
+        var upload = new NarUpload(info.Path, info.NarSize);
+        _uploads[upload] = 0;
+        Interlocked.Increment(ref _inFlight);
+        return upload;
+    }
 
+    public void UploadEnded(NarUpload upload)
+    {
+        _uploads.TryRemove(upload, out _);
+        Interlocked.Decrement(ref _inFlight);
+    }
+
+    /// <summary>Records that a path was published to the cache at <paramref name="at"/>.</summary>
     public void Succeeded(DateTimeOffset at)
     {
         lock (_lock)
         {
             _lastSuccess = at;
+            _rate.Add(at);
+        }
+    }
+
+    /// <summary>Paths published per minute over the <see cref="PushRate.Window"/> that ends at <paramref name="now"/>.</summary>
+    public double PathsPerMinute(DateTimeOffset now)
+    {
+        lock (_lock)
+        {
+            return _rate.PerMinute(now);
         }
     }
 

@@ -40,11 +40,11 @@ internal sealed class MeteredCache(IBinaryCache inner, CacheActivity activity, W
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
         long started = time.GetTimestamp();
-        activity.UploadStarted();
+        var upload = activity.UploadStarted(info);
         metrics.UploadStarted(Name);
         try
         {
-            var narInfo = await RecordAsync(() => inner.UploadNarAsync(info, new ProgressNarSource(source, activity, time), cancellationToken), cancellationToken);
+            var narInfo = await RecordAsync(() => inner.UploadNarAsync(info, new ProgressNarSource(source, activity, upload, time), cancellationToken), cancellationToken);
             metrics.Uploaded(Name, info.NarSize, narInfo.FileSize ?? info.NarSize, time.GetElapsedTime(started));
             if (PublishesOnUpload)
             {
@@ -55,7 +55,7 @@ internal sealed class MeteredCache(IBinaryCache inner, CacheActivity activity, W
         }
         finally
         {
-            activity.UploadEnded();
+            activity.UploadEnded(upload);
             metrics.UploadEnded(Name);
         }
     }

@@ -2,7 +2,7 @@ namespace Watcher.Upload;
 
 /// <summary>
 /// Passes writes to <c>inner</c> and leaves it open when disposed, so the caller keeps it; <c>onWrite</c>, when set,
-/// is called after each write (progress for the watchdog).
+/// is called after each write (progress for the watchdog and the live display, which reads <see cref="BytesWritten"/>).
 /// </summary>
 /// <remarks>
 /// With <c>synchronous</c>, asynchronous writes and flushes also run on the calling thread. That is for local files:
@@ -12,6 +12,11 @@ namespace Watcher.Upload;
 /// </remarks>
 internal sealed class PassThroughWriteStream(Stream inner, bool synchronous, Action? onWrite = null) : Stream
 {
+    private long _written;
+
+    /// <summary>How many bytes have been handed to the inner stream so far.</summary>
+    public long BytesWritten => Interlocked.Read(ref _written);
+
     public override bool CanRead => false;
 
     public override bool CanSeek => false;
@@ -47,6 +52,7 @@ internal sealed class PassThroughWriteStream(Stream inner, bool synchronous, Act
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         inner.Write(buffer);
+        Interlocked.Add(ref _written, buffer.Length);
         onWrite?.Invoke();
     }
 
@@ -57,7 +63,13 @@ internal sealed class PassThroughWriteStream(Stream inner, bool synchronous, Act
     {
         if (!synchronous)
         {
-            return onWrite is null ? inner.WriteAsync(buffer, cancellationToken) : WriteAndReportAsync(buffer, cancellationToken);
+            if (onWrite is null)
+            {
+                Interlocked.Add(ref _written, buffer.Length);
+                return inner.WriteAsync(buffer, cancellationToken);
+            }
+
+            return WriteAndReportAsync(buffer, cancellationToken);
         }
 
         cancellationToken.ThrowIfCancellationRequested();
@@ -68,6 +80,7 @@ internal sealed class PassThroughWriteStream(Stream inner, bool synchronous, Act
     private async ValueTask WriteAndReportAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
     {
         await inner.WriteAsync(buffer, cancellationToken);
+        Interlocked.Add(ref _written, buffer.Length);
         onWrite!.Invoke();
     }
 }

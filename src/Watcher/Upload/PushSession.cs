@@ -84,6 +84,7 @@ internal sealed partial class PushSession
             }
         }
 
+        ObserveEach(paths, tasks);
         await Task.WhenAll(tasks.Values);
         foreach (var (path, task) in tasks)
         {

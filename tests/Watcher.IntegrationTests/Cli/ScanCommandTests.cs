@@ -21,12 +21,12 @@ public sealed class ScanCommandTests(NixFixture nix)
         var again = await home.RunAsync(["--config", config, "scan"], ct);
 
         Assert.True(scan.ExitCode == 0, scan.StandardOutput + scan.StandardError);
-        Assert.Equal("local: 5 pushed, 0 already present, 0 failed\n", scan.StandardOutput);
+        Assert.Matches(@"^local: 5 pushed, 0 already present, 0 failed; 0 filtered, [0-9.]+ (B|KiB) in [0-9.]+ s\n$", scan.StandardOutput);
         Assert.All(outputs, o => Assert.True(File.Exists(Path.Combine(cache, Path.GetFileName(o)[..32] + ".narinfo")), o));
         Assert.False(File.Exists(Path.Combine(cache, Path.GetFileName(unrelated[0])[..32] + ".narinfo")));
         Assert.Contains("scan root /nonexistent/profile skipped: does not exist", scan.StandardError, StringComparison.Ordinal);
         Assert.True(again.ExitCode == 0, again.StandardOutput + again.StandardError);
-        Assert.Equal("local: 0 pushed, 5 already present, 0 failed\n", again.StandardOutput);
+        Assert.Matches(@"^local: 0 pushed, 5 already present, 0 failed; 0 filtered, 0 B in [0-9.]+ s\n$", again.StandardOutput);
     }
 
     [Fact]
@@ -42,7 +42,7 @@ public sealed class ScanCommandTests(NixFixture nix)
         var scan = await home.RunAsync(["--config", config, "scan"], ct);
 
         Assert.True(scan.ExitCode == 1, scan.StandardOutput + scan.StandardError);
-        Assert.Equal("local: 0 pushed, 0 already present, 2 failed\n", scan.StandardOutput);
+        Assert.Matches(@"^local: 0 pushed, 0 already present, 2 failed; 0 filtered, 0 B in [0-9.]+ s\n$", scan.StandardOutput);
     }
 
     [Fact]

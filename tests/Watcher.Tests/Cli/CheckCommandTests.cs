@@ -79,17 +79,6 @@ public sealed class CheckCommandTests : IDisposable
         Assert.Contains($"{config}:2:1: unknown key 'watch.job'", ex.Message, StringComparison.Ordinal);
     }
 
-    [Theory]
-    [InlineData(0, "0 B")]
-    [InlineData(1023, "1023 B")]
-    [InlineData(1536, "1.5 KiB")]
-    [InlineData(5L << 20, "5.0 MiB")]
-    [InlineData(3L << 30, "3.0 GiB")]
-    public void FormatSize_PicksTheUnit(long bytes, string expected)
-    {
-        Assert.Equal(expected, CheckScanReport.FormatSize(bytes));
-    }
-
     /// <summary>A file cache with a signing key and an attic cache with a token file, each with the given mode.</summary>
     private (string Config, string PublicKey) WriteKeyTokenAndConfig(UnixFileMode keyMode, UnixFileMode tokenMode)
     {

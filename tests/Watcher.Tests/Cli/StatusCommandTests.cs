@@ -105,6 +105,26 @@ public sealed class StatusCommandTests
         Assert.Contains($"  last error: {Local(At)} HTTP 503", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Format_RateAndOldestPending_SayHowFastItMovesAndHowLongTheOldestHasWaited()
+    {
+        var cache = CreateCache() with { PathsPerMinute = 12.4, OldestPending = At, OldestPendingAgeSeconds = 185 };
+
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache], []));
+
+        Assert.Contains("\n  rate:       12.4 paths/min over the last 5 min\n", text, StringComparison.Ordinal);
+        Assert.Contains($"\n  oldest pending: waiting 3 min 5 s, since {Local(At)}", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_NoDaemonNothingPending_HasNoRateOrOldestLine()
+    {
+        string text = StatusCommand.Format(new StatusReport(false, "1.2.3", [CreateCache()], []));
+
+        Assert.DoesNotContain("rate:", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("oldest pending", text, StringComparison.Ordinal);
+    }
+
     private static CacheStatus CreateCache() =>
         new("local", "file", 3, 1, "closed", null, null, null, null, 0, []);
 

@@ -22,7 +22,7 @@ public sealed class StatusReportTests : IDisposable
         state.Bury("local", TestPaths.Path("c"), "HTTP 403: no permission", 1, At);
         state.Enqueue("attic", [Info("d")], At);
 
-        var report = StatusReport.Build(CreateOptions(), state, _ => null, daemon: false);
+        var report = StatusReport.Build(CreateOptions(), state, _ => null, daemon: false, At);
 
         Assert.False(report.Daemon);
         Assert.Equal(["local", "attic"], report.Caches.Select(c => c.Name));
@@ -41,13 +41,13 @@ public sealed class StatusReportTests : IDisposable
     {
         using var state = StateStore.Open(_dir);
         var activity = new CacheActivity();
-        activity.UploadStarted();
-        activity.UploadStarted();
+        activity.UploadStarted(Info("a"));
+        activity.UploadStarted(Info("b"));
         activity.Succeeded(At);
         activity.Failed("HTTP 503, will retry", At.AddSeconds(5));
         activity.CircuitChanged(CircuitState.Open, At.AddMinutes(1));
 
-        var report = StatusReport.Build(CreateOptions(), state, name => name == "local" ? activity : null, daemon: true);
+        var report = StatusReport.Build(CreateOptions(), state, name => name == "local" ? activity : null, daemon: true, At);
 
         Assert.True(report.Daemon);
         var local = report.Caches[0];
@@ -60,6 +60,38 @@ public sealed class StatusReportTests : IDisposable
         Assert.Null(report.Caches[1].Circuit);
     }
 
+    [Fact]
+    public void Build_PushesOverTheLastMinutes_ReportsPathsPerMinuteOverFiveMinutes()
+    {
+        using var state = StateStore.Open(_dir);
+        var activity = new CacheActivity();
+        activity.Succeeded(At.AddMinutes(-7));
+        for (int i = 0; i < 12; i++)
+        {
+            activity.Succeeded(At.AddSeconds(-20 * i));
+        }
+
+        var report = StatusReport.Build(CreateOptions(), state, name => name == "local" ? activity : null, daemon: true, At);
+
+        Assert.Equal(12 / 5.0, report.Caches[0].PathsPerMinute);
+        Assert.Null(report.Caches[1].PathsPerMinute);
+    }
+
+    [Fact]
+    public void Build_PendingPaths_ReportsWhenTheOldestWasJournaledAndHowLongItHasWaited()
+    {
+        using var state = StateStore.Open(_dir);
+        state.Enqueue("local", [Info("a")], At);
+        state.Enqueue("local", [Info("b")], At.AddMinutes(1));
+
+        var report = StatusReport.Build(CreateOptions(), state, _ => null, daemon: false, At.AddSeconds(150));
+
+        Assert.Equal(At, report.Caches[0].OldestPending);
+        Assert.Equal(150, report.Caches[0].OldestPendingAgeSeconds);
+        Assert.Null(report.Caches[1].OldestPending);
+        Assert.Null(report.Caches[1].OldestPendingAgeSeconds);
+    }
+
     [Theory]
     [InlineData(nameof(CircuitState.Closed), "closed")]
     [InlineData(nameof(CircuitState.Open), "open")]
@@ -70,7 +102,7 @@ public sealed class StatusReportTests : IDisposable
         var activity = new CacheActivity();
         activity.CircuitChanged(Enum.Parse<CircuitState>(circuit), At);
 
-        var report = StatusReport.Build(CreateOptions(), state, _ => activity, daemon: true);
+        var report = StatusReport.Build(CreateOptions(), state, _ => activity, daemon: true, At);
 
         Assert.Equal(expected, report.Caches[0].Circuit);
     }
@@ -87,7 +119,7 @@ public sealed class StatusReportTests : IDisposable
             state.Bury("local", path, "refused", 5, At.AddSeconds(i));
         }
 
-        var local = StatusReport.Build(CreateOptions(), state, _ => null, daemon: false).Caches[0];
+        var local = StatusReport.Build(CreateOptions(), state, _ => null, daemon: false, At).Caches[0];
 
         Assert.Equal(total, local.DeadLetterCount);
         Assert.Equal(StatusReport.ListedDeadLetters, local.DeadLetters.Count);

@@ -27,9 +27,17 @@ internal sealed class FlakyCache : IBinaryCache
         return CacheLookup.Exactly(paths.ToHashSet());
     }
 
+    /// <summary>When set, uploads stream the NAR from their source (into nowhere), as real caches do.</summary>
+    public bool ReadsNar { get; init; }
+
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
         await Next();
+        if (ReadsNar)
+        {
+            await source.WriteNarAsync(info, Stream.Null, cancellationToken);
+        }
+
         return new NarInfo { StorePath = info.Path, Url = "nar/x.nar", Compression = "none", NarHash = info.NarHash, NarSize = info.NarSize, References = info.References, FileSize = info.NarSize / 2 };
     }
 

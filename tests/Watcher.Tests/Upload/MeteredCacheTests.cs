@@ -1,3 +1,4 @@
+using Watcher.Nar;
 using Watcher.Nix;
 using Watcher.Tests.Metrics;
 using Watcher.Upload;
@@ -38,10 +39,39 @@ public sealed class MeteredCacheTests : IDisposable
         Assert.Equal(0, _activity.InFlight);
     }
 
+    [Fact]
+    public async Task UploadNarAsync_NarStreaming_TheUploadInFlightCountsItsBytesThenLeaves()
+    {
+        var seen = new List<long>();
+        var source = new ChunkSource(3, 1000, () => seen.Add(Assert.Single(_activity.Uploads).BytesRead));
+        var sut = CreateSut(new FlakyCache { ReadsNar = true });
+
+        await sut.UploadNarAsync(Info(narSize: 3000), source, TestContext.Current.CancellationToken);
+
+        Assert.Equal([1000, 2000, 3000], seen);
+        Assert.Empty(_activity.Uploads);
+        Assert.NotNull(_activity.LastProgress);
+    }
+
     public void Dispose() => _meters.Dispose();
 
     private MeteredCache CreateSut(FlakyCache inner) => new(inner, _activity, _meters.Metrics, TimeProvider.System);
 
     private static PathInfo Info(long narSize = 8) =>
         new() { Path = StorePath.FromBaseName(new string('a', 32) + "-a"), NarHash = new byte[32], NarSize = narSize, References = [] };
+
+    /// <summary>Writes a NAR of <c>count</c> chunks, calling <c>afterEach</c> after each.</summary>
+    private sealed class ChunkSource(int count, int size, Action afterEach) : INarSource
+    {
+        public async Task<NarResult> WriteNarAsync(PathInfo info, Stream destination, CancellationToken cancellationToken)
+        {
+            for (int i = 0; i < count; i++)
+            {
+                await destination.WriteAsync(new byte[size], cancellationToken);
+                afterEach();
+            }
+
+            return new NarResult(info.NarHash, count * size);
+        }
+    }
 }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Nix;
 using Watcher.Tests.Nix;
@@ -192,6 +193,31 @@ public sealed class PushSessionTests
         await Assert.ThrowsAsync<ArgumentException>(() => CreateSut(new FakeCache(), 1).PushAsync([closure[2], closure[1], closure[0]], TestContext.Current.CancellationToken));
     }
 
+    [Fact]
+    public async Task PushAsync_Observer_ToldEveryOutcomeBeforeItReturns()
+    {
+        var closure = TestPaths.Dag(8);
+        var cache = new FakeCache();
+        cache.Present.Add(closure[0].Path);
+        cache.FailNar.Add(closure[3].Path);
+        var observer = new RecordingObserver();
+
+        var result = await new PushSession(cache, NoSource, 2, [], NullLogger.Instance) { Observer = observer }.PushAsync(closure, TestContext.Current.CancellationToken);
+
+        Assert.Equal(closure.Count, observer.Outcomes.Count);
+        Assert.All(closure, info => Assert.Equal(result[info.Path].Kind, observer.Outcomes[info.Path]));
+        Assert.Contains(PathOutcomeKind.Present, observer.Outcomes.Values);
+        Assert.Contains(PathOutcomeKind.Failed, observer.Outcomes.Values);
+        Assert.Contains(PathOutcomeKind.Pushed, observer.Outcomes.Values);
+    }
+
     private static PushSession CreateSut(FakeCache cache, int jobs, IReadOnlyCollection<string>? skipSignedBy = null) =>
         new(cache, NoSource, jobs, skipSignedBy ?? [], NullLogger.Instance);
+
+    private sealed class RecordingObserver : IPushObserver
+    {
+        public ConcurrentDictionary<StorePath, PathOutcomeKind> Outcomes { get; } = new();
+
+        public void Finished(PathInfo info, PathOutcome outcome) => Assert.True(Outcomes.TryAdd(info.Path, outcome.Kind), $"{info.Path} told twice");
+    }
 }
