@@ -67,7 +67,7 @@ internal sealed partial class SystemdNotifyService(
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 520, EventName = "Unhealthy", Level = LogLevel.Error, Message = "the pipeline is unhealthy ({Problem}); the systemd watchdog is no longer fed, so systemd restarts the service (pending work is kept)")]
+        [LoggerMessage(EventId = 532, EventName = "Unhealthy", Level = LogLevel.Error, Message = "the pipeline is unhealthy ({Problem}); the systemd watchdog is no longer fed, so systemd restarts the service (pending work is kept)")]
         public static partial void Unhealthy(ILogger logger, string problem);
     }
 }

@@ -151,7 +151,7 @@ internal sealed partial class CacheFactory : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1500, EventName = "ZstdEncoder", Level = LogLevel.Information, Message = "zstd: {Encoder}")]
+        [LoggerMessage(EventId = 1510, EventName = "ZstdEncoder", Level = LogLevel.Information, Message = "zstd: {Encoder}")]
         public static partial void ZstdEncoder(ILogger logger, string encoder);
     }
 }

@@ -1,11 +1,11 @@
 namespace Watcher.Upload.Resilience;
 
-/// <summary>What a request to a cache without a body of its own is, which decides how it is timed.</summary>
+/// <summary>What a request to a cache without a large body is, which decides how it is timed.</summary>
 internal enum RequestKind
 {
     /// <summary>
-    /// May be sent twice at once with the same effect (a HEAD, get-missing-paths, a narinfo or nix-cache-info PUT, a
-    /// listing): short timeout, and a second send alongside (a hedge) when the first has no answer soon.
+    /// May be sent twice at once with the same effect (a HEAD, get-missing-paths, a narinfo, nix-cache-info or small NAR
+    /// PUT, a listing): short timeout, and a second send alongside (a hedge) when the first has no answer soon.
     /// </summary>
     Repeatable,
 

@@ -19,6 +19,9 @@ internal sealed partial class S3ObjectWriter
     /// <summary>How many parts of one object go up at once; with parts read from a file this costs no memory.</summary>
     public const int ParallelParts = 4;
 
+    /// <summary>Bodies up to this size are sent as <see cref="RequestKind.Repeatable"/> requests (hedged, timed as a whole).</summary>
+    public const long HedgedBodyLimit = 128 << 10;
+
     /// <summary>How long an abort may take: it is sent even while the push is being cancelled.</summary>
     private static readonly TimeSpan AbortTimeout = TimeSpan.FromSeconds(30);
 
@@ -107,14 +110,25 @@ internal sealed partial class S3ObjectWriter
         {
             byte[] md5 = await ObjectChecksum.Md5Async(path, 0, plan.ObjectSize, cancellationToken);
             string what = $"writing {key}";
-            await SendBodyAsync(what, async (progress, ct) =>
+            async Task<bool> PutAsync(Action? progress, CancellationToken ct)
             {
                 var request = new PutObjectRequest { BucketName = _bucket, Key = key, FilePath = path, ContentType = contentType, MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = false };
-                request.StreamTransferProgress += (_, _) => progress();
+                if (progress is not null)
+                {
+                    request.StreamTransferProgress += (_, _) => progress();
+                }
+
                 var response = await _client.PutObjectAsync(request, ct);
                 await VerifyAsync(key, what, response.ETag, md5, plan.ObjectSize, ct);
                 return true;
-            }, cancellationToken);
+            }
+
+            // A small body goes up like a narinfo: timed as a whole and sent again alongside when it has no answer
+            // after a moment (the same bytes to the same key, so whichever answers first counts). A held request then
+            // costs seconds, not the stall timeout; most NARs (small files, .drv) are this small.
+            await (plan.ObjectSize <= HedgedBodyLimit
+                ? SendAsync(what, RequestKind.Repeatable, ct => PutAsync(null, ct), cancellationToken)
+                : SendBodyAsync(what, PutAsync, cancellationToken));
             return;
         }
 
