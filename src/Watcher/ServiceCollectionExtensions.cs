@@ -32,6 +32,7 @@ internal static class ServiceCollectionExtensions
             return new CacheFactory(sp.GetRequiredService<ILoggerFactory>(), time)
             {
                 Staging = sp.GetRequiredService<StagingDirectory>(),
+                EncoderLogLevel = LogLevel.Information,
                 MultipartJournals = cache => state.MultipartJournal(cache, time),
             };
         });

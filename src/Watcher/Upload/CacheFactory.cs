@@ -43,6 +43,12 @@ internal sealed partial class CacheFactory : IDisposable
     /// <summary>Where S3 caches stage their NARs; required to create one.</summary>
     public StagingDirectory? Staging { get; init; }
 
+    /// <summary>
+    /// How the zstd encoder in use is logged, once: the daemon says it at start (Information); the one-shot commands
+    /// keep their output to what was pushed (Debug), and <c>check -v</c> prints it.
+    /// </summary>
+    public LogLevel EncoderLogLevel { get; init; } = LogLevel.Debug;
+
     /// <summary>Default key files that do not exist yet and were not created (see <see cref="CreateMissingKeys"/>).</summary>
     public List<string> MissingKeys { get; } = [];
 
@@ -110,7 +116,7 @@ internal sealed partial class CacheFactory : IDisposable
         {
             _zstdLogged = true;
             string encoder = ZstdEncoders.Describe();
-            Log.ZstdEncoder(_logger, encoder);
+            Log.ZstdEncoder(_logger, EncoderLogLevel, encoder);
         }
 
         return new NarEncoder(
@@ -151,7 +157,7 @@ internal sealed partial class CacheFactory : IDisposable
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1510, EventName = "ZstdEncoder", Level = LogLevel.Information, Message = "zstd: {Encoder}")]
-        public static partial void ZstdEncoder(ILogger logger, string encoder);
+        [LoggerMessage(EventId = 1510, EventName = "ZstdEncoder", Message = "zstd: {Encoder}")]
+        public static partial void ZstdEncoder(ILogger logger, LogLevel level, string encoder);
     }
 }

@@ -57,18 +57,21 @@ public sealed class CacheFactoryTests : IDisposable
         Assert.False(Directory.Exists(Path.GetDirectoryName(KeyFile)));
     }
 
-    [Fact]
-    public void Create_TwoZstdCaches_LogsTheZstdEncoderOnce()
+    [Theory]
+    [InlineData(null, LogLevel.Debug)]
+    [InlineData(LogLevel.Information, LogLevel.Information)]
+    public void Create_TwoZstdCaches_LogsTheZstdEncoderOnceAtItsLevel(LogLevel? configured, LogLevel expected)
     {
         var logs = new FakeLogCollector();
-        using var loggerFactory = LoggerFactory.Create(builder => builder.AddProvider(new FakeLoggerProvider(logs)));
-        using var factory = new CacheFactory(loggerFactory);
+        using var loggerFactory = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(new FakeLoggerProvider(logs)));
+        using var factory = configured is { } level ? new CacheFactory(loggerFactory) { EncoderLogLevel = level } : new CacheFactory(loggerFactory);
 
         factory.Create(DefaultKeyCache, "/nix/store", SingleAttempt.Instance);
         factory.Create(Cache("other", CompressionKind.Zstd), "/nix/store", SingleAttempt.Instance);
 
         var record = Assert.Single(logs.GetSnapshot(), r => r.Id.Name == "ZstdEncoder");
         Assert.Matches(@"^zstd: libzstd 1\.\d+\.\d+$", record.Message);
+        Assert.Equal(expected, record.Level);
     }
 
     [Fact]

@@ -20,19 +20,26 @@ public sealed class LivePushViewTests : IDisposable
     public async Task RunAsync_LargeUploadInFlight_GetsARowOfItsOwnUnderItsCache()
     {
         var progress = new CacheProgress("local", _activity, [_small, _large]);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        int result = await LivePushView.RunAsync(_terminal.Console, [progress], _time, () =>
+        // The upload stays in flight until the test has seen a frame with it.
+        var run = LivePushView.RunAsync(_terminal.Console, [progress], _time, async () =>
         {
             var upload = _activity.UploadStarted(_large);
             upload.Read(LivePushView.LargeUpload);
             progress.Finished(_small, PathOutcome.Present);
-            return EndAsync(progress, upload, 42);
+            await release.Task;
+            _activity.UploadEnded(upload);
+            progress.End();
+            return 42;
         });
+        string frame = await FrameWithAsync(_large.Path.Name);
+        release.SetResult();
 
-        Assert.Equal(42, result);
-        string[] lines = _terminal.Text.Split('\n');
+        Assert.Equal(42, await run);
+        string[] lines = frame.Split('\n');
         int cacheRow = Array.FindIndex(lines, l => l.Contains("local 1/2 paths", StringComparison.Ordinal));
-        Assert.True(cacheRow >= 0, _terminal.Text);
+        Assert.True(cacheRow >= 0, frame);
         Assert.Contains(_large.Path.Name, lines[cacheRow + 1], StringComparison.Ordinal);
         Assert.Contains("50%", lines[cacheRow + 1], StringComparison.Ordinal);
     }
@@ -72,11 +79,16 @@ public sealed class LivePushViewTests : IDisposable
         Assert.Contains("local 2/2 paths 2 failed", _terminal.Text, StringComparison.Ordinal);
     }
 
-    private static async Task<int> EndAsync(CacheProgress progress, NarUpload upload, int result)
+    /// <summary>The terminal's output once it shows <paramref name="text"/> (the view draws its first frame when the work is under way).</summary>
+    private async Task<string> FrameWithAsync(string text)
     {
-        await Task.Yield();
-        progress.Activity.UploadEnded(upload);
-        progress.End();
-        return result;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        string output;
+        while (!(output = _terminal.Text).Contains(text, StringComparison.Ordinal))
+        {
+            await Task.Delay(10, timeout.Token);
+        }
+
+        return output;
     }
 }
