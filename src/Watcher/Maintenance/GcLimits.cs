@@ -47,6 +47,12 @@ internal static class GcLimits
     /// </summary>
     public static readonly TimeSpan RefreshSettle = TimeSpan.FromSeconds(3);
 
+    /// <summary>The shortest interval between two scheduled collections of one cache (each lists the whole cache).</summary>
+    public static readonly TimeSpan MinInterval = TimeSpan.FromHours(1);
+
+    /// <summary>The default interval between two scheduled collections of one cache.</summary>
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromDays(1);
+
     /// <summary>Checks <c>--keep-days</c> and <c>--grace</c>; returns the message for a refused setting, or <see langword="null"/>.</summary>
     /// <param name="keepDays">The keep-days setting.</param>
     /// <param name="grace">The grace period.</param>

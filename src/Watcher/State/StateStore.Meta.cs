@@ -25,6 +25,15 @@ internal sealed partial class StateStore
 
     public void SetCacheInfoIdentity(string cache, string identity) => SetMeta("cache-info:" + cache, identity);
 
+    /// <summary>When the daemon last collected the cache on its retention schedule, and how many problems that run's check found.</summary>
+    public (DateTimeOffset At, int? Problems)? GetLastCollection(string cache) =>
+        GetMeta("collected:" + cache) is { } value && value.Split(' ') is [var at, var problems]
+            ? (DateTimeOffset.FromUnixTimeSeconds(long.Parse(at, CultureInfo.InvariantCulture)), problems == "-" ? null : int.Parse(problems, CultureInfo.InvariantCulture))
+            : null;
+
+    public void SetLastCollection(string cache, DateTimeOffset at, int? problems) =>
+        SetMeta("collected:" + cache, string.Create(CultureInfo.InvariantCulture, $"{at.ToUnixTimeSeconds()} {(problems is { } p ? p.ToString(CultureInfo.InvariantCulture) : "-")}"));
+
     private static string FingerprintKey(string cache) => "cache-fingerprint:" + cache;
 
     private string? GetMeta(string key) =>

@@ -94,6 +94,19 @@ public sealed partial class StateStoreTests
     }
 
     [Fact]
+    public void LastCollection_WrittenAndRead_KeepsTheTimeAndTheProblems()
+    {
+        using var state = StateStore.Open(_dir);
+
+        state.SetLastCollection("c", Now, 3);
+        state.SetLastCollection("unchecked", Now.AddDays(-1), null);
+
+        Assert.Null(state.GetLastCollection("never"));
+        Assert.Equal((Now, (int?)3), state.GetLastCollection("c"));
+        Assert.Equal((Now.AddDays(-1), (int?)null), state.GetLastCollection("unchecked"));
+    }
+
+    [Fact]
     public void ForgetUnless_PathsTheCacheDoesNotHaveWhole_AreForgottenSoTheNextScanPushesThem()
     {
         string whole = "/nix/store/" + new string('a', 32) + "-whole";
