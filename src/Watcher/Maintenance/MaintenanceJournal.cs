@@ -5,7 +5,8 @@ namespace Watcher.Maintenance;
 
 /// <summary>
 /// Corrects the daemon's pushed set (a hint, not the truth) from what a cache was found to hold: paths the cache does
-/// not have whole are forgotten, so the daemon's next scan pushes them again. A command opens the state only when it
+/// not have whole are forgotten (and unseen), so the daemon's next scan that covers them pushes them again; paths a
+/// repair or gc removed are forgotten. A command opens the state only when it
 /// exists (it does nothing before the daemon ever ran); the daemon passes its own.
 /// </summary>
 internal sealed class MaintenanceJournal
@@ -26,7 +27,7 @@ internal sealed class MaintenanceJournal
     public int ForgetUnless(string cache, Func<string, bool> isWhole) => Use(state =>
     {
         var stale = state.PushedPaths(cache).Where(p => HashPartOf(p) is not { } hash || !isWhole(hash)).ToList();
-        state.ForgetPushed(cache, stale);
+        state.ForgetLost(cache, stale);
         return stale.Count;
     });
 

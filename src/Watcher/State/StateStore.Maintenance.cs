@@ -11,22 +11,34 @@ internal sealed partial class StateStore
         Query("SELECT path FROM pushed WHERE cache = $cache", c => c.Parameters.AddWithValue("$cache", cache), r => r.GetString(0));
 
     /// <summary>
-    /// Forgets that <paramref name="cache"/> has <paramref name="paths"/>: they were removed, or are not whole there. They are
-    /// also no longer seen, so that a scan that covers them (<c>scan = "all"</c>, a rescan) plans them again.
+    /// Forgets that <paramref name="cache"/> has <paramref name="paths"/>, which were removed on purpose (<c>gc</c>): the
+    /// daemon pushes one again when something new refers to it, or its configured roots contain it.
     /// </summary>
     public void ForgetPushed(string cache, IEnumerable<string> paths) =>
+        Batch("DELETE FROM pushed WHERE cache = $cache AND path = $path", paths, (c, p) =>
+        {
+            c.Parameters.AddWithValue("$cache", cache);
+            c.Parameters.AddWithValue("$path", p);
+        });
+
+    /// <summary>
+    /// Forgets that <paramref name="cache"/> has <paramref name="paths"/>, which it lost (they are not whole there, or it
+    /// was wiped). They are also no longer seen, so that a scan that covers them (<c>scan = "all"</c>, a rescan) plans
+    /// them again.
+    /// </summary>
+    public void ForgetLost(string cache, IEnumerable<string> paths) =>
         Batch("DELETE FROM pushed WHERE cache = $cache AND path = $path; DELETE FROM seen WHERE path = $path", paths, (c, p) =>
         {
             c.Parameters.AddWithValue("$cache", cache);
             c.Parameters.AddWithValue("$path", p);
         });
 
-    /// <summary>Forgets everything <paramref name="cache"/> was known to have (it was wiped), as <see cref="ForgetPushed"/> does.</summary>
+    /// <summary>Forgets everything <paramref name="cache"/> was known to have (it was wiped), as <see cref="ForgetLost"/> does.</summary>
     /// <returns>The paths forgotten.</returns>
     public IReadOnlyList<string> ForgetAllPushed(string cache)
     {
         var paths = PushedPaths(cache);
-        ForgetPushed(cache, paths);
+        ForgetLost(cache, paths);
         return paths;
     }
 

@@ -21,15 +21,18 @@ public sealed partial class StateStoreTests
     }
 
     [Fact]
-    public void ForgetPushed_SeenPaths_AreNoLongerSeenSoAScanPlansThemAgain()
+    public void ForgetLost_SeenPaths_AreNoLongerSeenSoAScanPlansThemAgainButRemovedOnesStaySeen()
     {
         using var state = StateStore.Open(_dir);
-        state.MarkPushed("c", [TestPaths.Path("a"), TestPaths.Path("b")]);
-        state.MarkSeen([TestPaths.Path("a"), TestPaths.Path("b")]);
+        var paths = new[] { TestPaths.Path("lost"), TestPaths.Path("removed"), TestPaths.Path("kept") };
+        state.MarkPushed("c", paths);
+        state.MarkSeen(paths);
 
-        state.ForgetPushed("c", [TestPaths.Path("a").FullPath]);
+        state.ForgetLost("c", [TestPaths.Path("lost").FullPath]);
+        state.ForgetPushed("c", [TestPaths.Path("removed").FullPath]);
 
-        Assert.Equal([TestPaths.Path("a")], state.FilterUnseen([TestPaths.Path("a"), TestPaths.Path("b")]));
+        Assert.Equal([TestPaths.Path("lost")], state.FilterUnseen(paths));
+        Assert.Equal([TestPaths.Path("kept").FullPath], state.PushedPaths("c"));
     }
 
     [Fact]
