@@ -1,5 +1,6 @@
 using Watcher.Config;
 using Watcher.Metrics;
+using Watcher.Nix;
 using Watcher.State;
 
 namespace Watcher.Maintenance;
@@ -7,8 +8,10 @@ namespace Watcher.Maintenance;
 /// <summary>
 /// The daemon's scheduled <c>gc</c>: every <c>file</c> or <c>s3</c> cache with a <c>[caches.NAME.retention]</c> table is
 /// collected every <see cref="RetentionOptions.Interval"/>, closure-safely as <c>nix-watcher gc</c> does it, while the
-/// daemon keeps pushing to it. Each listing is also checked with <c>verify</c>'s checks (the
-/// <c>nix_watcher_cache_problems</c> gauge), and the journal forgets what the cache does not have whole.
+/// daemon keeps pushing to it. The closures of the configured roots (<c>watch.roots</c>) are kept, as
+/// <c>gc --keep-roots</c> keeps them: with <c>scan = "roots"</c> the daemon would push them again at its next start.
+/// Each listing is also checked with <c>verify</c>'s checks (the <c>nix_watcher_cache_problems</c> gauge), and the
+/// journal forgets what the cache does not have whole.
 /// </summary>
 /// <remarks>
 /// When a cache was last collected is kept in the state, so a daemon that restarts often still collects once per
@@ -62,7 +65,7 @@ internal sealed partial class RetentionService(WatcherOptions options, StateStor
                 Metrics = metrics,
                 CheckWith = MaintenanceTargets.LoadPublicKey(cache),
             };
-            var report = await collection.RunAsync(objects, retention.KeepDays, retention.Grace, new HashSet<string>(), dryRun: false, stoppingToken);
+            var report = await collection.RunAsync(objects, retention.KeepDays, retention.Grace, RootHashes(), dryRun: false, stoppingToken);
             state.SetLastCollection(cache.Name, started, report.Problems);
             Log.Collected(
                 _logger,
@@ -79,6 +82,21 @@ internal sealed partial class RetentionService(WatcherOptions options, StateStor
             Log.Failed(_logger, cache.Name, ex.Message, Upload.Failures.StackTraceFor(ex));
             return false;
         }
+    }
+
+    /// <summary>The hash parts of the roots that lead into the store now (a profile link moves with each switch).</summary>
+    private HashSet<string> RootHashes()
+    {
+        var keep = new HashSet<string>(StringComparer.Ordinal);
+        foreach (string root in options.Watch.Roots)
+        {
+            if (StorePaths.TryResolve(root, options.Watch.StoreDir, out var path, out _))
+            {
+                keep.Add(path.HashPart);
+            }
+        }
+
+        return keep;
     }
 
     private static partial class Log

@@ -80,6 +80,23 @@ public sealed class RetentionServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_ConfiguredRoots_KeepsTheirClosuresWhateverTheirAge()
+    {
+        var low = _cache.Add("low", TimeSpan.FromDays(30));
+        var root = _cache.Add("root", TimeSpan.FromDays(30), "low");
+        var old = _cache.Add("old", TimeSpan.FromDays(30));
+        using var service = CreateSut(TimeSpan.FromDays(1), roots: [root.StorePath.FullPath, "/nonexistent/link"]);
+
+        await service.StartAsync(TestContext.Current.CancellationToken);
+        await UntilAsync(() => _state.GetLastCollection(Name) is not null, "the first collection");
+        await service.StopAsync(TestContext.Current.CancellationToken);
+
+        Assert.True(_cache.Exists(root.StorePath.HashPart + ".narinfo"));
+        Assert.True(_cache.Exists(low.StorePath.HashPart + ".narinfo"));
+        Assert.False(_cache.Exists(old.StorePath.HashPart + ".narinfo"));
+    }
+
+    [Fact]
     public async Task Run_DamagedCache_ReportsTheProblemsOfTheListingAsAGauge()
     {
         var damaged = _cache.Add("damaged", TimeSpan.FromHours(1));
@@ -96,11 +113,12 @@ public sealed class RetentionServiceTests : IDisposable
         Assert.Equal(Name, problems.LastMeasurement.Tags["cache"]);
     }
 
-    private RetentionService CreateSut(TimeSpan interval)
+    private RetentionService CreateSut(TimeSpan interval, IReadOnlyList<string>? roots = null)
     {
         var options = new WatcherOptions
         {
             StateDir = _stateDir,
+            Watch = new WatchOptions { Roots = roots ?? [] },
             Caches =
             [
                 new FileCacheOptions { Name = Name, Path = _cache.Root, SigningKeyFile = _cache.KeyFile, Retention = new RetentionOptions { KeepDays = 7, Interval = interval } },
