@@ -20,10 +20,8 @@ public sealed class WriterRefreshTests(NixFixture nix, S3rverFixture s3) : IClas
     public async Task Push_AgedClosureInABucket_RefreshesItsNarinfosAndTheNarItReusesSoGcKeepsThemAndNixSubstitutes()
     {
         var ct = TestContext.Current.CancellationToken;
-        var outputs = await nix.BuildChainAsync(3, ct);
-        string bucket = await s3.NewBucketAsync(ct);
-        using var cache = new S3TestCache(s3.Server.Endpoint, bucket);
-        (await cache.PushAsync([outputs[^1]], ct)).EnsureSuccess("push");
+        var (outputs, bucket, cache) = await s3.PushedBucketAsync(nix, 3, ct);
+        using var disposeCache = cache;
         using var client = s3.Server.CreateClient();
         var narInfos = await S3TestCache.VerifyNarInfosAsync(client, bucket, cache.PublicKey, ct);
         string middleNar = narInfos[Key(outputs[1])].Url;
@@ -44,9 +42,7 @@ public sealed class WriterRefreshTests(NixFixture nix, S3rverFixture s3) : IClas
 
         Assert.True(await LastModifiedAsync(client, bucket, middleNar, ct) > before, "the reused NAR was not refreshed");
         Assert.True(await LastModifiedAsync(client, bucket, narInfos[Key(outputs[0])].Url, ct) < before - TimeSpan.FromDays(9), "a NAR its narinfo names was refreshed needlessly");
-        var gc = await cache.Home.RunAsync(["--config", cache.ConfigFile, "gc", "--keep-days", "2", "--grace", "1h"], ct);
-        Assert.True(gc.ExitCode == 0, gc.StandardError + gc.StandardOutput);
-        Assert.Contains("deleted 0 narinfos (0 bytes) and 0 NARs (0 bytes)", gc.StandardOutput, StringComparison.Ordinal);
+        await GcDeletesNothingAsync(cache.Home, cache.ConfigFile, ct);
         Assert.Equal(3, (await S3TestCache.VerifyNarInfosAsync(client, bucket, cache.PublicKey, ct)).Count);
         var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(s3.Server.Endpoint), cache.PublicKey.ToString(), Path.Combine(cache.Home.Root, "fresh-store"), [outputs[^1]], ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
@@ -79,9 +75,7 @@ public sealed class WriterRefreshTests(NixFixture nix, S3rverFixture s3) : IClas
         push.EnsureSuccess("push again");
         Assert.Contains("local: 1 pushed, 2 already present, 0 failed", push.StandardOutput, StringComparison.Ordinal);
         Assert.All(outputs, o => Assert.True(File.GetLastWriteTimeUtc(Path.Combine(home.CacheDir, Key(o))) > before.UtcDateTime, $"the narinfo of {o} was not refreshed"));
-        var gc = await home.RunAsync(["--config", config, "gc", "--keep-days", "2", "--grace", "1h"], ct);
-        Assert.True(gc.ExitCode == 0, gc.StandardError + gc.StandardOutput);
-        Assert.Contains("deleted 0 narinfos (0 bytes) and 0 NARs (0 bytes)", gc.StandardOutput, StringComparison.Ordinal);
+        await GcDeletesNothingAsync(home, config, ct);
         var copy = await NixVerifier.SubstituteAsync("file://" + home.CacheDir, key.PublicKey.ToString(), Path.Combine(home.Root, "fresh-store"), [outputs[^1]], ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
     }
@@ -90,10 +84,8 @@ public sealed class WriterRefreshTests(NixFixture nix, S3rverFixture s3) : IClas
     public async Task Daemon_NewBuildOnPathsItsJournalKnows_PushesAgainTheOneGcTookAndRefreshesTheAgedOneItReliesOn()
     {
         var ct = TestContext.Current.CancellationToken;
-        var chain = await nix.BuildChainAsync(3, ct);
-        string bucket = await s3.NewBucketAsync(ct);
-        using var cache = new S3TestCache(s3.Server.Endpoint, bucket);
-        (await cache.PushAsync([chain[^1]], ct)).EnsureSuccess("push");
+        var (chain, bucket, cache) = await s3.PushedBucketAsync(nix, 3, ct);
+        using var disposeCache = cache;
         using (var state = StateStore.Open(Path.Combine(cache.Home.Root, "state")))
         {
             // A daemon pushed them two days ago; since then a gc took the top one, and nothing touched the rest for ten days.
@@ -117,12 +109,18 @@ public sealed class WriterRefreshTests(NixFixture nix, S3rverFixture s3) : IClas
         Assert.Contains("bucket: refreshed 1 narinfos older than a day", daemon.Log, StringComparison.Ordinal);
         Assert.True(await LastModifiedAsync(client, bucket, Key(chain[1]), ct) > before, "the reference the pushed-again path relies on was not refreshed");
         Assert.True(await LastModifiedAsync(client, bucket, Key(chain[0]), ct) < before - TimeSpan.FromDays(9), "a path relied on only through its referrer was refreshed");
-        var gc = await cache.Home.RunAsync(["--config", cache.ConfigFile, "gc", "--keep-days", "2", "--grace", "1h"], ct);
-        Assert.True(gc.ExitCode == 0, gc.StandardError + gc.StandardOutput);
-        Assert.Contains("deleted 0 narinfos (0 bytes)", gc.StandardOutput, StringComparison.Ordinal);
+        await GcDeletesNothingAsync(cache.Home, cache.ConfigFile, ct);
         Assert.Equal(4, (await S3TestCache.VerifyNarInfosAsync(client, bucket, cache.PublicKey, ct)).Count);
         var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(s3.Server.Endpoint), cache.PublicKey.ToString(), Path.Combine(cache.Home.Root, "fresh-store"), [built], ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
+    }
+
+    /// <summary>Runs <c>gc</c> with the smallest settings it allows and checks that it deleted nothing.</summary>
+    private static async Task GcDeletesNothingAsync(WatcherHome home, string config, CancellationToken cancellationToken)
+    {
+        var gc = await home.RunAsync(["--config", config, "gc", "--keep-days", "2", "--grace", "1h"], cancellationToken);
+        Assert.True(gc.ExitCode == 0, gc.StandardError + gc.StandardOutput);
+        Assert.Contains("deleted 0 narinfos (0 bytes) and 0 NARs (0 bytes)", gc.StandardOutput, StringComparison.Ordinal);
     }
 
     private static string Key(string storePath) => Path.GetFileName(storePath)[..32] + ".narinfo";

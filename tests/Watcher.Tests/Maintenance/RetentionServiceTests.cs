@@ -87,9 +87,7 @@ public sealed class RetentionServiceTests : IDisposable
         var old = _cache.Add("old", TimeSpan.FromDays(30));
         using var service = CreateSut(TimeSpan.FromDays(1), roots: [root.StorePath.FullPath, "/nonexistent/link"]);
 
-        await service.StartAsync(TestContext.Current.CancellationToken);
-        await UntilAsync(() => _state.GetLastCollection(Name) is not null, "the first collection");
-        await service.StopAsync(TestContext.Current.CancellationToken);
+        await CollectOnceAsync(service);
 
         Assert.True(_cache.Exists(root.StorePath.HashPart + ".narinfo"));
         Assert.True(_cache.Exists(low.StorePath.HashPart + ".narinfo"));
@@ -104,9 +102,7 @@ public sealed class RetentionServiceTests : IDisposable
         using var problems = _meters.Collect<long>("nix_watcher.cache.problems");
         using var service = CreateSut(TimeSpan.FromDays(1));
 
-        await service.StartAsync(TestContext.Current.CancellationToken);
-        await UntilAsync(() => _state.GetLastCollection(Name) is not null, "the first collection");
-        await service.StopAsync(TestContext.Current.CancellationToken);
+        await CollectOnceAsync(service);
 
         problems.RecordObservableInstruments();
         Assert.Equal(1, problems.LastMeasurement!.Value);
@@ -126,6 +122,14 @@ public sealed class RetentionServiceTests : IDisposable
             ],
         };
         return new RetentionService(options, _state, _meters.Metrics, _cache.Time, NullLoggerFactory.Instance);
+    }
+
+    /// <summary>Starts the service, waits for its first collection and stops it.</summary>
+    private async Task CollectOnceAsync(RetentionService service)
+    {
+        await service.StartAsync(TestContext.Current.CancellationToken);
+        await UntilAsync(() => _state.GetLastCollection(Name) is not null, "the first collection");
+        await service.StopAsync(TestContext.Current.CancellationToken);
     }
 
     private static long Sum(Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long> collector, string kind) =>
