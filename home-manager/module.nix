@@ -9,7 +9,8 @@
 # `settings` is rendered to TOML with pkgs.formats.toml, so every key of docs/configuration.md can be
 # set. Secrets are never put in the Nix store: only their file paths (token-file, signing-key-file).
 # The metrics listener has its own options (`metrics.enable`, `metrics.address`, `metrics.port`), which
-# render `[metrics] listen`.
+# render `[metrics] listen`; the retention schedule (`retention.*`) renders `[caches.NAME.retention]` for
+# the file and s3 caches.
 { config, lib, pkgs, ... }:
 let
   cfg = config.services.nix-watcher;
@@ -57,8 +58,21 @@ let
   listenInSettings = cfg.settings ? metrics && cfg.settings.metrics ? listen;
   metricsHost = a: if builtins.match ".*:.*" a != null && !lib.hasPrefix "[" a then "[${a}]" else a;
   metricsListen = if cfg.metrics.enable then "${metricsHost cfg.metrics.address}:${toString cfg.metrics.port}" else "";
-  renderedSettings = if listenInSettings then cfg.settings
+  withMetrics = if listenInSettings then cfg.settings
     else cfg.settings // { metrics = (cfg.settings.metrics or { }) // { listen = metricsListen; }; };
+
+  # The retention schedule: [caches.NAME.retention] for the chosen file and s3 caches (all of them by default).
+  collectable = lib.attrNames (lib.filterAttrs (_: c: lib.elem (c.type or "") [ "file" "s3" ]) caches);
+  collected = if cfg.retention.caches == [ ] then collectable else cfg.retention.caches;
+  retentionTable = { keep-days = cfg.retention.keepDays; interval = cfg.retention.interval; grace = cfg.retention.grace; };
+  retentionProblems = lib.concatMap
+    (name:
+      if !(caches ? ${name}) then [ "retention.caches: there is no cache named '${name}'" ]
+      else if !(lib.elem name collectable) then [ "retention.caches: '${name}' is an attic cache; the Attic server keeps its own retention (attic cache configure … --retention-period)" ]
+      else lib.optional (caches.${name} ? retention) "settings.caches.${name}.retention and services.nix-watcher.retention both set its retention; use one")
+    collected;
+  renderedSettings = if !cfg.retention.enable then withMetrics
+    else withMetrics // { caches = lib.mapAttrs (name: c: if lib.elem name collected then c // { retention = retentionTable; } else c) caches; };
   configFile = tomlFormat.generate "nix-watcher.toml" renderedSettings;
 
   fileUnit = import ./unit.nix ../systemd/nix-watcher.service;
@@ -124,6 +138,41 @@ in
       };
     };
 
+    retention = {
+      enable = lib.mkEnableOption ''
+        the daemon's scheduled, closure-safe `gc` of the file and s3 caches: it renders
+        `[caches.NAME.retention]` (docs/configuration.md) for each cache of `retention.caches`'';
+
+      keepDays = lib.mkOption {
+        type = lib.types.ints.between 2 36500;
+        default = 30;
+        description = ''
+          Narinfos modified (published, or refreshed by a writer that relied on them) within this many days stay,
+          with their whole closures. At least 2, so that no collection deletes what a running push relies on.
+        '';
+      };
+
+      interval = lib.mkOption {
+        type = lib.types.str;
+        default = "1d";
+        example = "12h";
+        description = "Time between two collections of a cache (a number and s, m, h or d; at least 1h).";
+      };
+
+      grace = lib.mkOption {
+        type = lib.types.str;
+        default = "24h";
+        description = "Everything modified within this stays (at least 1h): a NAR goes up before its narinfo.";
+      };
+
+      caches = lib.mkOption {
+        type = lib.types.listOf lib.types.str;
+        default = [ ];
+        example = [ "minio" ];
+        description = "The caches to collect; empty means every file and s3 cache. Attic servers keep their own retention.";
+      };
+    };
+
     substituters = {
       enable = lib.mkEnableOption "reading from the configured caches on this machine (nix.settings and a netrc file from the token files)";
 
@@ -159,6 +208,10 @@ in
         {
           assertion = secretsInStore == [ ];
           message = "services.nix-watcher.settings: ${lib.concatStringsSep ", " secretsInStore} must be a path string outside the Nix store (the store is world-readable)";
+        }
+        {
+          assertion = !cfg.retention.enable || retentionProblems == [ ];
+          message = "services.nix-watcher: ${lib.concatStringsSep "; " retentionProblems}";
         }
         {
           assertion = !listenInSettings || metricsDefaults;

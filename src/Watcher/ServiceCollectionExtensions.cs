@@ -1,5 +1,6 @@
 using Watcher.Config;
 using Watcher.Hosting;
+using Watcher.Maintenance;
 using Watcher.Metrics;
 using Watcher.Pipeline;
 using Watcher.State;
@@ -56,7 +57,8 @@ internal static class ServiceCollectionExtensions
             state.CountDeadLetters(t.Name),
             t.Activity.Circuit != CircuitState.Closed,
             t.Activity.LastSuccess,
-            state.OldestPending(t.Name))).ToList();
+            state.OldestPending(t.Name),
+            t.Options is SignedCacheOptions { Retention: not null } ? state.GetLastCollection(t.Name)?.Problems : null)).ToList();
 
     /// <summary>
     /// The pipeline: store watcher and start-up scan → discovery queue → planner → per-cache schedulers,
@@ -76,6 +78,7 @@ internal static class ServiceCollectionExtensions
         services.AddHostedService<StartupScanService>();
         services.AddHostedService<Planner>();
         services.AddHostedService<SchedulerService>();
+        services.AddHostedService<RetentionService>();
         services.AddHostedService<SystemdNotifyService>();
         services.AddHostedService<IdleMemoryTrimmer>();
         return services;

@@ -6,7 +6,7 @@ namespace Watcher.Config;
 internal sealed partial class ConfigBinder
 {
     private static readonly string[] CommonKeys = [ConfigKeys.Type, ConfigKeys.Jobs, ConfigKeys.SkipSignedBy, ConfigKeys.Retry];
-    private static readonly string[] SignedKeys = [ConfigKeys.SigningKeyFile, ConfigKeys.Compression, ConfigKeys.CompressionLevel];
+    private static readonly string[] SignedKeys = [ConfigKeys.SigningKeyFile, ConfigKeys.Compression, ConfigKeys.CompressionLevel, ConfigKeys.Retention];
 
     private static readonly Dictionary<string, string[]> KeysByType = new(StringComparer.Ordinal)
     {
@@ -116,6 +116,7 @@ internal sealed partial class ConfigBinder
     {
         string? path = GetPath(reader, ConfigKeys.Path);
         (string keyFile, bool generate, CompressionKind compression, int level) = BindSigned(reader);
+        RetentionOptions? retention = BindRetention(reader);
         if (path is null)
         {
             RequireKey(reader, ConfigKeys.Path, "a file cache needs the directory to write to");
@@ -125,7 +126,7 @@ internal sealed partial class ConfigBinder
         return new FileCacheOptions
         {
             Name = reader.Table.Name, Jobs = common.Jobs, SkipSignedBy = common.SkipSignedBy, Retry = common.Retry, Path = path,
-            SigningKeyFile = keyFile, GenerateSigningKeyIfMissing = generate, Compression = compression, CompressionLevel = level,
+            SigningKeyFile = keyFile, GenerateSigningKeyIfMissing = generate, Compression = compression, CompressionLevel = level, Retention = retention,
         };
     }
 
@@ -137,6 +138,7 @@ internal sealed partial class ConfigBinder
         string? profile = reader.GetString(ConfigKeys.Profile);
         int partSize = reader.GetInt(ConfigKeys.PartSizeMb, S3CacheOptions.MinPartSizeMb, S3CacheOptions.MaxPartSizeMb) ?? S3CacheOptions.DefaultPartSizeMb;
         (string keyFile, bool generate, CompressionKind compression, int level) = BindSigned(reader);
+        RetentionOptions? retention = BindRetention(reader);
         if (string.IsNullOrEmpty(bucket))
         {
             RequireKey(reader, ConfigKeys.Bucket, "an s3 cache needs the bucket name");
@@ -147,7 +149,7 @@ internal sealed partial class ConfigBinder
         {
             Name = reader.Table.Name, Jobs = common.Jobs, SkipSignedBy = common.SkipSignedBy, Retry = common.Retry, Bucket = bucket, Endpoint = endpoint,
             Region = region, Profile = profile, PartSizeMb = partSize,
-            SigningKeyFile = keyFile, GenerateSigningKeyIfMissing = generate, Compression = compression, CompressionLevel = level,
+            SigningKeyFile = keyFile, GenerateSigningKeyIfMissing = generate, Compression = compression, CompressionLevel = level, Retention = retention,
         };
     }
 

@@ -32,6 +32,12 @@ internal static class ConfigKeys
     public const string CompressionLevel = "compression-level";
     public const string SigningKeyFile = "signing-key-file";
 
+    // [caches.<name>.retention], file and s3.
+    public const string Retention = "retention";
+    public const string KeepDays = "keep-days";
+    public const string Interval = "interval";
+    public const string Grace = "grace";
+
     // [caches.<name>] type = "file"
     public const string Path = "path";
 

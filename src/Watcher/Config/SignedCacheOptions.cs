@@ -31,4 +31,8 @@ internal abstract class SignedCacheOptions : CacheOptions
     /// to xz's lower levels, so compression never becomes the bottleneck of a LAN upload. Higher levels
     /// cost much more CPU for a few percent.</value>
     public int CompressionLevel { get; init; } = DefaultCompressionLevel;
+
+    /// <summary>The daemon's scheduled closure-safe <c>gc</c> of this cache (<c>[caches.NAME.retention]</c>).</summary>
+    /// <value>The default value is <see langword="null"/>: nothing is deleted unless asked; <c>nix-watcher gc</c> can be run by hand or from a timer instead.</value>
+    public RetentionOptions? Retention { get; init; }
 }

@@ -94,7 +94,7 @@ internal sealed class CacheVerification(SignedCacheOptions options, string store
         new(new NixDaemonClientOptions { StoreDir = storeDir }, loggerFactory.CreateLogger<NixDaemonClient>());
 
     /// <summary>The narinfos with a problem and everything that refers to them: their closures are not whole.</summary>
-    private static HashSet<string> Broken(CacheIndex index, List<CacheProblem> problems)
+    internal static HashSet<string> Broken(CacheIndex index, List<CacheProblem> problems)
     {
         var broken = problems.Select(p => p.HashPart).ToHashSet(StringComparer.Ordinal);
         var referrers = index.Referrers();

@@ -22,8 +22,12 @@ internal sealed class ForcedMissingCache(IBinaryCache inner, IReadOnlySet<StoreP
         var lookup = await inner.LookupAsync(paths, cancellationToken);
         var missing = new HashSet<StorePath>(lookup.Missing);
         missing.UnionWith(paths.Where(forced.Contains));
-        return lookup with { Missing = missing };
+        return lookup with { Missing = missing, Aged = lookup.Aged.Where(p => !forced.Contains(p)).ToHashSet() };
     }
+
+    public Task<CacheLookup> RefreshAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) => inner.RefreshAsync(paths, cancellationToken);
+
+    public Task<bool> RefreshNarAsync(NarInfo narInfo, CancellationToken cancellationToken) => inner.RefreshNarAsync(narInfo, cancellationToken);
 
     public Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken) =>
         inner.UploadNarAsync(info, source, cancellationToken);

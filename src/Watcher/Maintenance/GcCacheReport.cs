@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Watcher.Maintenance;
 
 /// <summary>What <c>gc</c> planned for one cache and, unless a dry run, what it deleted.</summary>
@@ -30,6 +32,10 @@ internal sealed record GcCacheReport
 
     /// <summary>Objects left because they changed since the listing (a writer used them).</summary>
     public int KeptChanged { get; init; }
+
+    /// <summary>With the daemon's scheduled collection: how many problems <c>verify</c>'s checks found in the listing.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Problems { get; init; }
 
     public string? Error { get; init; }
 }

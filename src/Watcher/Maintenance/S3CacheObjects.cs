@@ -138,7 +138,7 @@ internal sealed class S3CacheObjects : ICacheObjects
                 ContentType = head.Headers.ContentType,
             };
             copy.Metadata.Add(RefreshedMetadataKey, now);
-            var copied = await _client.CopyObjectAsync(copy, cancellationToken);
+            var copied = await SendAsync(RequestKind.Single, ct => _client.CopyObjectAsync(copy, ct), cancellationToken);
             if (DateTimeOffset.TryParse(copied.LastModified, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var after) && after > before)
             {
                 return RefreshOutcome.Refreshed;
@@ -187,13 +187,13 @@ internal sealed class S3CacheObjects : ICacheObjects
     {
         try
         {
-            byte[] bytes;
-            using (var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, cancellationToken))
-            using (var buffer = new MemoryStream())
+            byte[] bytes = await SendAsync(RequestKind.Single, async ct =>
             {
-                await response.ResponseStream.CopyToAsync(buffer, cancellationToken);
-                bytes = buffer.ToArray();
-            }
+                using var response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, ct);
+                using var buffer = new MemoryStream();
+                await response.ResponseStream.CopyToAsync(buffer, ct);
+                return buffer.ToArray();
+            }, cancellationToken);
 
             // Not brought back if it was deleted while it was read: the window is one request, and gc reads the
             // last-modified time again before each delete.
@@ -202,10 +202,13 @@ internal sealed class S3CacheObjects : ICacheObjects
                 return RefreshOutcome.Missing;
             }
 
-            using var body = new MemoryStream(bytes);
-            await _client.PutObjectAsync(
-                new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = head.Headers.ContentType, UseChunkEncoding = false },
-                cancellationToken);
+            await SendAsync(RequestKind.Repeatable, async ct =>
+            {
+                using var body = new MemoryStream(bytes, writable: false);
+                return await _client.PutObjectAsync(
+                    new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = head.Headers.ContentType, UseChunkEncoding = false },
+                    ct);
+            }, cancellationToken);
             return RefreshOutcome.Refreshed;
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound)
@@ -234,7 +237,8 @@ internal sealed class S3CacheObjects : ICacheObjects
         }
     }
 
-    private static DateTimeOffset ToOffset(DateTime? time) => time is { } t
+    /// <summary>An S3 SDK time (UTC, or unspecified meaning UTC) as an offset; a missing one is the earliest time.</summary>
+    internal static DateTimeOffset ToOffset(DateTime? time) => time is { } t
         ? new DateTimeOffset(t.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : t.ToUniversalTime())
         : DateTimeOffset.MinValue;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Watcher.Maintenance;
 using Watcher.Pipeline;
 using Watcher.Upload;
 
@@ -26,6 +27,8 @@ internal sealed class WatcherMetrics
     private readonly Counter<long> _overflows;
     private readonly Counter<long> _circuitOpened;
     private readonly UpDownCounter<long> _active;
+    private readonly Counter<long> _gcDeleted;
+    private readonly Counter<long> _gcFreed;
 
     /// <param name="meterFactory">Owns the meter (the host's, or a private one for one-shot commands).</param>
     /// <param name="caches">Reads the per-cache gauges at collection time; none for one-shot commands.</param>
@@ -46,6 +49,8 @@ internal sealed class WatcherMetrics
         _overflows = meter.CreateCounter<long>("nix_watcher.inotify.overflows", "{overflow}", "Times the kernel's inotify queue overflowed (each triggers a rescan).");
         _circuitOpened = meter.CreateCounter<long>("nix_watcher.circuit.opened", "{event}", "Times a cache's circuit breaker opened (the cache was paused).");
         _active = meter.CreateUpDownCounter<long>("nix_watcher.uploads.active", "{upload}", "NAR uploads in progress.");
+        _gcDeleted = meter.CreateCounter<long>("nix_watcher.gc.deleted", "{object}", "Objects the scheduled collection deleted from a cache, by kind.");
+        _gcFreed = meter.CreateCounter<long>("nix_watcher.gc.freed", "By", "Bytes the scheduled collection deleted from a cache, by kind.");
 
         if (caches is not null)
         {
@@ -62,6 +67,11 @@ internal sealed class WatcherMetrics
                 () => caches().Where(c => c.OldestPending is not null).Select(c => new Measurement<double>(c.OldestPending!.Value.ToUnixTimeSeconds(), CacheTag(c.Cache))),
                 "s",
                 "Unix time at which the longest-waiting pending path of a cache was queued.");
+            meter.CreateObservableGauge(
+                "nix_watcher.cache.problems",
+                () => caches().Where(c => c.Problems is not null).Select(c => new Measurement<long>(c.Problems!.Value, CacheTag(c.Cache))),
+                "{problem}",
+                "Problems verify's checks found in a cache at its last scheduled collection.");
         }
     }
 
@@ -98,6 +108,17 @@ internal sealed class WatcherMetrics
     public void UploadStarted(string cache) => _active.Add(1, CacheTag(cache));
 
     public void UploadEnded(string cache) => _active.Add(-1, CacheTag(cache));
+
+    /// <summary>Counts what one collection of <paramref name="cache"/> deleted (zeros too, so the series exist after the first run).</summary>
+    public void Collected(string cache, GcResult result)
+    {
+        KeyValuePair<string, object?> narInfo = new("kind", "narinfo");
+        KeyValuePair<string, object?> nar = new("kind", "nar");
+        _gcDeleted.Add(result.DeletedNarInfos, CacheTag(cache), narInfo);
+        _gcDeleted.Add(result.DeletedNars, CacheTag(cache), nar);
+        _gcFreed.Add(result.DeletedNarInfoBytes, CacheTag(cache), narInfo);
+        _gcFreed.Add(result.DeletedNarBytes, CacheTag(cache), nar);
+    }
 
     private static KeyValuePair<string, object?> CacheTag(string cache) => new("cache", cache);
 

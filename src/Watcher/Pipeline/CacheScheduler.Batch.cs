@@ -1,3 +1,4 @@
+using Watcher.Maintenance;
 using Watcher.Nix;
 using Watcher.State;
 using Watcher.Upload;
@@ -49,6 +50,34 @@ internal sealed partial class CacheScheduler
         }
 
         return (pushable, buried);
+    }
+
+    /// <summary>
+    /// The references outside the round that its paths will be published over and that the journal has not confirmed in
+    /// the cache within <see cref="GcLimits.TrustConfirmedFor"/>, with their store facts: <see cref="PushSession"/> asks
+    /// the cache about them in the round's one question, refreshes the aged ones, and holds back the referrers of one that
+    /// is gone (a <c>gc</c>, or a wipe, removed it) instead of publishing over a hole.
+    /// </summary>
+    private async Task<List<PathInfo>> ReliedAsync(List<PathInfo> ordered, CancellationToken cancellationToken)
+    {
+        var inRound = ordered.Select(p => p.Path).ToHashSet();
+        var outside = ordered.SelectMany(p => p.ReferencesExceptSelf).Where(r => !inRound.Contains(r)).ToHashSet();
+        if (outside.Count == 0)
+        {
+            return [];
+        }
+
+        var trusted = state.ConfirmedSince(target.Name, outside, timeProvider.GetUtcNow() - GcLimits.TrustConfirmedFor);
+        var toAsk = outside.Where(r => !trusted.Contains(r)).ToList();
+        if (toAsk.Count == 0)
+        {
+            return [];
+        }
+
+        // A reference the store no longer has means its referrer is gone too (the store keeps closures whole): the
+        // referrer's upload finds that out.
+        var infos = await store.QueryPathInfosAsync(toAsk, cancellationToken);
+        return [.. infos.OfType<PathInfo>()];
     }
 
     /// <summary>

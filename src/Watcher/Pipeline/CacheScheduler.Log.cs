@@ -19,5 +19,8 @@ internal sealed partial class CacheScheduler
 
         [LoggerMessage(EventId = 324, EventName = "PathRebuilt", Level = LogLevel.Information, Message = "{StorePath} was built again with other bytes since it was journaled for {Cache}; pushing the new build")]
         public static partial void Rebuilt(ILogger logger, string storePath, string cache);
+
+        [LoggerMessage(EventId = 325, EventName = "ReferenceGone", Level = LogLevel.Warning, Message = "{StorePath} is no longer in {Cache} (a gc or a wipe removed it); pushing it again before the paths that refer to it")]
+        public static partial void ReferenceGone(ILogger logger, string storePath, string cache);
     }
 }

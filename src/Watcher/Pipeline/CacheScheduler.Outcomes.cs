@@ -39,12 +39,55 @@ internal sealed partial class CacheScheduler
             }
         }
 
-        state.MarkPushed(target.Name, done);
+        state.MarkPushed(target.Name, done, timeProvider.GetUtcNow());
         metrics.Pushed(target.Name, pushed);
         metrics.Skipped(target.Name, SkipReason.Present, done.Count - pushed);
         Forget(upstream, SkipReason.Upstream);
         Forget(vanished, SkipReason.Gc);
         return changed || done.Count > 0 || upstream.Count > 0 || vanished.Count > 0;
+    }
+
+    /// <summary>
+    /// Records what the cache said about the references the round relied on, and takes them out of
+    /// <paramref name="outcomes"/>: those it has are confirmed now; those it lacks are journaled again, to go up before
+    /// their referrers (which stayed pending). Returns whether the journal changed.
+    /// </summary>
+    private bool RecordRelied(List<PathInfo> relied, Dictionary<StorePath, PathOutcome> outcomes)
+    {
+        var confirmed = new List<StorePath>();
+        var missing = new List<PathInfo>();
+        foreach (var info in relied)
+        {
+            if (!outcomes.Remove(info.Path, out var outcome))
+            {
+                continue;
+            }
+
+            if (outcome.Kind == PathOutcomeKind.Present)
+            {
+                confirmed.Add(info.Path);
+            }
+            else if (outcome.Kind == PathOutcomeKind.Missing)
+            {
+                missing.Add(info);
+            }
+        }
+
+        var now = timeProvider.GetUtcNow();
+        state.MarkPushed(target.Name, confirmed, now);
+        if (missing.Count == 0)
+        {
+            return false;
+        }
+
+        foreach (var info in missing)
+        {
+            Log.ReferenceGone(logger, info.Path.FullPath, target.Name);
+        }
+
+        state.ForgetPushed(target.Name, missing.Select(i => i.Path.FullPath));
+        state.Enqueue(target.Name, ClosureOrder.Sort(missing), now);
+        return true;
     }
 
     /// <summary>Acts on a failure the request policy could not cure; returns whether the journal changed.</summary>

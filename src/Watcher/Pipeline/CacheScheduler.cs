@@ -15,7 +15,8 @@ namespace Watcher.Pipeline;
 /// The journal, not memory, holds the queue, so memory does not grow with its length; and because an outcome is
 /// written only after the cache confirmed it, a crash at any moment only repeats work. Failures were retried by
 /// the cache's request policy already: a path that still fails becomes a dead letter, unless the cache is paused
-/// (it waits) or a reference of it is still to do (it follows that reference).
+/// (it waits) or a reference of it is still to do (it follows that reference). Between rounds, its
+/// <see cref="CacheInfoWatch"/> (none in tests that do not need one) notices a wiped cache.
 /// </remarks>
 internal sealed partial class CacheScheduler(
     CacheTarget target,
@@ -25,7 +26,8 @@ internal sealed partial class CacheScheduler(
     StageMonitor monitor,
     WatcherMetrics metrics,
     TimeProvider timeProvider,
-    ILogger logger)
+    ILogger logger,
+    CacheInfoWatch? cacheInfo = null)
 {
     /// <summary>How many journal entries one round takes; bounds memory per round.</summary>
     public const int RoundSize = 256;
@@ -49,10 +51,15 @@ internal sealed partial class CacheScheduler(
                 return;
             }
 
-            var session = new PushSession(target.Cache, source, target.Options.Jobs, target.Options.SkipSignedBy, logger);
+            var session = new PushSession(target.Cache, source, target.Options.Jobs, target.Options.SkipSignedBy, logger, timeProvider);
             int idleRounds = 0;
             while (!stopStarting.IsCancellationRequested)
             {
+                if (cacheInfo is not null)
+                {
+                    await cacheInfo.CheckAsync(stopStarting).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
                 bool progress;
                 try
                 {
@@ -139,9 +146,12 @@ internal sealed partial class CacheScheduler(
             return vanished.Count > 0 || buried;
         }
 
+        var relied = await ReliedAsync(ordered, abort);
+
         // A concurrent nix-collect-garbage must not delete a path mid-upload.
         using var roots = await store.HoldTempRootsAsync(ordered.Select(p => p.Path), abort);
-        var outcomes = await session.PushAsync(ordered, abort, stopStarting);
-        return await RecordAsync(outcomes, infos, abort) || vanished.Count > 0 || buried;
+        var outcomes = await session.PushAsync(ordered, relied, abort, stopStarting);
+        bool reliedChanged = RecordRelied(relied, outcomes);
+        return await RecordAsync(outcomes, infos, abort) || vanished.Count > 0 || buried || reliedChanged;
     }
 }

@@ -21,7 +21,8 @@ internal sealed partial class SchedulerService(
     SystemdNotify notify,
     WatcherMetrics metrics,
     TimeProvider timeProvider,
-    ILoggerFactory loggerFactory) : BackgroundService
+    ILoggerFactory loggerFactory,
+    DiscoveryQueue queue) : BackgroundService
 {
     /// <summary>
     /// The one number of the drain: how long uploads in progress may go without moving a byte (or ending an attempt)
@@ -59,7 +60,9 @@ internal sealed partial class SchedulerService(
     {
         await Task.Yield();
         var monitor = health.Register(PipelineHealth.CacheStage(target.Name), progressElsewhere: () => target.Activity.LastProgress);
-        var scheduler = new CacheScheduler(target, store, state, source, monitor, metrics, timeProvider, loggerFactory.CreateLogger("Watcher.Pipeline.CacheScheduler." + target.Name));
+        var logger = loggerFactory.CreateLogger("Watcher.Pipeline.CacheScheduler." + target.Name);
+        var cacheInfo = new CacheInfoWatch(target, state, store, queue, timeProvider, logger);
+        var scheduler = new CacheScheduler(target, store, state, source, monitor, metrics, timeProvider, logger, cacheInfo);
         await scheduler.RunAsync(stopStarting, abort);
     }
 

@@ -10,7 +10,8 @@ namespace Watcher.Pipeline;
 /// <see cref="CacheFingerprint"/>; the others stay dead until <c>retry</c>), then feeds the planner what appeared
 /// while Watcher was not watching. <c>all</c>: every valid path the state has not seen (a restart costs O(new paths));
 /// <c>roots</c>: the configured roots' closures; every mode: paths registered since the scan cursor,
-/// so a crash between a build finishing and its journaling loses nothing.
+/// so a crash between a build finishing and its journaling loses nothing. The seen and pushed rows of paths the store no
+/// longer has are dropped on the way, so the journal does not grow with every path ever collected.
 /// </summary>
 internal sealed partial class StartupScanService(
     WatcherOptions options,
@@ -29,6 +30,9 @@ internal sealed partial class StartupScanService(
         {
             RequeueCuredDeadLetters();
 
+            // Read before the store is listed: a path journaled after the listing may be newer than it, and is kept.
+            var known = state.KnownPaths();
+
             // Read before anything is queued: the planner moves the cursor once it has planned a batch, and a cursor it
             // set for the roots queued below would make every path registered in the last minutes look new.
             long? cursor = state.GetScanCursor();
@@ -40,6 +44,7 @@ internal sealed partial class StartupScanService(
 
             long listed = timeProvider.GetUtcNow().ToUnixTimeSeconds();
             var all = await store.QueryAllValidPathsAsync(stoppingToken);
+            PruneInvalid(known, all);
             var unseen = state.FilterUnseen(all);
             var toPlan = options.Watch.Scan == ScanMode.All ? unseen : await RegisteredSinceAsync(cursor, unseen, stoppingToken);
             foreach (var path in toPlan)
@@ -81,6 +86,18 @@ internal sealed partial class StartupScanService(
 
                 state.SetCacheFingerprint(cache.Name, fingerprint);
             }
+        }
+    }
+
+    /// <summary>Drops the seen and pushed rows of the <paramref name="known"/> paths that are not among the valid ones.</summary>
+    private void PruneInvalid(IReadOnlyList<string> known, IReadOnlyList<StorePath> valid)
+    {
+        var validSet = valid.Select(p => p.FullPath).ToHashSet(StringComparer.Ordinal);
+        var invalid = known.Where(p => !validSet.Contains(p)).ToList();
+        if (invalid.Count > 0)
+        {
+            state.DropPaths(invalid);
+            Log.Pruned(logger, invalid.Count);
         }
     }
 
@@ -130,5 +147,8 @@ internal sealed partial class StartupScanService(
 
         [LoggerMessage(EventId = 343, EventName = "DeadLettersRequeued", Level = LogLevel.Information, Message = "the configuration of {Cache} changed: trying its {Count} dead letters again")]
         public static partial void Requeued(ILogger logger, int count, string cache);
+
+        [LoggerMessage(EventId = 344, EventName = "JournalPruned", Level = LogLevel.Information, Message = "forgot {Count} paths the store no longer has (garbage-collected) from the journal")]
+        public static partial void Pruned(ILogger logger, int count);
     }
 }

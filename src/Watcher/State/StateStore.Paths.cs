@@ -70,11 +70,34 @@ internal sealed partial class StateStore
             r => r.IsDBNull(0) ? (DateTimeOffset?)null : DateTimeOffset.FromUnixTimeSeconds(r.GetInt64(0)))[0];
 
     /// <summary>Records paths as in the cache (pushed now, or found there) and drops them from pending and the dead letters.</summary>
-    public void MarkPushed(string cache, IEnumerable<StorePath> paths) =>
-        Batch("DELETE FROM pending WHERE cache = $cache AND path = $path; INSERT OR IGNORE INTO pushed (cache, path) VALUES ($cache, $path); DELETE FROM dead_letters WHERE cache = $cache AND path = $path", paths, (c, p) =>
+    /// <param name="cache">The cache.</param>
+    /// <param name="paths">The paths it has.</param>
+    /// <param name="confirmedAt">
+    /// When the cache was seen to have them with a narinfo at most <see cref="Maintenance.GcLimits.RefreshAfter"/> old (see
+    /// <see cref="ConfirmedSince"/>); null when nobody looked (a row that is only a hint).
+    /// </param>
+    public void MarkPushed(string cache, IEnumerable<StorePath> paths, DateTimeOffset? confirmedAt = null) =>
+        Batch(
+            """
+            DELETE FROM pending WHERE cache = $cache AND path = $path;
+            INSERT INTO pushed (cache, path, confirmed_at) VALUES ($cache, $path, $at)
+                ON CONFLICT (cache, path) DO UPDATE SET confirmed_at = MAX(confirmed_at, excluded.confirmed_at);
+            DELETE FROM dead_letters WHERE cache = $cache AND path = $path
+            """,
+            paths,
+            (c, p) =>
+            {
+                c.Parameters.AddWithValue("$cache", cache);
+                c.Parameters.AddWithValue("$path", p.FullPath);
+                c.Parameters.AddWithValue("$at", confirmedAt?.ToUnixTimeSeconds() ?? 0);
+            });
+
+    /// <summary>Which of <paramref name="paths"/> the cache was confirmed to have at <paramref name="since"/> or later.</summary>
+    public IReadOnlySet<StorePath> ConfirmedSince(string cache, IReadOnlyCollection<StorePath> paths, DateTimeOffset since) =>
+        SelectExisting("SELECT path FROM pushed WHERE cache = $cache AND confirmed_at >= $since AND path IN ({0})", paths, c =>
         {
             c.Parameters.AddWithValue("$cache", cache);
-            c.Parameters.AddWithValue("$path", p.FullPath);
+            c.Parameters.AddWithValue("$since", since.ToUnixTimeSeconds());
         });
 
     /// <summary>Drops pending pairs that need no push (upstream, garbage-collected).</summary>

@@ -17,7 +17,7 @@ namespace Watcher.State;
 internal sealed partial class StateStore : IDisposable
 {
     /// <summary>The schema this version writes; older ones are migrated when opened, newer ones refused.</summary>
-    public const int SchemaVersion = 3;
+    public const int SchemaVersion = 4;
 
     /// <summary>Migrations[i] takes the schema from version i to i + 1 (0: an empty file).</summary>
     private static readonly string[] Migrations =
@@ -57,6 +57,12 @@ internal sealed partial class StateStore : IDisposable
             key TEXT NOT NULL,
             started_at INTEGER NOT NULL,
             PRIMARY KEY (cache, upload_id)) WITHOUT ROWID;
+        """,
+
+        // When each pushed path was last confirmed in its cache (published, or found and refreshed if aged); 0 for rows
+        // of earlier versions, which are looked up again before a referrer relies on them.
+        """
+        ALTER TABLE pushed ADD COLUMN confirmed_at INTEGER NOT NULL DEFAULT 0;
         """,
     ];
 

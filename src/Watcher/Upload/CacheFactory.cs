@@ -55,7 +55,7 @@ internal sealed partial class CacheFactory : IDisposable
     /// <summary>Creates the cache for <paramref name="options"/>; it sends every request through <paramref name="policy"/>.</summary>
     public IBinaryCache Create(CacheOptions options, string storeDir, IRequestPolicy policy) => options switch
     {
-        FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir, policy: policy, logger: _loggerFactory.CreateLogger<FileCache>()),
+        FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir, policy: policy, logger: _loggerFactory.CreateLogger<FileCache>(), time: _time),
         AtticCacheOptions attic => Track(AtticCache.Create(attic, storeDir, policy, _time, _loggerFactory)),
         S3CacheOptions s3 => Track(CreateS3(s3, storeDir, policy)),
         _ => throw new ConfigException($"cache '{options.Name}': caches of type '{options.Type}' are not supported by this version of nix-watcher"),

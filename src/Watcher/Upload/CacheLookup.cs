@@ -8,6 +8,13 @@ namespace Watcher.Upload;
 /// <param name="Error">Why the first unknown path's lookup failed.</param>
 internal sealed record CacheLookup(IReadOnlySet<StorePath> Missing, IReadOnlySet<StorePath> Unknown, string? Error = null)
 {
+    /// <summary>
+    /// Paths the cache has whose narinfo is older than <see cref="Maintenance.GcLimits.RefreshAfter"/>: whoever relies on
+    /// them refreshes them (<see cref="IBinaryCache.RefreshAsync"/>) so that <c>gc</c> sees them in use. Empty for caches
+    /// that keep their own retention.
+    /// </summary>
+    public IReadOnlySet<StorePath> Aged { get; init; } = new HashSet<StorePath>();
+
     /// <summary>A complete answer: the cache lacks exactly <paramref name="missing"/>.</summary>
     public static CacheLookup Exactly(IReadOnlySet<StorePath> missing) => new(missing, new HashSet<StorePath>());
 

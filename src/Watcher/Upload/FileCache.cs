@@ -1,3 +1,4 @@
+using Watcher.Maintenance;
 using Watcher.Nix;
 using Watcher.Upload.Resilience;
 
@@ -22,6 +23,8 @@ internal sealed partial class FileCache : IBinaryCache
     private readonly GroupSync _sync;
     private readonly IRequestPolicy _policy;
     private readonly ILogger? _logger;
+    private readonly TimeProvider _time;
+    private readonly ObjectRefresher _refresher;
 
     /// <summary>Durability comes from <paramref name="sync"/>; by default a <c>syncfs</c> of the cache directory's file system.</summary>
     /// <param name="name">The cache's name in the config.</param>
@@ -32,8 +35,11 @@ internal sealed partial class FileCache : IBinaryCache
     /// <param name="sync">Makes written files durable; tests pass their own.</param>
     /// <param name="policy">Retries writes that fail transiently (a full disk); once by default.</param>
     /// <param name="logger">Says what the start-up sweep of temporary files removed.</param>
-    public FileCache(string name, string root, NarEncoder encoder, NixSecretKey? signingKey, string storeDir = StorePath.DefaultStoreDir, GroupSync? sync = null, IRequestPolicy? policy = null, ILogger? logger = null)
+    /// <param name="time">The clock of narinfo ages and refreshes; the system's by default.</param>
+    public FileCache(string name, string root, NarEncoder encoder, NixSecretKey? signingKey, string storeDir = StorePath.DefaultStoreDir, GroupSync? sync = null, IRequestPolicy? policy = null, ILogger? logger = null, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
+        _refresher = new ObjectRefresher(new FileCacheObjects(name, root, _time), _time);
         _policy = policy ?? SingleAttempt.Instance;
         Name = name;
         _root = root;
@@ -47,6 +53,8 @@ internal sealed partial class FileCache : IBinaryCache
     public string Name { get; }
 
     public bool PublishesOnUpload => false;
+
+    public bool HasCacheInfo => true;
 
     /// <remarks>Also deletes the temporary files that interrupted writers left (<see cref="CacheTempFiles"/>).</remarks>
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -67,8 +75,36 @@ internal sealed partial class FileCache : IBinaryCache
         }
     }
 
-    public Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
-        Task.FromResult(CacheLookup.Exactly(paths.Where(p => !File.Exists(NarInfoPath(p))).ToHashSet()));
+    public Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
+    {
+        var missing = new HashSet<StorePath>();
+        var aged = new HashSet<StorePath>();
+        var agedBefore = _time.GetUtcNow() - GcLimits.RefreshAfter;
+        foreach (var path in paths)
+        {
+            var narInfo = new FileInfo(NarInfoPath(path));
+            if (!narInfo.Exists)
+            {
+                missing.Add(path);
+            }
+            else if (narInfo.LastWriteTimeUtc < agedBefore)
+            {
+                aged.Add(path);
+            }
+        }
+
+        return Task.FromResult(CacheLookup.Exactly(missing) with { Aged = aged });
+    }
+
+    public Task<CacheLookup> RefreshAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) => _refresher.RefreshNarInfosAsync(paths, cancellationToken);
+
+    public Task<bool> RefreshNarAsync(NarInfo narInfo, CancellationToken cancellationToken) => _refresher.RefreshObjectAsync(narInfo.Url, cancellationToken);
+
+    public Task<CacheInfoIdentity?> ReadCacheInfoIdentityAsync(CancellationToken cancellationToken)
+    {
+        using var objects = new FileCacheObjects(Name, _root, _time);
+        return objects.ReadCacheInfoIdentityAsync(cancellationToken);
+    }
 
     public Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken) =>
         _policy.RunBodyAsync("writing the NAR of " + info.Path.Name, (progress, ct) => WriteNarAsync(info, source, progress, ct), cancellationToken);

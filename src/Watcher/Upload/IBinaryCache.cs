@@ -1,3 +1,4 @@
+using Watcher.Maintenance;
 using Watcher.Nix;
 
 namespace Watcher.Upload;
@@ -39,6 +40,32 @@ internal interface IBinaryCache
 
     /// <summary>Signs (where the cache signs client-side) and writes the narinfo, making the path visible.</summary>
     Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Sets the last-modified time of the narinfos of <paramref name="paths"/> (which <see cref="LookupAsync"/> found
+    /// <see cref="CacheLookup.Aged"/>) to now, so that <c>gc</c> sees them in use, then looks again after
+    /// <see cref="GcLimits.RefreshSettle"/> that they are still there.
+    /// </summary>
+    /// <returns>
+    /// <see cref="CacheLookup.Missing"/>: the paths the cache no longer has, or could not refresh: whoever relies on them
+    /// publishes them again. <see cref="CacheLookup.Unknown"/>: those whose refresh failed. Caches that keep their own
+    /// retention (Attic) refresh nothing.
+    /// </returns>
+    Task<CacheLookup> RefreshAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
+        Task.FromResult(CacheLookup.Exactly(new HashSet<StorePath>()));
+
+    /// <summary>
+    /// Refreshes the NAR object of <paramref name="narInfo"/> before its narinfo is published, when it went up longer
+    /// than <see cref="GcLimits.NarRefreshAfter"/> ago: until the narinfo names it, only its age keeps <c>gc</c> away.
+    /// </summary>
+    /// <returns>False when the NAR object is gone (or could not be refreshed): it must go up again first.</returns>
+    Task<bool> RefreshNarAsync(NarInfo narInfo, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    /// <summary>Whether the cache has a <c>nix-cache-info</c> whose identity tells that it was wiped (<c>file</c> and <c>s3</c>).</summary>
+    bool HasCacheInfo => false;
+
+    /// <summary>The identity of the cache's <c>nix-cache-info</c>, or <see langword="null"/> when it does not exist (see <see cref="HasCacheInfo"/>).</summary>
+    Task<CacheInfoIdentity?> ReadCacheInfoIdentityAsync(CancellationToken cancellationToken) => Task.FromResult<CacheInfoIdentity?>(null);
 
     /// <summary>
     /// Completes once everything published so far would survive a power cut; called before outcomes are recorded.

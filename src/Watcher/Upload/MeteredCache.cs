@@ -1,3 +1,4 @@
+using Watcher.Maintenance;
 using Watcher.Metrics;
 using Watcher.Nix;
 
@@ -69,6 +70,17 @@ internal sealed class MeteredCache(IBinaryCache inner, CacheActivity activity, W
         }, cancellationToken);
         activity.Succeeded(time.GetUtcNow());
     }
+
+    public bool HasCacheInfo => inner.HasCacheInfo;
+
+    public Task<CacheLookup> RefreshAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
+        RecordAsync(() => inner.RefreshAsync(paths, cancellationToken), cancellationToken);
+
+    public Task<bool> RefreshNarAsync(NarInfo narInfo, CancellationToken cancellationToken) =>
+        RecordAsync(() => inner.RefreshNarAsync(narInfo, cancellationToken), cancellationToken);
+
+    public Task<CacheInfoIdentity?> ReadCacheInfoIdentityAsync(CancellationToken cancellationToken) =>
+        RecordAsync(() => inner.ReadCacheInfoIdentityAsync(cancellationToken), cancellationToken);
 
     public Task FlushAsync(CancellationToken cancellationToken) => RecordAsync(async () =>
     {

@@ -19,6 +19,9 @@ internal enum PathOutcomeKind
 
     /// <summary>Still to do: the push is stopping, the cache could not say whether it has the path, or a reference is still to do.</summary>
     Deferred,
+
+    /// <summary>A reference outside the push (relied on, not pushed) that the cache lacks: it must be pushed before its referrers.</summary>
+    Missing,
 }
 
 /// <summary>The outcome for one (path, cache) pair; failures carry their reason, message and how often the request was sent.</summary>
@@ -29,6 +32,8 @@ internal sealed record PathOutcome(PathOutcomeKind Kind, string? Error = null, l
     public static readonly PathOutcome Upstream = new(PathOutcomeKind.Upstream);
 
     public static readonly PathOutcome Deferred = new(PathOutcomeKind.Deferred);
+
+    public static readonly PathOutcome Missing = new(PathOutcomeKind.Missing);
 
     /// <summary>With <see cref="PathOutcomeKind.Failed"/>: why.</summary>
     public FailureReason? Reason { get; init; }

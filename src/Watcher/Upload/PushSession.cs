@@ -1,3 +1,4 @@
+using Watcher.Maintenance;
 using Watcher.Nix;
 using Watcher.Pipeline;
 
@@ -9,8 +10,11 @@ namespace Watcher.Upload;
 /// after its own NAR and the narinfos of all its references, so the cache never serves a path whose closure it lacks.
 /// </summary>
 /// <remarks>
-/// The same for the daemon's rounds and the one-shot commands. It never retries: the cache's request policy
-/// does, and whatever still fails comes back as an outcome for the caller to record.
+/// <para>The same for the daemon's rounds and the one-shot commands. It never retries: the cache's request policy
+/// does, and whatever still fails comes back as an outcome for the caller to record.</para>
+/// <para>What it relies on stays alive for <c>gc</c>: a path the cache has whose narinfo is older than
+/// <see cref="GcLimits.RefreshAfter"/> is refreshed (a path found gone meanwhile is pushed after all), and a NAR that
+/// waited longer than <see cref="GcLimits.NarRefreshAfter"/> for its references is refreshed before its narinfo goes up.</para>
 /// </remarks>
 internal sealed partial class PushSession
 {
@@ -19,14 +23,17 @@ internal sealed partial class PushSession
     private readonly int _jobs;
     private readonly IReadOnlyCollection<string> _skipSignedBy;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
     /// <param name="cache">The cache, initialised.</param>
     /// <param name="source">Where NAR bytes come from.</param>
     /// <param name="jobs">How many NARs go up at once.</param>
     /// <param name="skipSignedBy">The cache's <c>skip-signed-by</c> keys; the cache's own upstream keys apply too.</param>
     /// <param name="logger">Logs each path pushed or failed.</param>
-    public PushSession(IBinaryCache cache, INarSource source, int jobs, IReadOnlyCollection<string> skipSignedBy, ILogger logger)
+    /// <param name="time">Times how long a NAR waits for its references; the system's clock by default.</param>
+    public PushSession(IBinaryCache cache, INarSource source, int jobs, IReadOnlyCollection<string> skipSignedBy, ILogger logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
         _cache = cache;
         _source = source;
@@ -43,12 +50,26 @@ internal sealed partial class PushSession
     /// <param name="paths">The paths, references first.</param>
     /// <param name="cancellationToken">Aborts uploads in progress.</param>
     /// <param name="stopStarting">Once cancelled, no new upload starts: the rest come back <see cref="PathOutcomeKind.Deferred"/>.</param>
-    public async Task<Dictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> paths, CancellationToken cancellationToken, CancellationToken stopStarting = default)
+    public Task<Dictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> paths, CancellationToken cancellationToken, CancellationToken stopStarting = default) =>
+        PushAsync(paths, [], cancellationToken, stopStarting);
+
+    /// <summary>
+    /// Pushes <paramref name="paths"/> like <see cref="PushAsync(IReadOnlyList{PathInfo}, CancellationToken, CancellationToken)"/>, and
+    /// makes sure of <paramref name="relied"/> first: references outside the push that the caller has not confirmed in the
+    /// cache lately. They are looked up (and refreshed when aged) in the same question, never pushed; one the cache lacks
+    /// comes back <see cref="PathOutcomeKind.Missing"/>, and its referrers <see cref="PathOutcomeKind.Deferred"/>.
+    /// </summary>
+    /// <returns>One outcome per path of <paramref name="paths"/> and of <paramref name="relied"/>.</returns>
+    /// <param name="paths">The paths, references first.</param>
+    /// <param name="relied">References of <paramref name="paths"/> that are not among them, with their store facts.</param>
+    /// <param name="cancellationToken">Aborts uploads in progress.</param>
+    /// <param name="stopStarting">Once cancelled, no new upload starts: the rest come back <see cref="PathOutcomeKind.Deferred"/>.</param>
+    public async Task<Dictionary<StorePath, PathOutcome>> PushAsync(IReadOnlyList<PathInfo> paths, IReadOnlyList<PathInfo> relied, CancellationToken cancellationToken, CancellationToken stopStarting = default)
     {
         var upstreamKeys = _skipSignedBy.Concat(_cache.UpstreamKeyNames).ToList();
-        var outcomes = new Dictionary<StorePath, PathOutcome>(paths.Count);
-        var toAsk = new List<StorePath>(paths.Count);
-        foreach (var info in paths)
+        var outcomes = new Dictionary<StorePath, PathOutcome>(paths.Count + relied.Count);
+        var toAsk = new List<StorePath>(paths.Count + relied.Count);
+        foreach (var info in relied.Concat(paths))
         {
             if (PathFilter.IsUpstream(info, upstreamKeys))
             {
@@ -60,10 +81,24 @@ internal sealed partial class PushSession
             }
         }
 
-        var lookup = await LookupAsync(toAsk, cancellationToken);
+        var lookup = await RefreshAgedAsync(await LookupAsync(toAsk, cancellationToken), cancellationToken);
         var listed = paths.Select(p => p.Path).ToHashSet();
         using var slots = new SemaphoreSlim(_jobs);
-        var tasks = new Dictionary<StorePath, Task<PathOutcome>>(paths.Count);
+        var tasks = new Dictionary<StorePath, Task<PathOutcome>>(paths.Count + relied.Count);
+        foreach (var info in relied)
+        {
+            if (listed.Contains(info.Path))
+            {
+                throw new ArgumentException($"{info.Path} is both pushed and relied on", nameof(relied));
+            }
+
+            tasks[info.Path] = Task.FromResult(
+                outcomes.GetValueOrDefault(info.Path)
+                ?? (lookup.Unknown.Contains(info.Path) ? PathOutcome.Deferred with { Error = lookup.Error }
+                    : lookup.Missing.Contains(info.Path) ? PathOutcome.Missing
+                    : PathOutcome.Present));
+        }
+
         foreach (var info in paths)
         {
             if (outcomes.TryGetValue(info.Path, out var upstream))
@@ -117,6 +152,40 @@ internal sealed partial class PushSession
             Log.LookupIncomplete(_logger, _cache.Name, paths.Count, paths.Count, ex.Message);
             return CacheLookup.Failed(paths, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// Refreshes the paths the cache has whose narinfos are aged: this push relies on them (it skips them, or publishes
+    /// what refers to them). One found gone is missing after all (pushed, or for a reference outside the push, reported
+    /// missing); one whose refresh failed is unknown (it stays to do, and so do its referrers).
+    /// </summary>
+    private async Task<CacheLookup> RefreshAgedAsync(CacheLookup lookup, CancellationToken cancellationToken)
+    {
+        if (lookup.Aged.Count == 0)
+        {
+            return lookup;
+        }
+
+        CacheLookup refreshed;
+        try
+        {
+            refreshed = await _cache.RefreshAsync(lookup.Aged, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            refreshed = CacheLookup.Failed(lookup.Aged, ex.Message);
+        }
+
+        Log.Refreshed(_logger, _cache.Name, lookup.Aged.Count - refreshed.Missing.Count - refreshed.Unknown.Count, refreshed.Missing.Count);
+        if (refreshed.Unknown.Count > 0)
+        {
+            Log.LookupIncomplete(_logger, _cache.Name, refreshed.Unknown.Count, lookup.Aged.Count, refreshed.Error ?? "no answer");
+        }
+
+        return new CacheLookup(
+            lookup.Missing.Union(refreshed.Missing).ToHashSet(),
+            lookup.Unknown.Union(refreshed.Unknown).ToHashSet(),
+            lookup.Error ?? refreshed.Error);
     }
 
     /// <summary>The tasks of the references of <paramref name="info"/> that are in this push; each must be listed before it.</summary>
@@ -186,6 +255,7 @@ internal sealed partial class PushSession
         }
 
         NarInfo narInfo;
+        long started = _time.GetTimestamp();
         try
         {
             narInfo = await _cache.UploadNarAsync(info, _source, cancellationToken);
@@ -209,6 +279,13 @@ internal sealed partial class PushSession
 
             try
             {
+                if (_time.GetElapsedTime(started) > GcLimits.NarRefreshAfter && !await _cache.RefreshNarAsync(narInfo, cancellationToken))
+                {
+                    // Nothing named the NAR while it waited for its references, and gc took it: it goes up again next round.
+                    Log.NarGone(_logger, info.Path.FullPath, _cache.Name, narInfo.Url);
+                    return PathOutcome.Deferred;
+                }
+
                 await _cache.PublishAsync(narInfo, cancellationToken);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -237,7 +314,7 @@ internal sealed partial class PushSession
                     var failed = PathOutcome.ReferenceFailed(path);
                     Log.UploadFailed(_logger, info.Path.FullPath, _cache.Name, failed.Error!, null);
                     return failed;
-                case PathOutcomeKind.Deferred:
+                case PathOutcomeKind.Deferred or PathOutcomeKind.Missing:
                     return PathOutcome.Deferred;
                 default:
                     break;
@@ -257,6 +334,12 @@ internal sealed partial class PushSession
 
         [LoggerMessage(EventId = 102, EventName = "LookupIncomplete", Level = LogLevel.Warning, Message = "{Cache} could not say whether it has {Unknown} of {Count} paths; they stay to do: {Reason}")]
         public static partial void LookupIncomplete(ILogger logger, string cache, int unknown, int count, string reason);
+
+        [LoggerMessage(EventId = 103, EventName = "AgedRefreshed", Level = LogLevel.Information, Message = "{Cache}: refreshed {Count} narinfos older than a day that this push relies on ({Gone} found gone and pushed again)")]
+        public static partial void Refreshed(ILogger logger, string cache, int count, int gone);
+
+        [LoggerMessage(EventId = 104, EventName = "NarGone", Level = LogLevel.Warning, Message = "the NAR of {StorePath} ({Key}) is no longer in {Cache} after waiting for its references; it goes up again before its narinfo")]
+        public static partial void NarGone(ILogger logger, string storePath, string cache, string key);
 
         [LoggerMessage(EventId = 1390, EventName = "CacheUnavailable", Level = LogLevel.Error, Message = "cannot push to {Cache}: {Reason}")]
         public static partial void FlushFailed(ILogger logger, string cache, string reason, Exception? exception);

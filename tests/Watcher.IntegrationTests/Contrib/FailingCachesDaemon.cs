@@ -7,7 +7,8 @@ namespace Watcher.IntegrationTests.Contrib;
 /// One daemon pushing to three caches that together make it export every kind of series: <c>local</c> (a file cache)
 /// takes everything, <c>refusing</c> (an Attic cache answering 403 to uploads) turns paths into dead letters, and
 /// <c>flaky</c> (S3 behind a front answering every request 503 SlowDown) retries until its breaker pauses it, with
-/// its paths left pending. A path whose name ends in <c>-excluded</c> is filtered out. A real Prometheus scrapes the
+/// its paths left pending. A path whose name ends in <c>-excluded</c> is filtered out. <c>local</c> has a retention
+/// schedule, whose first collection runs at start. A real Prometheus scrapes the
 /// daemon every second and evaluates <c>contrib/prometheus/nix-watcher.rules.yml</c>.
 /// </summary>
 public sealed class FailingCachesDaemon : IAsyncLifetime
@@ -49,6 +50,7 @@ public sealed class FailingCachesDaemon : IAsyncLifetime
         await Daemon.WaitForLogAsync("is a dead letter for refusing", ct);
         await Daemon.WaitForLogAsync("flaky keeps failing; pausing it", ct);
         Assert.False(Home.HasNarInfo(outputs.Single(p => p.EndsWith("-excluded", StringComparison.Ordinal))), "the excluded path was pushed");
+        await Daemon.WaitForLogAsync("collected local", ct);
 
         using var http = new HttpClient();
         Scrape = await http.GetStringAsync(Metrics, ct);
@@ -100,6 +102,8 @@ public sealed class FailingCachesDaemon : IAsyncLifetime
         string config = File.ReadAllText(Home.ConfigFile).Replace("listen = \"\"", "listen = \"127.0.0.1:0\"", StringComparison.Ordinal);
         File.WriteAllText(Home.ConfigFile, config + $"""
 
+            [caches.local.retention]
+            keep-days = 2
             [caches.refusing]
             type = "attic"
             endpoint = "{attic.Endpoint}"

@@ -6,13 +6,10 @@ namespace Watcher.IntegrationTests.Maintenance;
 
 /// <summary>
 /// Two <c>nix-watcher run</c> daemons with their own state push every new build into one bucket while <c>gc</c> runs
-/// in a loop with the smallest settings it allows: what gc deletes is only the aged closure nobody uses, and
-/// afterwards the bucket verifies clean and real Nix substitutes every surviving narinfo's closure.
+/// in a loop with the smallest settings it allows. Some builds refer to a path of an aged closure: the writers refresh
+/// the aged paths they rely on (or push again one a gc took first), so what gc deletes is only the part of the aged
+/// closure nobody uses, and afterwards the bucket verifies clean and real Nix substitutes every surviving narinfo's closure.
 /// </summary>
-/// <remarks>
-/// The writers here rely only on paths within the grace period: a writer that finds an aged path in the cache and
-/// refers to it is kept safe by refreshing it, which this test does not exercise.
-/// </remarks>
 [Collection(NixCollection.Name)]
 public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassFixture<S3rverFixture>
 {
@@ -32,6 +29,12 @@ public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassF
         await using var daemonB = second.StartDaemon(metrics: false);
         await daemonA.WaitForLogAsync("start-up scan", ct);
         await daemonB.WaitForLogAsync("start-up scan", ct);
+        using var client = s3.Server.CreateClient();
+
+        // aged[1] refers to aged[0]; aged[2] and aged[3] are what nobody relies on.
+        var reliedOn = aged.Take(2).ToHashSet(StringComparer.Ordinal);
+        var built = new List<string> { await StoreGraph.BuildReferringAsync([aged[1]], ct) };
+        await daemonA.WaitUntilAsync(() => S3TestCache.ListAsync(client, bucket, ct).GetAwaiter().GetResult().ContainsKey(Key(built[0])), "the first build on the aged closure", ct);
 
         using var stopGc = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var gcRuns = new List<ProcessResult>();
@@ -42,14 +45,13 @@ public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassF
                 gcRuns.Add(await first.Home.RunAsync(["--config", first.ConfigFile, "gc", "--keep-days", "2", "--grace", "1h"], ct));
             }
         }, ct);
-        var built = new List<string>();
         for (int round = 0; round < Rounds; round++)
         {
             built.AddRange(await nix.BuildChainAsync(6, ct));
+            built.Add(await StoreGraph.BuildReferringAsync([aged[1]], ct));
         }
 
-        using var client = s3.Server.CreateClient();
-        var wanted = built.Select(p => StorePath.Parse(p).HashPart + ".narinfo").ToHashSet(StringComparer.Ordinal);
+        var wanted = built.Select(Key).ToHashSet(StringComparer.Ordinal);
         await daemonA.WaitUntilAsync(
             () => wanted.IsSubsetOf(S3TestCache.ListAsync(client, bucket, ct).GetAwaiter().GetResult().Keys),
             $"{wanted.Count} narinfos in the bucket",
@@ -62,15 +64,19 @@ public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassF
 
         Assert.Contains("pushed /nix/store/", daemonA.Log, StringComparison.Ordinal);
         Assert.Contains("pushed /nix/store/", daemonB.Log, StringComparison.Ordinal);
+        Assert.Contains("bucket: refreshed 2 narinfos older than a day", daemonA.Log + daemonB.Log, StringComparison.Ordinal);
         Assert.True(gcRuns.Count >= 3, $"gc ran only {gcRuns.Count} times");
         Assert.All(gcRuns, r => Assert.True(r.ExitCode == 0, r.StandardError + r.StandardOutput));
         var narInfos = await S3TestCache.VerifyNarInfosAsync(client, bucket, first.PublicKey, ct);
         Assert.Subset(narInfos.Keys.ToHashSet(StringComparer.Ordinal), wanted);
-        Assert.DoesNotContain(narInfos.Values, n => aged.Contains(n.StorePath.FullPath));
+        Assert.Subset(narInfos.Values.Select(n => n.StorePath.FullPath).ToHashSet(StringComparer.Ordinal), reliedOn);
+        Assert.DoesNotContain(narInfos.Values, n => aged.Contains(n.StorePath.FullPath) && !reliedOn.Contains(n.StorePath.FullPath));
         var verify = await first.Home.RunAsync(["--config", first.ConfigFile, "verify", "--deep"], ct);
         Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
         string store = Path.Combine(first.Home.Root, "fresh-store");
         var copy = await NixVerifier.SubstituteAsync(first.HttpUrl(s3.Server.Endpoint), first.PublicKey.ToString(), store, narInfos.Values.Select(n => n.StorePath.FullPath), ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
     }
+
+    private static string Key(string storePath) => StorePath.Parse(storePath).HashPart + ".narinfo";
 }

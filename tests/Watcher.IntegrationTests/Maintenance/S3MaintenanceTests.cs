@@ -14,7 +14,7 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
     public async Task VerifyRepair_DamagedBucket_PushesAgainUntilCleanAndNixSubstitutes()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (outputs, bucket, cache) = await PushedBucketAsync(4, ct);
+        var (outputs, bucket, cache) = await s3.PushedBucketAsync(nix, 4, ct);
         using var disposeCache = cache;
         using var client = s3.Server.CreateClient();
         var narInfos = await S3TestCache.VerifyNarInfosAsync(client, bucket, cache.PublicKey, ct);
@@ -44,7 +44,7 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
     public async Task RefreshAsync_AgedNarInfo_MovesItsLastModifiedAndKeepsItsBytes()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (outputs, bucket, cache) = await PushedBucketAsync(1, ct);
+        var (outputs, bucket, cache) = await s3.PushedBucketAsync(nix, 1, ct);
         using var disposeCache = cache;
         StoreGraph.Age(Path.Combine(s3.Server.Directory, bucket), TimeSpan.FromDays(10));
         string key = Path.GetFileName(outputs[0])[..32] + ".narinfo";
@@ -67,7 +67,7 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
     public async Task ReadCacheInfoIdentityAsync_BucketWipedAndWrittenAgain_HasAnotherIdentity()
     {
         var ct = TestContext.Current.CancellationToken;
-        var (outputs, bucket, cache) = await PushedBucketAsync(1, ct);
+        var (outputs, bucket, cache) = await s3.PushedBucketAsync(nix, 1, ct);
         using var disposeCache = cache;
         using var objects = Objects(bucket);
         var first = await objects.ReadCacheInfoIdentityAsync(ct);
@@ -102,16 +102,6 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
 
         Assert.Equal(1100, listed.Select(o => o.Key).Distinct(StringComparer.Ordinal).Count());
         Assert.Equal(1100, listed.Count);
-    }
-
-    /// <summary>A new bucket with a chain of <paramref name="count"/> new paths pushed into it.</summary>
-    private async Task<(IReadOnlyList<string> Outputs, string Bucket, S3TestCache Cache)> PushedBucketAsync(int count, CancellationToken cancellationToken)
-    {
-        var outputs = await nix.BuildChainAsync(count, cancellationToken);
-        string bucket = await s3.NewBucketAsync(cancellationToken);
-        var cache = new S3TestCache(s3.Server.Endpoint, bucket);
-        (await cache.PushAsync([outputs[^1]], cancellationToken)).EnsureSuccess("push");
-        return (outputs, bucket, cache);
     }
 
     private S3CacheObjects Objects(string bucket) => new(

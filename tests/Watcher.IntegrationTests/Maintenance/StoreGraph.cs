@@ -27,6 +27,16 @@ internal static class StoreGraph
         return graph.Select((g, i) => (g.Name, Path: outputs[i])).ToDictionary(x => x.Name, x => x.Path, StringComparer.Ordinal);
     }
 
+    /// <summary>Builds a new path (fresh on every call) that refers to each of the valid store paths <paramref name="existing"/>.</summary>
+    public static async Task<string> BuildReferringAsync(IEnumerable<string> existing, CancellationToken cancellationToken)
+    {
+        string nonce = Guid.NewGuid().ToString("N")[..12];
+        string refs = string.Concat(existing.Select(p => $"echo ${{builtins.storePath \"{p}\"}} >> $out/refs; "));
+        string expression = $"derivation {{ name = \"relies-{nonce}\"; system = builtins.currentSystem; builder = \"/bin/sh\"; "
+            + $"args = [ \"-c\" \"mkdir -p $out; {refs}echo {nonce} > $out/data\" ]; PATH = \"/usr/bin:/bin\"; }}";
+        return (await NixFixture.BuildExpressionAsync(expression, cancellationToken)).Single();
+    }
+
     /// <summary>Deletes paths from the local store (referrers first), as if they had been garbage-collected.</summary>
     public static async Task DeleteAsync(IEnumerable<string> paths, CancellationToken cancellationToken)
     {

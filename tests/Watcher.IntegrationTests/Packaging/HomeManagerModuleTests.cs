@@ -135,6 +135,50 @@ public sealed class HomeManagerModuleTests : IDisposable
     }
 
     [Fact]
+    public async Task Module_RetentionSchedule_RendersRetentionTablesOfTheFileAndS3CachesThatTheLoaderAccepts()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await CreateSecretsAsync(ct);
+
+        JsonElement result = await HomeManagerEval.EvaluateAsync(ExampleUser("retention = { enable = true; keepDays = 14; interval = \"12h\"; };"), Root, ct);
+        WatcherOptions options = ConfigLoader.Load(result.GetProperty("configFile").GetString()!, Environment);
+
+        var expected = new RetentionOptions { KeepDays = 14, Interval = TimeSpan.FromHours(12), Grace = TimeSpan.FromHours(24) };
+        Assert.Equal(expected, Assert.IsType<FileCacheOptions>(options.Caches[2]).Retention);
+        Assert.Equal(expected, Assert.IsType<S3CacheOptions>(options.Caches[3]).Retention);
+        Assert.Contains("[caches.minio.retention]", result.GetProperty("toml").GetString(), StringComparison.Ordinal);
+        Assert.Equal(["direct", "home", "local", "minio"], options.Caches.Select(c => c.Name));
+    }
+
+    [Fact]
+    public async Task Module_RetentionOfOneCacheWithTheDefaultSettings_RendersTheBuiltInCacheWithIt()
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        JsonElement result = await HomeManagerEval.EvaluateAsync("{ retention = { enable = true; caches = [ \"local\" ]; }; }", Root, ct);
+        WatcherOptions options = ConfigLoader.Load(result.GetProperty("configFile").GetString()!, Environment);
+
+        var local = Assert.IsType<FileCacheOptions>(Assert.Single(options.Caches));
+        Assert.Equal(Path.Combine(Root, ".cache", "nix-watcher", "cache"), local.Path);
+        Assert.Equal(30, local.Retention?.KeepDays);
+        Assert.Equal(TimeSpan.FromDays(1), local.Retention?.Interval);
+    }
+
+    [Theory]
+    [InlineData("retention = { enable = true; caches = [ \"home\" ]; };", "retention.caches: 'home' is an attic cache; the Attic server keeps its own retention")]
+    [InlineData("retention = { enable = true; caches = [ \"nas\" ]; };", "retention.caches: there is no cache named 'nas'")]
+    [InlineData("retention = { enable = true; keepDays = 1; };", "services.nix-watcher.retention.keepDays: not a integer between 2 and 36500")]
+    public async Task Module_RetentionThatCannotApply_FailsEvaluationWithTheReason(string retention, string expected)
+    {
+        var ct = TestContext.Current.CancellationToken;
+
+        var result = await HomeManagerEval.RunAsync(ExampleUser(retention), Root, ct);
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains(expected, result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Module_SecretFileInTheStore_FailsEvaluation()
     {
         var ct = TestContext.Current.CancellationToken;
@@ -157,8 +201,9 @@ public sealed class HomeManagerModuleTests : IDisposable
         return WatcherExecutable.RunAsync(arguments, environment, cancellationToken);
     }
 
-    private string ExampleUser() => $$"""
+    private string ExampleUser(string extra = "") => $$"""
         {
+          {{extra}}
           settings = {
             state-dir = "{{Root}}/state";
             watch = { scan = "roots"; roots = [ "/run/current-system" ]; skip-derivations = true; exclude = [ "-doc$" ]; jobs = 2; batch-quiet-ms = 250; batch-max-ms = 2000; };

@@ -24,6 +24,7 @@ let
       port = { name = "16 bit unsigned integer; between 0 and 65535 (both inclusive)"; check = v: isInt v && v >= 0 && v <= 65535; };
       package = { name = "package"; check = v: isAttrs v && v ? outPath; };
       listOf = t: { name = "listOf ${t.name}"; check = v: isList v && builtins.all t.check v; };
+      ints.between = lowest: highest: { name = "integer between ${toString lowest} and ${toString highest} (both inclusive)"; check = v: isInt v && v >= lowest && v <= highest; };
     };
     hasPrefix = prefix: s: substring 0 (stringLength prefix) s == prefix;
     hasSuffix = suffix: s: stringLength s >= stringLength suffix
@@ -37,6 +38,9 @@ let
     concatLists = builtins.concatLists;
     concatMap = builtins.concatMap;
     any = builtins.any;
+    elem = builtins.elem;
+    attrNames = builtins.attrNames;
+    mapAttrs = builtins.mapAttrs;
     mapAttrsToList = f: attrs: map (n: f n attrs.${n}) (attrNames attrs);
     filterAttrs = pred: attrs: listToAttrs (map (n: { name = n; value = attrs.${n}; }) (filter (n: pred n attrs.${n}) (attrNames attrs)));
   };

@@ -99,8 +99,11 @@ public sealed class HostileNetworkTests(NixFixture nix)
 
         Assert.Equal(outputs.Count, network.NarInfoCount(outputs, ct));
         Assert.True(await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_retries_total", ct, "reason=\"damaged\"") > 0, "no damaged body was sent again");
-        await network.VerifyAsync(outputs[^1], ct);
+
+        // s3rver stores a cut body whatever its Content-MD5 says: a narinfo can be listed while the daemon is still
+        // sending it again after its first try came back damaged. Once stopped, every write it began has ended.
         Assert.Equal(0, await daemon.StopAsync(ct));
+        await network.VerifyAsync(outputs[^1], ct);
     }
 
     [Fact]

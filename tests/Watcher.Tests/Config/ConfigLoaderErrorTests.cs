@@ -58,6 +58,13 @@ public sealed class ConfigLoaderErrorTests : IDisposable
     [InlineData("unknown retry key", "[retry]\nretries = 3\n", 2, 1, "retry.retries", "unknown key")]
     [InlineData("cache retry max below base", FileCache + "[caches.s.retry]\nbase-delay-ms = 5000\nmax-delay-ms = 100\n", 6, 16, "caches.s.retry.max-delay-ms", "must be ≥ 'caches.s.retry.base-delay-ms' (5000)")]
     [InlineData("retry as a value", FileCache + "retry = 3\n", 4, 9, "caches.s.retry", "must be a table, not an integer")]
+    [InlineData("keep-days below the minimum", FileCache + "[caches.s.retention]\nkeep-days = 1\n", 5, 13, "caches.s.retention.keep-days", "1 is below the minimum of 2: writers refresh a path they rely on only once it is a day old")]
+    [InlineData("grace below the minimum", FileCache + "[caches.s.retention]\nkeep-days = 7\ngrace = \"30m\"\n", 6, 9, "caches.s.retention.grace", "30m is below the minimum of 1h: a writer uploads a NAR before its narinfo")]
+    [InlineData("interval below the minimum", FileCache + "[caches.s.retention]\nkeep-days = 7\ninterval = \"10m\"\n", 6, 12, "caches.s.retention.interval", "10m is below the minimum of 1h: each collection lists the whole cache")]
+    [InlineData("interval not a duration", FileCache + "[caches.s.retention]\nkeep-days = 7\ninterval = \"daily\"\n", 6, 12, "caches.s.retention.interval", "must be a number and a unit (s, m, h or d), like \"1d\" or \"36h\", not 'daily'")]
+    [InlineData("retention without keep-days", FileCache + "[caches.s.retention]\ninterval = \"1d\"\n", 4, 1, "caches.s.retention.keep-days", "missing required key")]
+    [InlineData("unknown retention key", FileCache + "[caches.s.retention]\nkeep-days = 7\nkeep-roots = true\n", 6, 1, "caches.s.retention.keep-roots", "unknown key")]
+    [InlineData("retention on attic", Attic + "[caches.a.retention]\nkeep-days = 7\n", 5, 1, "caches.a.retention", "does not apply to caches of type attic (only to file and s3 caches)")]
     public void Load_MalformedConfig_ReportsFileLineColumnKeyAndExpectation(string scenario, string toml, int line, int column, string? key, string expected)
     {
         string[] lines = _sandbox.LoadErrors(toml.Replace("{root}", _sandbox.Root, StringComparison.Ordinal));

@@ -21,7 +21,9 @@ internal sealed class TestCacheDir : IDisposable
         Root = Directory.CreateTempSubdirectory("watcher-maint-").FullName;
         Directory.CreateDirectory(Path.Combine(Root, "nar"));
         File.WriteAllText(Path.Combine(Root, "nix-cache-info"), "StoreDir: /nix/store\n");
-        (Key, _) = NixSecretKey.Generate("test-cache-1");
+        (Key, string keyText) = NixSecretKey.Generate("test-cache-1");
+        KeyFile = Path.Combine(Directory.CreateTempSubdirectory("watcher-maint-key-").FullName, "signing.key");
+        File.WriteAllText(KeyFile, keyText);
         Time = new FakeTimeProvider(Now);
         Objects = new FileCacheObjects("test", Root, Time);
     }
@@ -29,6 +31,9 @@ internal sealed class TestCacheDir : IDisposable
     public string Root { get; }
 
     public NixSecretKey Key { get; }
+
+    /// <summary><see cref="Key"/> in a file of its own (outside the cache), as <c>signing-key-file</c> names it.</summary>
+    public string KeyFile { get; }
 
     public FakeTimeProvider Time { get; }
 
@@ -99,5 +104,6 @@ internal sealed class TestCacheDir : IDisposable
         Key.Dispose();
         Objects.Dispose();
         Directory.Delete(Root, recursive: true);
+        Directory.Delete(Path.GetDirectoryName(KeyFile)!, recursive: true);
     }
 }

@@ -5,7 +5,7 @@ using Watcher.Upload;
 
 namespace Watcher.Tests.Pipeline;
 
-public sealed class CacheSchedulerTests : IAsyncDisposable
+public sealed partial class CacheSchedulerTests : IAsyncDisposable
 {
     private const string Cache = SchedulerHarness.CacheName;
 

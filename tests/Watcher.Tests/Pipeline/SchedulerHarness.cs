@@ -32,7 +32,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     public FakeStore Store { get; } = new();
 
-    public FakeCache Cache { get; } = new();
+    public FakeCache Cache { get; } = new() { HasCacheInfo = true };
 
     public StateStore State { get; }
 
@@ -44,6 +44,9 @@ internal sealed class SchedulerHarness : IAsyncDisposable
 
     public StageMonitor Monitor { get; }
 
+    /// <summary>Where the scheduler's <see cref="CacheInfoWatch"/> (with <c>Start(watchCacheInfo: true)</c>) plans paths again.</summary>
+    public DiscoveryQueue Queue { get; } = new();
+
     /// <summary>Adds the paths to the store and journals them for the cache, as the planner would.</summary>
     public void Journal(IEnumerable<PathInfo> infos)
     {
@@ -53,7 +56,9 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         Target.Wake();
     }
 
-    public void Start() => _run = new CacheScheduler(Target, Store, State, NoNarSource.Instance, Monitor, Meters.Metrics, Time, NullLogger.Instance)
+    public void Start(bool watchCacheInfo = false) => _run = new CacheScheduler(
+            Target, Store, State, NoNarSource.Instance, Monitor, Meters.Metrics, Time, NullLogger.Instance,
+            watchCacheInfo ? new CacheInfoWatch(Target, State, Store, Queue, Time, NullLogger.Instance) : null)
         .RunAsync(_stop.Token, _abort.Token);
 
     /// <summary>Waits (in real time) until <paramref name="condition"/> holds.</summary>

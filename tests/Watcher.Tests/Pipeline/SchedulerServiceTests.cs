@@ -19,7 +19,7 @@ public sealed class SchedulerServiceTests : IAsyncDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         _h.Cache.UploadGate = new TaskCompletionSource().Task;
-        using var service = new SchedulerService([_h.Target], _h.Store, _h.State, NoNarSource.Instance, _h.Health, new SystemdNotify(_sent.Enqueue, null), _h.Meters.Metrics, _h.Time, NullLoggerFactory.Instance);
+        using var service = new SchedulerService([_h.Target], _h.Store, _h.State, NoNarSource.Instance, _h.Health, new SystemdNotify(_sent.Enqueue, null), _h.Meters.Metrics, _h.Time, NullLoggerFactory.Instance, new DiscoveryQueue());
         _h.Journal([TestPaths.Info("big", [])]);
         await service.StartAsync(ct);
         await _h.UntilAsync(() => _h.Cache.Lookups.Count == 1, "the upload started");

@@ -41,6 +41,24 @@ public sealed class StartupScanServiceTests : IDisposable
         Assert.Equal([TestPaths.Path("a")], state.TakePending("home", 10).Select(p => p.Path));
     }
 
+    [Fact]
+    public async Task Start_JournalRowsOfCollectedPaths_AreDroppedAndThoseOfValidPathsKept()
+    {
+        var store = new FakeStore();
+        store.Add([TestPaths.Info("valid", [])]);
+        using (var state = StateStore.Open(_dir))
+        {
+            state.MarkSeen([TestPaths.Path("valid"), TestPaths.Path("collected")]);
+            state.MarkPushed("home", [TestPaths.Path("valid"), TestPaths.Path("collected"), TestPaths.Path("pushed-only")]);
+        }
+
+        await StartAsync("token-1", store);
+
+        using var reopened = StateStore.Open(_dir);
+        Assert.Equal([TestPaths.Path("valid").FullPath], reopened.KnownPaths());
+        Assert.Equal([TestPaths.Path("valid").FullPath], reopened.PushedPaths("home"));
+    }
+
     private void Bury(string name)
     {
         using var state = StateStore.Open(_dir);
@@ -48,7 +66,7 @@ public sealed class StartupScanServiceTests : IDisposable
         state.Bury("home", TestPaths.Path(name), "HTTP 401", 1, _time.GetUtcNow());
     }
 
-    private async Task StartAsync(string token)
+    private async Task StartAsync(string token, FakeStore? store = null)
     {
         string tokenFile = Path.Combine(_dir, "token");
         await File.WriteAllTextAsync(tokenFile, token, TestContext.Current.CancellationToken);
@@ -59,7 +77,7 @@ public sealed class StartupScanServiceTests : IDisposable
             Caches = [new AtticCacheOptions { Name = "home", Cache = "private", Endpoint = new Uri("https://attic.example.org/"), TokenFile = tokenFile }],
         };
         using var state = StateStore.Open(_dir);
-        using var service = new StartupScanService(options, new DiscoveryQueue(), new FakeStore(), state, _time, NullLogger<StartupScanService>.Instance);
+        using var service = new StartupScanService(options, new DiscoveryQueue(), store ?? new FakeStore(), state, _time, NullLogger<StartupScanService>.Instance);
 
         await service.StartAsync(TestContext.Current.CancellationToken);
         await service.ExecuteTask!;

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Watcher.Maintenance;
 using Watcher.Nix;
 using Watcher.Upload;
 
@@ -56,6 +57,32 @@ internal sealed class FakeCache : IBinaryCache
     /// <summary>How many paths had been published at each flush.</summary>
     public ConcurrentQueue<int> Flushes { get; } = new();
 
+    /// <summary>Present paths whose narinfo is older than a day: lookups report them aged.</summary>
+    public HashSet<StorePath> Aged { get; } = [];
+
+    /// <summary>Aged paths a refresh finds gone (a gc deleted them): <see cref="RefreshAsync"/> reports them missing.</summary>
+    public HashSet<StorePath> GoneOnRefresh { get; } = [];
+
+    /// <summary>Every path whose narinfo was refreshed, in order.</summary>
+    public ConcurrentQueue<StorePath> Refreshed { get; } = new();
+
+    /// <summary>Every NAR refreshed before its narinfo, by path; <see cref="NarGone"/> decides whether it was still there.</summary>
+    public ConcurrentQueue<StorePath> NarRefreshed { get; } = new();
+
+    /// <summary>Paths whose NAR a refresh finds gone.</summary>
+    public HashSet<StorePath> NarGone { get; } = [];
+
+    /// <summary>Runs inside each upload (before it completes), e.g. to move a fake clock.</summary>
+    public Action<PathInfo>? OnUpload { get; set; }
+
+    public bool HasCacheInfo { get; init; }
+
+    /// <summary>The identity of nix-cache-info; null when it does not exist. <see cref="InitializeAsync"/> creates one.</summary>
+    public CacheInfoIdentity? CacheInfo { get; set; }
+
+    /// <summary>When set, reading the identity throws it.</summary>
+    public Exception? FailCacheInfo { get; set; }
+
     public Task InitializeAsync(CancellationToken cancellationToken)
     {
         InitializeCalls++;
@@ -65,7 +92,34 @@ internal sealed class FakeCache : IBinaryCache
         }
 
         Initialized = true;
+        if (HasCacheInfo && CacheInfo is null)
+        {
+            CacheInfo = new CacheInfoIdentity(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero).AddSeconds(InitializeCalls), "etag-" + InitializeCalls);
+        }
+
         return Task.CompletedTask;
+    }
+
+    public Task<CacheInfoIdentity?> ReadCacheInfoIdentityAsync(CancellationToken cancellationToken) =>
+        FailCacheInfo is null ? Task.FromResult(CacheInfo) : Task.FromException<CacheInfoIdentity?>(FailCacheInfo);
+
+    public Task<CacheLookup> RefreshAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
+    {
+        foreach (var path in paths)
+        {
+            Refreshed.Enqueue(path);
+        }
+
+        var gone = paths.Where(GoneOnRefresh.Contains).ToHashSet();
+        Present.ExceptWith(gone);
+        Aged.ExceptWith(paths);
+        return Task.FromResult(CacheLookup.Exactly(gone));
+    }
+
+    public Task<bool> RefreshNarAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    {
+        NarRefreshed.Enqueue(narInfo.StorePath);
+        return Task.FromResult(!NarGone.Contains(narInfo.StorePath));
     }
 
     public Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
@@ -78,7 +132,8 @@ internal sealed class FakeCache : IBinaryCache
 
         var unknown = paths.Where(Unknown.Contains).ToHashSet();
         var missing = paths.Where(p => !Present.Contains(p) && !Published.Contains(p) && !unknown.Contains(p)).ToHashSet();
-        return Task.FromResult(new CacheLookup(missing, unknown, unknown.Count > 0 ? "lookup timed out" : null));
+        var aged = paths.Where(p => Aged.Contains(p) && !missing.Contains(p) && !unknown.Contains(p)).ToHashSet();
+        return Task.FromResult(new CacheLookup(missing, unknown, unknown.Count > 0 ? "lookup timed out" : null) { Aged = aged });
     }
 
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
@@ -97,6 +152,7 @@ internal sealed class FakeCache : IBinaryCache
                 await gate.WaitAsync(cancellationToken);
             }
 
+            OnUpload?.Invoke(info);
             if (Reject?.Invoke(info) is { } rejected)
             {
                 throw rejected;

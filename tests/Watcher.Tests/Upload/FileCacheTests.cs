@@ -1,9 +1,14 @@
+using Microsoft.Extensions.Time.Testing;
+using Watcher.Maintenance;
 using Watcher.Nix;
 using Watcher.Upload;
 
 namespace Watcher.Tests.Upload;
 
-/// <summary>When the file cache syncs: a narinfo reaches its name only after a sync, and a flush syncs once more.</summary>
+/// <summary>
+/// When the file cache syncs (a narinfo reaches its name only after a sync, and a flush syncs once more), and how it tells
+/// and refreshes aged narinfos.
+/// </summary>
 public sealed class FileCacheTests : IDisposable
 {
     private static readonly StorePath Path1 = StorePath.FromBaseName("0123456789abcdfghijklmnpqrsvwxyz-hello");
@@ -73,8 +78,48 @@ public sealed class FileCacheTests : IDisposable
         Assert.True(File.Exists(writing));
     }
 
-    private FileCache Create(Action sync) =>
-        new("c", _root, new NarEncoder(NarCompression.None, level: 3, workers: 1), signingKey: null, sync: new GroupSync(sync));
+    [Fact]
+    public async Task Lookup_NarInfoOlderThanADay_IsPresentButAged()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var cache = Create(() => { }, time);
+        var missing = StorePath.FromBaseName("1123456789abcdfghijklmnpqrsvwxyz-missing");
+        var fresh = StorePath.FromBaseName("2123456789abcdfghijklmnpqrsvwxyz-fresh");
+        await cache.PublishAsync(NarInfoFor(Path1), Ct);
+        await cache.PublishAsync(NarInfoFor(fresh), Ct);
+        File.SetLastWriteTimeUtc(NarInfoFile, (time.GetUtcNow() - GcLimits.RefreshAfter - TimeSpan.FromMinutes(1)).UtcDateTime);
+        File.SetLastWriteTimeUtc(Path.Combine(_root, fresh.HashPart + ".narinfo"), (time.GetUtcNow() - TimeSpan.FromHours(23)).UtcDateTime);
+
+        var lookup = await cache.LookupAsync([Path1, fresh, missing], Ct);
+
+        Assert.Equal([missing], lookup.Missing);
+        Assert.Equal([Path1], lookup.Aged);
+    }
+
+    [Fact]
+    public async Task Refresh_AgedNarInfo_MovesItsTimeToNowAndLooksAgainAfterSettling()
+    {
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var cache = Create(() => { }, time);
+        var deleted = StorePath.FromBaseName("3123456789abcdfghijklmnpqrsvwxyz-deleted");
+        await cache.PublishAsync(NarInfoFor(Path1), Ct);
+        await cache.PublishAsync(NarInfoFor(deleted), Ct);
+        File.SetLastWriteTimeUtc(NarInfoFile, time.GetUtcNow().UtcDateTime.AddDays(-10));
+
+        var refreshing = cache.RefreshAsync([Path1, deleted], Ct);
+        await Task.Delay(50, Ct);
+        Assert.False(refreshing.IsCompleted, "no second look before the settling time");
+        File.Delete(Path.Combine(_root, deleted.HashPart + ".narinfo"));
+        time.Advance(GcLimits.RefreshSettle);
+        var result = await refreshing;
+
+        Assert.Equal(time.GetUtcNow().UtcDateTime - GcLimits.RefreshSettle, File.GetLastWriteTimeUtc(NarInfoFile));
+        Assert.Equal([deleted], result.Missing);
+        Assert.Empty(result.Unknown);
+    }
+
+    private FileCache Create(Action sync, TimeProvider? time = null) =>
+        new("c", _root, new NarEncoder(NarCompression.None, level: 3, workers: 1), signingKey: null, sync: new GroupSync(sync), time: time);
 
     private static NarInfo NarInfoFor(StorePath path) =>
         new() { StorePath = path, Url = "nar/x.nar", Compression = "none", NarHash = new byte[32], NarSize = 8, References = [] };

@@ -27,6 +27,26 @@ public sealed class MeteredCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task MaintenanceCalls_AreForwardedToTheCache()
+    {
+        var path = Watcher.Tests.Nix.TestPaths.Path("aged");
+        var inner = new FakeCache { HasCacheInfo = true };
+        inner.Present.Add(path);
+        inner.GoneOnRefresh.Add(path);
+        inner.NarGone.Add(path);
+        await inner.InitializeAsync(TestContext.Current.CancellationToken);
+        var sut = new MeteredCache(inner, _activity, _meters.Metrics, TimeProvider.System);
+
+        var refreshed = await sut.RefreshAsync([path], TestContext.Current.CancellationToken);
+        bool nar = await sut.RefreshNarAsync(new NarInfo { StorePath = path, Url = "nar/x.nar", Compression = "none", NarHash = new byte[32], NarSize = 8, References = [] }, TestContext.Current.CancellationToken);
+
+        Assert.Equal([path], refreshed.Missing);
+        Assert.False(nar);
+        Assert.True(sut.HasCacheInfo);
+        Assert.Equal(inner.CacheInfo, await sut.ReadCacheInfoIdentityAsync(TestContext.Current.CancellationToken));
+    }
+
+    [Fact]
     public async Task UploadNarAsync_Failure_CountedByReasonAndKeptAsTheLastError()
     {
         using var failures = _meters.Collect<long>("nix_watcher.failures");

@@ -6,7 +6,7 @@ using Watcher.Upload;
 
 namespace Watcher.Tests.Upload;
 
-public sealed class PushSessionTests
+public sealed partial class PushSessionTests
 {
     private static readonly INarSource NoSource = NoNarSource.Instance;
 

@@ -1,5 +1,6 @@
 using Amazon.S3;
 using Watcher.Config;
+using Watcher.Maintenance;
 using Watcher.Nix;
 using Watcher.Upload.Resilience;
 
@@ -35,6 +36,9 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     private readonly string _storeDir;
     private readonly ILogger _logger;
     private readonly StagingDirectory _staging;
+    private readonly S3CacheObjects _objects;
+    private readonly ObjectRefresher _refresher;
+    private readonly TimeProvider _time;
     private bool _leftoversAborted;
 
     public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, IRequestPolicy policy, IMultipartJournal journal, StagingDirectory staging, TimeProvider time, ILogger logger)
@@ -48,11 +52,19 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         _storeDir = storeDir;
         _logger = logger;
         _staging = staging;
+        _time = time;
+
+        // Shares the client (disposed with this cache) and the policy: refreshes and the nix-cache-info identity are
+        // the maintenance code's, sent like every other request of this cache.
+        _objects = new S3CacheObjects(options, client, policy, time);
+        _refresher = new ObjectRefresher(_objects, time);
     }
 
     public string Name { get; }
 
     public bool PublishesOnUpload => false;
+
+    public bool HasCacheInfo => true;
 
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
@@ -73,12 +85,15 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
     /// <remarks>
     /// One HEAD per path, <see cref="ParallelLookups"/> at a time, each through the retry policy on its own: a path whose
-    /// lookup still fails is <see cref="CacheLookup.Unknown"/> and never fails the others.
+    /// lookup still fails is <see cref="CacheLookup.Unknown"/> and never fails the others. The HEAD's last-modified time
+    /// tells the <see cref="CacheLookup.Aged"/> ones.
     /// </remarks>
     public async Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
     {
         var missing = new HashSet<StorePath>();
         var unknown = new HashSet<StorePath>();
+        var aged = new HashSet<StorePath>();
+        var agedBefore = _time.GetUtcNow() - GcLimits.RefreshAfter;
         string? error = null;
         await Parallel.ForEachAsync(
             paths,
@@ -87,11 +102,16 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             {
                 try
                 {
-                    if (!await _writer.ExistsAsync(NarInfoKey(path), ct))
+                    var narInfo = await _writer.StatAsync(NarInfoKey(path), ct);
+                    lock (missing)
                     {
-                        lock (missing)
+                        if (narInfo is null)
                         {
                             missing.Add(path);
+                        }
+                        else if (narInfo.LastModified < agedBefore)
+                        {
+                            aged.Add(path);
                         }
                     }
                 }
@@ -104,8 +124,14 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
                     }
                 }
             });
-        return new CacheLookup(missing, unknown, error);
+        return new CacheLookup(missing, unknown, error) { Aged = aged };
     }
+
+    public Task<CacheLookup> RefreshAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) => _refresher.RefreshNarInfosAsync(paths, cancellationToken);
+
+    public Task<bool> RefreshNarAsync(NarInfo narInfo, CancellationToken cancellationToken) => _refresher.RefreshObjectAsync(narInfo.Url, cancellationToken);
+
+    public Task<CacheInfoIdentity?> ReadCacheInfoIdentityAsync(CancellationToken cancellationToken) => _objects.ReadCacheInfoIdentityAsync(cancellationToken);
 
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
@@ -127,8 +153,10 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             }
 
             // NAR keys name their content: an object already there with this size holds these very bytes (one of another
-            // size is what an interrupted or damaged upload left, and is written over).
-            if (await _writer.SizeAsync(encoded.Url, cancellationToken) == encoded.FileSize)
+            // size is what an interrupted or damaged upload left, and is written over). One nothing names yet is kept from
+            // gc only by its age until the narinfo is published, so an old one is refreshed, or written again if that fails.
+            if (await _writer.StatAsync(encoded.Url, cancellationToken) is { } existing && existing.Size == encoded.FileSize
+                && (_time.GetUtcNow() - existing.LastModified < GcLimits.NarRefreshAfter || await _refresher.RefreshObjectAsync(encoded.Url, cancellationToken)))
             {
                 Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
             }

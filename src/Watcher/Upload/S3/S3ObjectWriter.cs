@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Watcher.Maintenance;
 using Watcher.Upload.Resilience;
 
 namespace Watcher.Upload.S3;
@@ -67,17 +68,20 @@ internal sealed partial class S3ObjectWriter
         }, cancellationToken);
 
     /// <summary>The size of the object at <paramref name="key"/>, or null when there is none (404, or 403 where listing is forbidden).</summary>
-    public Task<long?> SizeAsync(string key, CancellationToken cancellationToken) =>
+    public async Task<long?> SizeAsync(string key, CancellationToken cancellationToken) => (await StatAsync(key, cancellationToken))?.Size;
+
+    /// <summary>The size and last-modified time of the object at <paramref name="key"/>, or null when there is none (404, or 403 where listing is forbidden).</summary>
+    public Task<CacheObject?> StatAsync(string key, CancellationToken cancellationToken) =>
         _policy.RunAsync($"checking {key}", RequestKind.Repeatable, async ct =>
         {
             try
             {
                 var metadata = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
-                return (long?)metadata.ContentLength;
+                return new CacheObject(key, metadata.ContentLength, S3CacheObjects.ToOffset(metadata.LastModified));
             }
             catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
             {
-                return null;
+                return (CacheObject?)null;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
