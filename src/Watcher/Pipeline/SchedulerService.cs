@@ -36,6 +36,9 @@ internal sealed partial class SchedulerService(
 
     private static readonly TimeSpan DrainTick = TimeSpan.FromSeconds(5);
 
+    /// <summary>How long schedulers get to end on their own at a stop before their work counts as a drain.</summary>
+    private static readonly TimeSpan QuietStop = TimeSpan.FromSeconds(1);
+
     private readonly ILogger _logger = loggerFactory.CreateLogger<SchedulerService>();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -46,6 +49,15 @@ internal sealed partial class SchedulerService(
         if (stoppingToken.IsCancellationRequested)
         {
             notify.Send("STOPPING=1");
+        }
+
+        if (!all.IsCompleted)
+        {
+            // Schedulers with nothing in progress end within moments of the stop: only work still going after
+            // QuietStop is drained, and only then is systemd asked for more time.
+            using var quiet = new CancellationTokenSource();
+            await Task.WhenAny(all, Task.Delay(QuietStop, timeProvider, quiet.Token));
+            await quiet.CancelAsync();
         }
 
         if (!all.IsCompleted)

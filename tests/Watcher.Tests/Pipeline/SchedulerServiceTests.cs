@@ -26,6 +26,11 @@ public sealed class SchedulerServiceTests : IAsyncDisposable
         await Task.Delay(100, ct);
 
         var stopping = service.StopAsync(CancellationToken.None);
+        await _h.UntilAsync(() => !_sent.IsEmpty, "STOPPING");
+        Assert.Single(_sent);
+
+        // The upload is still going a second later: now it is a drain, and systemd is told.
+        await _h.AdvanceAsync(TimeSpan.FromSeconds(1));
         await _h.UntilAsync(() => _sent.Count >= 2, "the stop messages");
         Assert.Equal("STOPPING=1", _sent.First());
         Assert.Equal("STATUS=finishing uploads in progress\nEXTEND_TIMEOUT_USEC=55000000", _sent.Last());
@@ -51,5 +56,19 @@ public sealed class SchedulerServiceTests : IAsyncDisposable
         Assert.Equal("EXTEND_TIMEOUT_USEC=15000000", _sent.Last());
         Assert.Equal(1, _h.State.CountPending(SchedulerHarness.CacheName));
         Assert.Empty(_h.State.DeadLetters());
+    }
+
+    [Fact]
+    public async Task Stop_NothingInProgress_EndsWithoutAskingForMoreTime()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var service = new SchedulerService([_h.Target], _h.Store, _h.State, NoNarSource.Instance, _h.Health, new SystemdNotify(_sent.Enqueue, null), _h.Meters.Metrics, _h.Time, NullLoggerFactory.Instance, new DiscoveryQueue());
+        await service.StartAsync(ct);
+        await Task.Delay(100, ct);
+
+        // The fake clock never moves: the stop ends because the schedulers do, not because a wait ran out.
+        await service.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20), ct);
+
+        Assert.Equal(["STOPPING=1"], _sent);
     }
 }
