@@ -77,7 +77,7 @@ public sealed class HostileNetworkTests(NixFixture nix)
         Assert.True(puts.Count >= 2, string.Join('\n', network.Front.Log));
         Assert.Equal(puts[0].Target, puts[1].Target);
 
-        // The second send goes out after the hedge delay (2 s), not after the 30-s stall timeout of large bodies.
+        // The second send goes out after the hedge delay (2 s before 16 uploads were seen), not after the 30-s stall timeout of large bodies.
         Assert.InRange(puts[1].At - puts[0].At, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(9));
         await network.VerifyAsync(outputs[^1], ct);
     }

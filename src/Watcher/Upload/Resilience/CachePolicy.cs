@@ -49,6 +49,8 @@ internal sealed partial class CachePolicy : IRequestPolicy
     private readonly ILogger _logger;
     private readonly Func<double> _random;
     private readonly ResiliencePipeline _pipeline;
+    private readonly Hedging _lookups;
+    private readonly Hedging _uploads;
 
     /// <summary>Builds the pipeline; <paramref name="random"/> (uniform in [0, 1), for the jitter) is fixed in tests.</summary>
     /// <param name="cache">The cache's name, for logs and metrics.</param>
@@ -69,10 +71,21 @@ internal sealed partial class CachePolicy : IRequestPolicy
         _logger = logger;
         _random = random ?? Random.Shared.NextDouble;
         _pipeline = Build(breaker);
+        _lookups = new Hedging(options.HedgeDelay, cache, metrics, time);
+        _uploads = new Hedging(options.HedgeDelay, cache, metrics, time);
     }
 
     public Task<T> RunAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
-        ExecuteAsync(operation, kind == RequestKind.Repeatable ? ct => HedgedAsync(action, ct) : action, _options.Timeout, cancellationToken);
+        ExecuteAsync(
+            operation,
+            kind switch
+            {
+                RequestKind.Repeatable => ct => _lookups.RunAsync(action, ct),
+                RequestKind.RepeatableUpload => ct => _uploads.RunAsync(action, ct),
+                _ => action,
+            },
+            _options.Timeout,
+            cancellationToken);
 
     public Task<T> RunBodyAsync<T>(string operation, Func<Action, CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
         ExecuteAsync(operation, ct => UntilStalledAsync(action, ct), attemptTimeout: null, cancellationToken);
@@ -115,49 +128,6 @@ internal sealed partial class CachePolicy : IRequestPolicy
         {
             ResilienceContextPool.Shared.Return(context);
         }
-    }
-
-    /// <summary>
-    /// One attempt of a repeatable request: when it has no answer after <see cref="RetryOptions.HedgeDelay"/>, the same
-    /// request is sent again alongside (counted as a resend), and the first answer wins. A server that holds a share of
-    /// requests unanswered then costs a lookup or a narinfo seconds, not its whole timeout.
-    /// </summary>
-    private async Task<T> HedgedAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
-    {
-        using var firstCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var first = action(firstCancel.Token);
-        using (var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken))
-        {
-            if (await Task.WhenAny(first, Task.Delay(_options.HedgeDelay, _time, waitCancel.Token)) == first)
-            {
-                await waitCancel.CancelAsync();
-                return await first;
-            }
-        }
-
-        _metrics.Retried(_cache, FailureReason.Timeout);
-        using var secondCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var second = action(secondCancel.Token);
-        var done = await Task.WhenAny(first, second);
-        var other = done == first ? second : first;
-        if (done.IsCompletedSuccessfully)
-        {
-            await (done == first ? secondCancel : firstCancel).CancelAsync();
-
-            // The loser is observed, and what it still returns is released (a response it may hold).
-            _ = other.ContinueWith(static t => t.IsCompletedSuccessfully && t.Result is IDisposable result ? DisposeOf(result) : t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
-            return done.Result;
-        }
-
-        // The first to finish failed: the other one may still answer.
-        _ = done.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
-        return await other;
-    }
-
-    private static Exception? DisposeOf(IDisposable result)
-    {
-        result.Dispose();
-        return null;
     }
 
     /// <summary>One attempt of a body: cancelled once no progress was reported for <see cref="RetryOptions.StallTimeout"/>.</summary>

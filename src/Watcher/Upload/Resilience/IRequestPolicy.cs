@@ -4,10 +4,16 @@ namespace Watcher.Upload.Resilience;
 internal enum RequestKind
 {
     /// <summary>
-    /// May be sent twice at once with the same effect (a HEAD, get-missing-paths, a narinfo, nix-cache-info or small NAR
-    /// PUT, a listing): short timeout, and a second send alongside (a hedge) when the first has no answer soon.
+    /// May be sent twice at once with the same effect (a HEAD, get-missing-paths, a narinfo or nix-cache-info PUT, a
+    /// listing): short timeout, and another send alongside (a hedge) when the first has no answer soon (<see cref="Hedging"/>).
     /// </summary>
     Repeatable,
+
+    /// <summary>
+    /// A small body that may be sent twice at once (a NAR of at most 128 KiB to S3): as <see cref="Repeatable"/>, but
+    /// its hedge waits on how long such uploads take, which a slow uplink makes longer than a lookup.
+    /// </summary>
+    RepeatableUpload,
 
     /// <summary>Must not run twice at once (starting or completing a multipart upload, a local write): short timeout, no hedge.</summary>
     Single,

@@ -20,7 +20,7 @@ internal sealed partial class S3ObjectWriter
     /// <summary>How many parts of one object go up at once; with parts read from a file this costs no memory.</summary>
     public const int ParallelParts = 4;
 
-    /// <summary>Bodies up to this size are sent as <see cref="RequestKind.Repeatable"/> requests (hedged, timed as a whole).</summary>
+    /// <summary>Bodies up to this size are sent as <see cref="RequestKind.RepeatableUpload"/> requests (hedged, timed as a whole).</summary>
     public const long HedgedBodyLimit = 128 << 10;
 
     /// <summary>How long an abort may take: it is sent even while the push is being cancelled.</summary>
@@ -131,7 +131,7 @@ internal sealed partial class S3ObjectWriter
             // after a moment (the same bytes to the same key, so whichever answers first counts). A held request then
             // costs seconds, not the stall timeout; most NARs (small files, .drv) are this small.
             await (plan.ObjectSize <= HedgedBodyLimit
-                ? SendAsync(what, RequestKind.Repeatable, ct => PutAsync(null, ct), cancellationToken)
+                ? SendAsync(what, RequestKind.RepeatableUpload, ct => PutAsync(null, ct), cancellationToken)
                 : SendBodyAsync(what, PutAsync, cancellationToken));
             return;
         }
