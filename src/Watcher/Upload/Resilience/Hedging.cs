@@ -102,13 +102,19 @@ internal sealed class Hedging
             while (true)
             {
                 using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var next = sends.Count < MaxSends
+                var next = sends.Count < MaxSends && !cancellationToken.IsCancellationRequested
                     ? Task.Delay(Max(delay * sends.Count - _time.GetElapsedTime(started), TimeSpan.Zero), _time, waitCancel.Token)
                     : null;
                 var done = await Task.WhenAny(next is null ? running : [.. running, next]);
                 await waitCancel.CancelAsync();
                 if (done == next)
                 {
+                    if (!next.IsCompletedSuccessfully)
+                    {
+                        // The attempt was cancelled (or timed out) while waiting: no hedge, the sends end with it.
+                        continue;
+                    }
+
                     _metrics.Retried(_cache, FailureReason.Timeout);
                     Send();
                     running.Add(sends[^1].Task);

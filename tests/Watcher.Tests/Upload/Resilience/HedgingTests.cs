@@ -145,6 +145,28 @@ public sealed class HedgingTests : IDisposable
         Assert.Equal(7, await run.WaitAsync(TimeSpan.FromSeconds(10), ct));
     }
 
+    [Fact]
+    public async Task RunAsync_CancelledWhileHeld_SendsNoHedge()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var retries = _meters.Collect<long>("nix_watcher.retries");
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sut = CreateSut();
+        int calls = 0;
+
+        var run = sut.RunAsync(async token =>
+        {
+            Interlocked.Increment(ref calls);
+            await Task.Delay(Timeout.Infinite, token);
+            return 0;
+        }, attempt.Token);
+        await attempt.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10), ct));
+        Assert.Equal(1, calls);
+        Assert.Empty(retries.GetMeasurementSnapshot());
+    }
+
     public void Dispose() => _meters.Dispose();
 
     private static void Answer(Hedging sut, int count, TimeSpan elapsed)
