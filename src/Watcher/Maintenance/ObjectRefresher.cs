@@ -46,54 +46,40 @@ internal sealed class ObjectRefresher(ICacheObjects objects, TimeProvider time)
         var failed = new HashSet<string>(StringComparer.Ordinal);
         var refreshed = new List<string>(keys.Length);
         string? error = null;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = ParallelRefreshes, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(keys, options, async (key, ct) =>
-        {
-            try
-            {
-                var outcome = await objects.RefreshAsync(key, ct);
-                lock (gone)
-                {
-                    (outcome == RefreshOutcome.Refreshed ? (ICollection<string>)refreshed : gone).Add(key);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                lock (gone)
-                {
-                    failed.Add(key);
-                    error ??= ex.Message;
-                }
-            }
-        });
 
-        if (refreshed.Count == 0)
+        // Asks present() of each key, a bounded number at a time: the present ones go to kept (when given), the
+        // others to gone, those whose question failed to failed.
+        async Task SortAsync(IEnumerable<string> batch, Func<string, CancellationToken, Task<bool>> present, List<string>? kept)
         {
-            return (gone, failed, error);
-        }
-
-        await Task.Delay(GcLimits.RefreshSettle, time, cancellationToken);
-        await Parallel.ForEachAsync(refreshed, options, async (key, ct) =>
-        {
-            try
+            var options = new ParallelOptions { MaxDegreeOfParallelism = ParallelRefreshes, CancellationToken = cancellationToken };
+            await Parallel.ForEachAsync(batch, options, async (key, ct) =>
             {
-                if (await objects.StatAsync(key, ct) is null)
+                try
+                {
+                    bool there = await present(key, ct);
+                    lock (gone)
+                    {
+                        (there ? kept : (ICollection<string>)gone)?.Add(key);
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
                     lock (gone)
                     {
-                        gone.Add(key);
+                        failed.Add(key);
+                        error ??= ex.Message;
                     }
                 }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                lock (gone)
-                {
-                    failed.Add(key);
-                    error ??= ex.Message;
-                }
-            }
-        });
+            });
+        }
+
+        await SortAsync(keys, async (key, ct) => await objects.RefreshAsync(key, ct) == RefreshOutcome.Refreshed, refreshed);
+        if (refreshed.Count > 0)
+        {
+            await Task.Delay(GcLimits.RefreshSettle, time, cancellationToken);
+            await SortAsync(refreshed, async (key, ct) => await objects.StatAsync(key, ct) is not null, kept: null);
+        }
+
         return (gone, failed, error);
     }
 }
