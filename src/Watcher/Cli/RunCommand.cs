@@ -77,6 +77,12 @@ internal static partial class RunCommand
         {
             await app.StartAsync(cancellationToken);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped (SIGTERM, Ctrl-C) while starting: what had started stops in order, the journal keeps the rest.
+            await app.StopAsync(CancellationToken.None);
+            return ExitCodes.Ok;
+        }
         catch (IOException ex)
         {
             // Only the control socket is bound here; metrics have a listener of their own that retries (MetricsServer).
