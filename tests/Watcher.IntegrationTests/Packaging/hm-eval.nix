@@ -57,6 +57,7 @@ let
       nixSettings = if r.config.nix.settings == { } then null else r.config.nix.settings;
       nixConf = if r.config.xdg.configFile ? "nix/nix.conf" then drvOf r.config.xdg.configFile."nix/nix.conf".source else null;
       tmpfiles = r.config.systemd.user.tmpfiles.rules or [ ];
+      tmpfilesSettings = r.config.systemd.user.tmpfiles.settings or null;
       package = toString r.config.services.nix-watcher.package;
       packages = map toString r.config.home.packages;
     };
