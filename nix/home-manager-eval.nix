@@ -10,10 +10,11 @@
 , nixos ? false
 , home ? "/home/alice"
 , extraModules ? [ ]
+, extraSpecialArgs ? { }
 }:
 let
   evaluated = homeManagerLib.homeManagerConfiguration {
-    inherit pkgs lib;
+    inherit pkgs lib extraSpecialArgs;
     modules = [
       module
       configuration

@@ -5,6 +5,8 @@
 #   nix-instantiate --read-write-mode --eval --strict --json hm-eval.nix --arg vendor PATH --arg nixpkgs PATH \
 #     --arg user '{ settings = …; }' [--arg nixos true]      # one configuration: services.nix-watcher = { enable = true; } // user
 #     --arg cases true                                        # every configuration of nix/home-manager-cases.nix
+#     --arg snippet FILE [--arg nixos true]                   # a module of docs/operations.md, with `inputs.nix-watcher`
+#     --arg overlay true                                      # whether overlays.default gives the flake's package
 #
 # `nixpkgs` is a folder holding nixpkgs' lib/ and the nixpkgs module files home-manager imports from pkgs.path.
 # --read-write-mode: the rendered config and the unit derivations are written to the store, to be read back.
@@ -15,6 +17,8 @@
 , configuration ? { services.nix-watcher = { enable = true; } // user; }
 , nixos ? false
 , cases ? false
+, snippet ? null
+, overlay ? false
 , system ? "x86_64-linux"
 }:
 let
@@ -32,7 +36,9 @@ let
 
   evaluate = configuration: nixos: import ../../../nix/home-manager-eval.nix {
     inherit lib pkgs homeManagerLib configuration nixos home;
-    module = outputs.homeManagerModules.default;
+    # A snippet imports the module itself, from `inputs` (home-manager's extraSpecialArgs, as the docs show).
+    module = if snippet == null then outputs.homeManagerModules.default else { };
+    extraSpecialArgs.inputs.nix-watcher = outputs;
     # home-manager's nixpkgs module imports pkgs.path again (real nixpkgs gives the same packages); the stand-in
     # has no default.nix, so its pkgs is passed on as it is.
     extraModules = [ { _module.args.pkgs = lib.mkForce pkgs; } ];
@@ -62,5 +68,7 @@ let
       packages = map toString r.config.home.packages;
     };
 in
-if cases then builtins.mapAttrs (_: c: report (evaluate c.configuration c.nixos)) (import ../../../nix/home-manager-cases.nix { inherit home; })
+if overlay then { overlayGivesThePackage = (outputs.overlays.default pkgs pkgs).nix-watcher.drvPath == outputs.packages.${system}.default.drvPath; }
+else if snippet != null then report (evaluate snippet nixos)
+else if cases then builtins.mapAttrs (_: c: report (evaluate c.configuration c.nixos)) (import ../../../nix/home-manager-cases.nix { inherit home; })
 else report (evaluate configuration nixos)
