@@ -51,8 +51,24 @@
         in
         {
           package = self.packages.${system}.default;
-          home-manager-module = pkgs.writeText "nix-watcher-home-manager-module.json" (builtins.toJSON
-            (builtins.mapAttrs (_: r: { inherit (r) drvPath warnings unitFiles; }) results));
+          # Builds only the unit files: each must carry every line of systemd/nix-watcher.service but ExecStart, and
+          # run the package with the rendered config.
+          home-manager-module = pkgs.runCommand "nix-watcher-home-manager-module"
+            {
+              plain = ./systemd/nix-watcher.service;
+              units = map (r: r.unitFiles.nix-watcher) (builtins.attrValues results);
+              results = builtins.toJSON (builtins.mapAttrs (_: r: { inherit (r) drvPath warnings; }) results);
+            }
+            ''
+              for unit in $units; do
+                grep -v '^#' "$plain" | grep '=' | grep -v '^ExecStart=' | while IFS= read -r line; do
+                  grep -qxF -- "$line" "$unit" || { echo "$unit lacks the line $line" >&2; exit 1; }
+                done || exit 1
+                grep -q '^ExecStart=/nix/store/[^ ]*/bin/nix-watcher --config /nix/store/[^ ]*-nix-watcher.toml run$' "$unit" \
+                  || { echo "$unit: ExecStart does not run the package with --config" >&2; exit 1; }
+              done
+              printf '%s\n' "$results" > "$out"
+            '';
         });
     };
 }

@@ -23,7 +23,7 @@ if [ -n "${NUGET_SOURCE:-}" ]; then
 fi
 
 for rid in linux-x64 linux-arm64; do
-  # The committed lock file has no RID section; the RID restore writes its own lock to the temp folder.
+  # The RID restore writes its own lock to the temp folder: the committed one stays as the build wrote it.
   dotnet restore "$project" --runtime "$rid" --packages "$packages" "${source_args[@]}" \
     -p:RestoreLockedMode=false -p:NuGetLockFilePath="$packages/packages.lock.$rid.json" --nologo -v q >&2
 done

@@ -81,8 +81,8 @@ public static class HomeManagerEval
     };
 
     /// <summary>
-    /// What home-manager reads below <c>pkgs.path</c>: nixpkgs' <c>lib/</c> and the nixpkgs module files it imports,
-    /// one folder of links into the vendored tree, made once per test run.
+    /// What home-manager reads below <c>pkgs.path</c>: nixpkgs' <c>lib/</c> and the nixpkgs module files it imports
+    /// (links into the vendored tree), and a <c>default.nix</c> giving the stand-in <c>pkgs</c>; made once per test run.
     /// </summary>
     private static string CreateNixpkgsFolder()
     {
@@ -103,6 +103,11 @@ public static class HomeManagerEval
             }
         }
 
+        // home-manager's nixpkgs module imports pkgs.path again ({ system, config, overlays }): the stand-in.
+        string standIn = Path.Combine(RepoFiles.Root, "tests", "Watcher.IntegrationTests", "Packaging", "hm-pkgs.nix");
+        File.WriteAllText(
+            Path.Combine(folder, "default.nix"),
+            $"{{ system ? \"x86_64-linux\", ... }}: import {standIn} {{ lib = import ./lib; path = ./.; inherit system; }}\n");
         return folder;
     }
 }

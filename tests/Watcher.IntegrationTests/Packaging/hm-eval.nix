@@ -7,8 +7,10 @@
 #     --arg cases true                                        # every configuration of nix/home-manager-cases.nix
 #     --arg snippet FILE [--arg nixos true]                   # a module of docs/operations.md, with `inputs.nix-watcher`
 #     --arg overlay true                                      # whether overlays.default gives the flake's package
+#     --arg flakeCheck true                                   # checks.<system>.home-manager-module, instantiated
 #
-# `nixpkgs` is a folder holding nixpkgs' lib/ and the nixpkgs module files home-manager imports from pkgs.path.
+# `nixpkgs` is a folder holding nixpkgs' lib/, the nixpkgs module files home-manager imports from pkgs.path, and a
+# default.nix that gives the stand-in (home-manager's nixpkgs module imports pkgs.path), as HomeManagerEval.cs makes it.
 # --read-write-mode: the rendered config and the unit derivations are written to the store, to be read back.
 { vendor
 , nixpkgs
@@ -19,6 +21,7 @@
 , cases ? false
 , snippet ? null
 , overlay ? false
+, flakeCheck ? false
 , system ? "x86_64-linux"
 }:
 let
@@ -39,9 +42,6 @@ let
     # A snippet imports the module itself, from `inputs` (home-manager's extraSpecialArgs, as the docs show).
     module = if snippet == null then outputs.homeManagerModules.default else { };
     extraSpecialArgs.inputs.nix-watcher = outputs;
-    # home-manager's nixpkgs module imports pkgs.path again (real nixpkgs gives the same packages); the stand-in
-    # has no default.nix, so its pkgs is passed on as it is.
-    extraModules = [ { _module.args.pkgs = lib.mkForce pkgs; } ];
   };
 
   drvOf = source: if builtins.isAttrs source then source.drvPath else builtins.head (builtins.attrNames (builtins.getContext source));
@@ -68,7 +68,8 @@ let
       packages = map toString r.config.home.packages;
     };
 in
-if overlay then { overlayGivesThePackage = (outputs.overlays.default pkgs pkgs).nix-watcher.drvPath == outputs.packages.${system}.default.drvPath; }
+if flakeCheck then { inherit (outputs.checks.${system}.home-manager-module) drvPath buildCommand units; }
+else if overlay then { overlayGivesThePackage = (outputs.overlays.default pkgs pkgs).nix-watcher.drvPath == outputs.packages.${system}.default.drvPath; }
 else if snippet != null then report (evaluate snippet nixos)
 else if cases then builtins.mapAttrs (_: c: report (evaluate c.configuration c.nixos)) (import ../../../nix/home-manager-cases.nix { inherit home; })
 else report (evaluate configuration nixos)
