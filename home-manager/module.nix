@@ -202,7 +202,9 @@ in
     };
 
     substituters = {
-      enable = lib.mkEnableOption "reading from the configured caches on this machine (nix.settings and a netrc file from the token files)";
+      enable = lib.mkEnableOption ''
+        reading from the configured caches on this machine: a netrc file from the token files, and the nix.conf
+        lines in nix.settings where home-manager has a nix.package (under NixOS), otherwise in a warning'';
 
       netrcFile = lib.mkOption {
         type = lib.types.str;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Watcher.IntegrationTests.Fixtures;
 
 namespace Watcher.IntegrationTests.Packaging;
 
@@ -137,6 +138,29 @@ public sealed class HomeManagerCasesTests
         Assert.Contains("extra-substituters = file:///srv/cache\n", nixConf, StringComparison.Ordinal);
         Assert.DoesNotContain("extra-trusted-public-keys", nixConf, StringComparison.Ordinal);
         Assert.DoesNotMatch(@"(?m)^\S+ = $", nixConf);
+    }
+
+    [Fact]
+    public async Task UnitReader_GivesListsForRepeatedAndListValuedKeys()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string unit = Path.Combine(Path.GetTempPath(), $"unit-reader-{Guid.NewGuid():N}.service");
+        await File.WriteAllTextAsync(unit, "[Service]\nType=notify\nReadWritePaths=/a\nReadWritePaths=/b\nReadOnlyPaths=/c\n[Install]\nWantedBy=default.target\nRequiredBy=x.target\n", ct);
+        try
+        {
+            var run = await ProcessRunner.RunAsync(
+                "nix-instantiate",
+                ["--eval", "--strict", "--json", "-E", $"import {Path.Combine(RepoFiles.Root, "home-manager", "unit.nix")} {unit}"],
+                cancellationToken: ct);
+
+            Assert.Equal(
+                """{"Install":{"RequiredBy":["x.target"],"WantedBy":["default.target"]},"Service":{"ReadOnlyPaths":["/c"],"ReadWritePaths":["/a","/b"],"Type":"notify"}}""",
+                run.EnsureSuccess("unit.nix").StandardOutput.Trim());
+        }
+        finally
+        {
+            File.Delete(unit);
+        }
     }
 
     [Fact]
