@@ -84,8 +84,8 @@ let
   };
   nixConfLines = lib.mapAttrsToList (k: v: "${k} = ${if builtins.isList v then lib.concatStringsSep " " v else v}") substituterSettings;
   # home-manager writes nix.conf only with a nix.package (the NixOS module passes the system's; standalone
-  # home-manager has none by default and fails an assertion for any nix.settings).
-  hasNixPackage = (config.nix.package or null) != null;
+  # home-manager has none by default and fails an assertion for any nix.settings), and not with nix.enable off.
+  hasNixPackage = (config.nix.enable or true) && (config.nix.package or null) != null;
 
   # systemd.user.tmpfiles: `rules` (lines) on the releases that have it, `settings` (NixOS' shape) on those
   # that moved to it.
@@ -267,7 +267,7 @@ in
         (name: c: "services.nix-watcher: caches.${name} names attic server '${c.server}'; add its URL to services.nix-watcher.substituters.extraUrls")
         (lib.filterAttrs (_: c: !(lib.any (url: lib.hasSuffix "/${c.cache}" url) cfg.substituters.extraUrls)) atticByServer)
         ++ lib.optional (!hasNixPackage) ''
-          services.nix-watcher.substituters: home-manager writes nix.conf only when nix.package is set; put these lines in ~/.config/nix/nix.conf (or /etc/nix/nix.conf) yourself:
+          services.nix-watcher.substituters: home-manager writes nix.conf only when nix.package is set (and nix.enable); put these lines in ~/.config/nix/nix.conf (or /etc/nix/nix.conf) yourself:
           ${lib.concatStringsSep "\n" nixConfLines}'';
 
       nix.settings = lib.mkIf hasNixPackage substituterSettings;
