@@ -14,8 +14,9 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 project="$root/src/Watcher/Watcher.csproj"
 out="$root/nix/deps.json"
-packages=$(mktemp -d)
-trap 'rm -rf "$packages"' EXIT
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+packages="$work/packages"
 
 source_args=()
 if [ -n "${NUGET_SOURCE:-}" ]; then
@@ -23,9 +24,11 @@ if [ -n "${NUGET_SOURCE:-}" ]; then
 fi
 
 for rid in linux-x64 linux-arm64; do
-  # The RID restore writes its own lock to the temp folder: the committed one stays as the build wrote it.
+  # The RID restore writes its lock and assets to the temp folder: the committed lock file and the checkout's
+  # obj/ stay as the build wrote them.
   dotnet restore "$project" --runtime "$rid" --packages "$packages" "${source_args[@]}" \
-    -p:RestoreLockedMode=false -p:NuGetLockFilePath="$packages/packages.lock.$rid.json" --nologo -v q >&2
+    -p:RestoreLockedMode=false -p:NuGetLockFilePath="$work/obj-$rid/packages.lock.json" \
+    -p:MSBuildProjectExtensionsPath="$work/obj-$rid/" -p:RestoreOutputPath="$work/obj-$rid/" --nologo -v q >&2
 done
 
 python3 - "$packages" "$out" <<'PY'
