@@ -2,26 +2,16 @@
   description = "nix-watcher: pushes every new Nix store path to your binary caches";
 
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  # Only for `checks`: the home-manager module is evaluated by home-manager itself.
+  inputs.home-manager = {
+    url = "github:nix-community/home-manager";
+    inputs.nixpkgs.follows = "nixpkgs";
+  };
 
-  outputs = { self, nixpkgs }:
+  outputs = { self, nixpkgs, home-manager }:
     let
       systems = [ "x86_64-linux" "aarch64-linux" ];
       forAllSystems = f: nixpkgs.lib.genAttrs systems (system: f system nixpkgs.legacyPackages.${system});
-
-      # The few home-manager options the module sets, declared loosely, so that `checks` can evaluate
-      # the module with nixpkgs' real module system without depending on home-manager.
-      homeManagerStubs = { lib, ... }: {
-        options = {
-          assertions = lib.mkOption { type = lib.types.listOf lib.types.unspecified; default = [ ]; };
-          warnings = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; };
-          home.packages = lib.mkOption { type = lib.types.listOf lib.types.package; default = [ ]; };
-          home.homeDirectory = lib.mkOption { type = lib.types.str; default = "/home/alice"; };
-          xdg.configHome = lib.mkOption { type = lib.types.str; default = "/home/alice/.config"; };
-          nix.settings = lib.mkOption { type = lib.types.attrsOf lib.types.anything; default = { }; };
-          systemd.user.services = lib.mkOption { type = lib.types.attrsOf lib.types.anything; default = { }; };
-          systemd.user.tmpfiles.rules = lib.mkOption { type = lib.types.listOf lib.types.str; default = [ ]; };
-        };
-      };
     in
     {
       overlays.default = final: _prev: {
@@ -47,32 +37,40 @@
 
       checks = forAllSystems (system: pkgs:
         let
-          evaluated = nixpkgs.lib.evalModules {
-            specialArgs = { inherit pkgs; };
-            modules = [
-              homeManagerStubs
-              self.homeManagerModules.default
-              {
-                services.nix-watcher = {
-                  enable = true;
-                  settings.caches.local = { type = "file"; path = "~/nix-cache"; };
-                  settings.caches.home = { type = "attic"; endpoint = "https://attic.example.com/"; cache = "private"; token-file = "/run/secrets/attic-token"; };
-                  substituters.enable = true;
-                };
-              }
-            ];
-          };
-          failed = builtins.filter (a: !a.assertion) evaluated.config.assertions;
-          units = evaluated.config.systemd.user.services;
+          # Every configuration of nix/home-manager-cases.nix through home-manager's homeManagerConfiguration: a
+          # failed assertion fails the check; the activation packages are instantiated, not built.
+          results = builtins.mapAttrs
+            (_: case: import ./nix/home-manager-eval.nix {
+              inherit (nixpkgs) lib;
+              inherit pkgs;
+              inherit (case) configuration nixos;
+              homeManagerLib = home-manager.lib;
+              module = self.homeManagerModules.default;
+            })
+            (import ./nix/home-manager-cases.nix { });
         in
         {
           package = self.packages.${system}.default;
-          home-manager-module =
-            assert failed == [ ] || throw (builtins.concatStringsSep "\n" (map (a: a.message) failed));
-            pkgs.writeText "nix-watcher-home-manager-units.json" (builtins.toJSON {
-              inherit units;
-              inherit (evaluated.config.nix) settings;
-            });
+          # Builds only the unit files: each must carry every line of systemd/nix-watcher.service but ExecStart, and
+          # run the package with the rendered config.
+          home-manager-module = pkgs.runCommand "nix-watcher-home-manager-module"
+            {
+              plain = ./systemd/nix-watcher.service;
+              units = map (r: r.unitFiles.nix-watcher) (builtins.attrValues results);
+              # The activation packages' .drv paths as plain strings: forcing them is the check (assertions, every file
+              # instantiated); as string context they would ask for .drv files `nix flake check` does not write.
+              results = builtins.toJSON (builtins.mapAttrs (_: r: { drvPath = builtins.unsafeDiscardStringContext r.drvPath; inherit (r) warnings; }) results);
+            }
+            ''
+              for unit in $units; do
+                grep -v '^#' "$plain" | grep '=' | grep -v '^ExecStart=' | while IFS= read -r line; do
+                  grep -qxF -- "$line" "$unit" || { echo "$unit lacks the line $line" >&2; exit 1; }
+                done || exit 1
+                grep -q '^ExecStart=/nix/store/[^ ]*/bin/nix-watcher --config /nix/store/[^ ]*-nix-watcher.toml run$' "$unit" \
+                  || { echo "$unit: ExecStart does not run the package with --config" >&2; exit 1; }
+              done
+              printf '%s\n' "$results" > "$out"
+            '';
         });
     };
 }

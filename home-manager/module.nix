@@ -11,7 +11,7 @@
 # The metrics listener has its own options (`metrics.enable`, `metrics.address`, `metrics.port`), which
 # render `[metrics] listen`; the retention schedule (`retention.*`) renders `[caches.NAME.retention]` for
 # the file and s3 caches.
-{ config, lib, pkgs, ... }:
+{ config, lib, pkgs, options, ... }:
 let
   cfg = config.services.nix-watcher;
   tomlFormat = pkgs.formats.toml { };
@@ -74,6 +74,34 @@ let
   renderedSettings = if !cfg.retention.enable then withMetrics
     else withMetrics // { caches = lib.mapAttrs (name: c: if lib.elem name collected then c // { retention = retentionTable; } else c) caches; };
   configFile = tomlFormat.generate "nix-watcher.toml" renderedSettings;
+
+  # The nix.conf lines substituters.enable stands for; a setting with nothing to say is left out (an empty
+  # `extra-trusted-public-keys =` line would be noise at best).
+  substituterSettings = lib.filterAttrs (_: v: v != [ ]) {
+    extra-substituters = lib.concatLists (lib.mapAttrsToList cacheUrls caches) ++ cfg.substituters.extraUrls;
+    extra-trusted-public-keys = cfg.substituters.trustedPublicKeys;
+    netrc-file = cfg.substituters.netrcFile;
+  };
+  nixConfLines = lib.mapAttrsToList (k: v: "${k} = ${if builtins.isList v then lib.concatStringsSep " " v else v}") substituterSettings;
+  # home-manager writes nix.conf only with a nix.package (the NixOS module passes the system's; standalone
+  # home-manager has none by default and fails an assertion for any nix.settings), and not with nix.enable off.
+  hasNixPackage = (config.nix.enable or true) && (config.nix.package or null) != null;
+
+  # systemd.user.tmpfiles: `rules` (lines) on the releases that have it, `settings` (NixOS' shape) on those
+  # that moved to it.
+  tmpfilesOptions = options.systemd.user.tmpfiles or { };
+  # (Which attributes are defined may depend on `options`, never on `config`.)
+  tmpfilesConfig =
+    if tmpfilesOptions ? rules then { systemd.user.tmpfiles.rules = map (path: "d ${path} 0700 - - -") writablePaths; }
+    else if tmpfilesOptions ? settings then {
+      systemd.user.tmpfiles.settings = lib.mkIf (writablePaths != [ ]) {
+        nix-watcher = lib.genAttrs writablePaths (_: { d = { mode = "0700"; user = "-"; group = "-"; age = "-"; }; });
+      };
+    }
+    else {
+      warnings = lib.optional (writablePaths != [ ])
+        "services.nix-watcher: this home-manager has no systemd.user.tmpfiles; create ${lib.concatStringsSep ", " writablePaths} (mode 0700) yourself";
+    };
 
   fileUnit = import ./unit.nix ../systemd/nix-watcher.service;
   exe = "${cfg.package}/bin/nix-watcher";
@@ -174,7 +202,9 @@ in
     };
 
     substituters = {
-      enable = lib.mkEnableOption "reading from the configured caches on this machine (nix.settings and a netrc file from the token files)";
+      enable = lib.mkEnableOption ''
+        reading from the configured caches on this machine: a netrc file from the token files, and the nix.conf
+        lines in nix.settings where home-manager has a nix.package (under NixOS), otherwise in a warning'';
 
       netrcFile = lib.mkOption {
         type = lib.types.str;
@@ -221,27 +251,26 @@ in
 
       home.packages = [ cfg.package ];
 
-      systemd.user.tmpfiles.rules = map (path: "d ${path} 0700 - - -") writablePaths;
-
       systemd.user.services.nix-watcher = fileUnit // {
         Service = fileUnit.Service // {
           ExecStart = "${exe} --config ${configFile} run";
-          ReadWritePaths = [ fileUnit.Service.ReadWritePaths ] ++ map (path: "-${path}") writablePaths;
+          ReadWritePaths = fileUnit.Service.ReadWritePaths ++ map (path: "-${path}") writablePaths;
         };
         Unit = fileUnit.Unit // { X-Restart-Triggers = [ "${configFile}" ]; };
       };
     }
 
+    tmpfilesConfig
+
     (lib.mkIf cfg.substituters.enable {
       warnings = lib.mapAttrsToList
         (name: c: "services.nix-watcher: caches.${name} names attic server '${c.server}'; add its URL to services.nix-watcher.substituters.extraUrls")
-        (lib.filterAttrs (_: c: !(lib.any (url: lib.hasSuffix "/${c.cache}" url) cfg.substituters.extraUrls)) atticByServer);
+        (lib.filterAttrs (_: c: !(lib.any (url: lib.hasSuffix "/${c.cache}" url) cfg.substituters.extraUrls)) atticByServer)
+        ++ lib.optional (!hasNixPackage) ''
+          services.nix-watcher.substituters: home-manager writes nix.conf only when nix.package is set (and nix.enable); put these lines in ~/.config/nix/nix.conf (or /etc/nix/nix.conf) yourself:
+          ${lib.concatStringsSep "\n" nixConfLines}'';
 
-      nix.settings = {
-        extra-substituters = lib.concatLists (lib.mapAttrsToList cacheUrls caches) ++ cfg.substituters.extraUrls;
-        extra-trusted-public-keys = cfg.substituters.trustedPublicKeys;
-        netrc-file = cfg.substituters.netrcFile;
-      };
+      nix.settings = lib.mkIf hasNixPackage substituterSettings;
 
       # Offline: reads the config, attic's config.toml and the token files; no network.
       systemd.user.services.nix-watcher-netrc = {

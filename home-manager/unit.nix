@@ -1,9 +1,15 @@
 # Reads systemd/nix-watcher.service into home-manager's unit format
 # ({ Unit = { Key = "value"; }; Service = { Key = [ "a" "b" ]; }; … }), so the unit the module installs
-# carries exactly the settings of the plain unit file. A key that appears more than once becomes a list
-# (home-manager writes a list as repeated keys). Uses builtins only.
+# carries exactly the settings of the plain unit file. A key that appears more than once, and a key that
+# home-manager or systemd treats as a list (the [Install] dependencies, the *Paths= sandbox keys), is a
+# list even when the file has it once: home-manager maps over Install.WantedBy and Install.RequiredBy, and
+# writes every list as repeated keys. Uses builtins only.
 unitFile:
 let
+  listKeys = [
+    "WantedBy" "RequiredBy" "UpheldBy" "Also" "Alias"
+    "ReadWritePaths" "ReadOnlyPaths" "InaccessiblePaths" "ExecPaths" "NoExecPaths" "BindPaths" "BindReadOnlyPaths"
+  ];
   lines = builtins.filter builtins.isString (builtins.split "\n" (builtins.readFile unitFile));
   step = acc: line:
     let
@@ -19,7 +25,7 @@ let
         sectionAttrs = acc.sections.${acc.current} or { };
         previous = sectionAttrs.${key} or null;
         merged =
-          if previous == null then value
+          if previous == null then (if builtins.elem key listKeys then [ value ] else value)
           else if builtins.isList previous then previous ++ [ value ]
           else [ previous value ];
       in

@@ -44,7 +44,7 @@ public sealed class HomeManagerMetricsTests : IDisposable
         var result = await HomeManagerEval.RunAsync("{ metrics.port = 70000; }", Root, ct);
 
         Assert.NotEqual(0, result.ExitCode);
-        Assert.Contains("services.nix-watcher.metrics.port: not a 16 bit unsigned integer", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("option `services.nix-watcher.metrics.port' is not of type `16 bit unsigned integer", result.StandardError, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -87,19 +87,20 @@ public sealed class HomeManagerModuleTests : IDisposable
         await CreateSecretsAsync(ct);
 
         JsonElement result = await HomeManagerEval.EvaluateAsync(ExampleUser(), Root, ct);
-        JsonElement service = result.GetProperty("service").GetProperty("Service");
+        var installed = new UnitFile(HomeManagerEval.TextOf(result.GetProperty("unitDrvs").GetProperty("nix-watcher").GetString()!));
         string configFile = result.GetProperty("configFile").GetString()!;
         var file = new UnitFile(await File.ReadAllTextAsync(RepoFiles.UnitFile, ct));
 
         foreach (var group in file.Section("Service").GroupBy(e => e.Key).Where(g => g.Key is not ("ExecStart" or "ReadWritePaths")))
         {
-            Assert.True(service.TryGetProperty(group.Key, out JsonElement value), $"the module's unit lacks {group.Key}=");
-            Assert.Equal(group.Select(e => e.Value), HomeManagerEval.Values(value));
+            Assert.Equal(group.Select(e => e.Value), installed.All("Service", group.Key));
         }
 
-        string package = result.GetProperty("packages")[0].GetString()!;
-        Assert.Equal($"{package}/bin/nix-watcher --config {configFile} run", service.GetProperty("ExecStart").GetString());
-        Assert.Contains($"-{Path.Combine(Root, "cache")}", HomeManagerEval.Values(service.GetProperty("ReadWritePaths")));
+        string package = result.GetProperty("package").GetString()!;
+        Assert.Equal([$"{package}/bin/nix-watcher --config {configFile} run"], installed.All("Service", "ExecStart"));
+        Assert.Equal(
+            [.. file.All("Service", "ReadWritePaths"), $"-{Path.Combine(Root, "state")}", $"-{Path.Combine(Root, "cache")}"],
+            installed.All("Service", "ReadWritePaths"));
         Assert.Contains($"d {Path.Combine(Root, "state")} 0700 - - -", HomeManagerEval.Values(result.GetProperty("tmpfiles")));
     }
 
@@ -109,7 +110,8 @@ public sealed class HomeManagerModuleTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
         await CreateSecretsAsync(ct);
 
-        JsonElement result = await HomeManagerEval.EvaluateAsync(ExampleUser(), Root, ct);
+        // Under the NixOS module, home-manager has the system's nix.package and writes nix.conf.
+        JsonElement result = await HomeManagerEval.EvaluateAsync(ExampleUser(), Root, ct, nixos: true);
         JsonElement nix = result.GetProperty("nixSettings");
         WatcherOptions options = ConfigLoader.Load(result.GetProperty("configFile").GetString()!, Environment);
         NetrcCommand.Content content = NetrcCommand.Build(options);
@@ -117,7 +119,7 @@ public sealed class HomeManagerModuleTests : IDisposable
         Assert.Equal(content.Substituters.Order(StringComparer.Ordinal), HomeManagerEval.Values(nix.GetProperty("extra-substituters")).Order(StringComparer.Ordinal));
         Assert.Equal(Path.Combine(Root, ".config", "nix", "netrc"), nix.GetProperty("netrc-file").GetString());
         Assert.Empty(result.GetProperty("warnings").EnumerateArray());
-        string netrcExec = result.GetProperty("netrcService").GetProperty("Service").GetProperty("ExecStart").GetString()!;
+        string netrcExec = Assert.Single(HomeManagerEval.Values(result.GetProperty("netrcService").GetProperty("Service").GetProperty("ExecStart")));
         Assert.EndsWith($"netrc --output {Path.Combine(Root, ".config", "nix", "netrc")}", netrcExec, StringComparison.Ordinal);
     }
 
@@ -167,7 +169,7 @@ public sealed class HomeManagerModuleTests : IDisposable
     [Theory]
     [InlineData("retention = { enable = true; caches = [ \"home\" ]; };", "retention.caches: 'home' is an attic cache; the Attic server keeps its own retention")]
     [InlineData("retention = { enable = true; caches = [ \"nas\" ]; };", "retention.caches: there is no cache named 'nas'")]
-    [InlineData("retention = { enable = true; keepDays = 1; };", "services.nix-watcher.retention.keepDays: not a integer between 2 and 36500")]
+    [InlineData("retention = { enable = true; keepDays = 1; };", "option `services.nix-watcher.retention.keepDays' is not of type `integer between 2 and 36500")]
     public async Task Module_RetentionThatCannotApply_FailsEvaluationWithTheReason(string retention, string expected)
     {
         var ct = TestContext.Current.CancellationToken;

@@ -37,7 +37,7 @@ public sealed class NixFilesTests
                 lib.genAttrs = names: f: builtins.listToAttrs (map (n: { name = n; value = f n; }) names);
                 legacyPackages = { };
               };
-              outputs = flake.outputs { self = outputs; inherit nixpkgs; };
+              outputs = flake.outputs { self = outputs; inherit nixpkgs; home-manager = { }; };
               names = v: if builtins.isAttrs v then builtins.attrNames v else builtins.typeOf v;
             in
             builtins.mapAttrs (_: v: if builtins.isAttrs v then builtins.mapAttrs (_: names) v else names v) outputs

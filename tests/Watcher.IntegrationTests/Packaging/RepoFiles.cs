@@ -10,6 +10,24 @@ public static class RepoFiles
 
     public static string UnitFile => Path.Combine(Root, "systemd", "nix-watcher.service");
 
+    /// <summary>
+    /// The vendored sources the packaging tests evaluate against (home-manager, nixpkgs' lib and module files):
+    /// <c>../shared/vendor</c> beside the checkout, or <c>WATCHER_VENDOR_DIR</c>. Missing, the tests that need it fail.
+    /// </summary>
+    public static string Vendor
+    {
+        get
+        {
+            string dir = System.Environment.GetEnvironmentVariable("WATCHER_VENDOR_DIR") is { Length: > 0 } given
+                ? given
+                : Path.GetFullPath(Path.Combine(Root, "..", "shared", "vendor"));
+            return Directory.Exists(Path.Combine(dir, "home-manager", "modules")) && Directory.Exists(Path.Combine(dir, "nixpkgs-lib", "lib"))
+                ? dir
+                : throw new InvalidOperationException(
+                    $"no vendored home-manager and nixpkgs lib at {dir} (expected ../shared/vendor beside the checkout, or WATCHER_VENDOR_DIR)");
+        }
+    }
+
     public static string HomeManagerEval => Path.Combine(Root, "tests", "Watcher.IntegrationTests", "Packaging", "hm-eval.nix");
 
     /// <summary>Every <c>.nix</c> file in the repository, relative to <see cref="Root"/>.</summary>

@@ -1,126 +1,75 @@
-# Evaluates home-manager/module.nix without nixpkgs or home-manager, which cannot be installed here:
-# a stand-in for the few `lib` functions, `lib.types` and `pkgs.formats.toml` the module uses, and a
-# small evaluator (option defaults, type checks, mkIf/mkMerge, assertions). The TOML renderer writes
-# real TOML for what nix-watcher's config needs: tables, strings, integers, booleans, arrays.
+# Evaluates the flake's homeManagerModules.default through real home-manager (its source in `vendor`), with
+# nixpkgs' lib and a stand-in `pkgs` (hm-pkgs.nix; nixpkgs itself is too large to have here), by the same
+# nix/home-manager-eval.nix that flake.nix's checks use. Prints what the tests compare, as JSON:
 #
-#   nix-instantiate --eval --strict --json hm-eval.nix --arg user '{ settings = …; }'
-{ module ? ../../../home-manager/module.nix
-, user ? { }
+#   nix-instantiate --read-write-mode --eval --strict --json hm-eval.nix --arg vendor PATH --arg nixpkgs PATH \
+#     --arg user '{ settings = …; }' [--arg nixos true]      # one configuration: services.nix-watcher = { enable = true; } // user
+#     --arg cases true                                        # every configuration of nix/home-manager-cases.nix
+#     --arg snippet FILE [--arg nixos true]                   # a module of docs/operations.md, with `inputs.nix-watcher`
+#     --arg overlay true                                      # whether overlays.default gives the flake's package
+#     --arg flakeCheck true                                   # checks.<system>.home-manager-module, instantiated
+#
+# `nixpkgs` is a folder holding nixpkgs' lib/, the nixpkgs module files home-manager imports from pkgs.path, and a
+# default.nix that gives the stand-in (home-manager's nixpkgs module imports pkgs.path), as HomeManagerEval.cs makes it.
+# --read-write-mode: the rendered config and the unit derivations are written to the store, to be read back.
+{ vendor
+, nixpkgs
 , home ? "/home/alice"
+, user ? { }
+, configuration ? { services.nix-watcher = { enable = true; } // user; }
+, nixos ? false
+, cases ? false
+, snippet ? null
+, overlay ? false
+, flakeCheck ? false
+, system ? "x86_64-linux"
 }:
 let
-  inherit (builtins) isAttrs isList isString isBool isInt isFloat attrNames filter concatStringsSep
-    mapAttrs listToAttrs foldl' substring stringLength toJSON typeOf;
+  lib = import (vendor + "/nixpkgs-lib/lib");
+  homeManagerLib = import (vendor + "/home-manager/lib") { inherit lib; };
+  standIn = s: import ./hm-pkgs.nix { inherit lib; path = nixpkgs; system = s; };
+  pkgs = standIn system;
 
-  lib = rec {
-    mkOption = attrs: attrs // { _type = "option"; };
-    mkEnableOption = name: mkOption { type = types.bool; default = false; description = "Whether to enable ${name}."; };
-    mkIf = condition: content: { _type = "if"; inherit condition content; };
-    mkMerge = contents: { _type = "merge"; inherit contents; };
-    literalExpression = text: { _type = "literalExpression"; inherit text; };
-    types = {
-      bool = { name = "bool"; check = isBool; };
-      str = { name = "str"; check = isString; };
-      port = { name = "16 bit unsigned integer; between 0 and 65535 (both inclusive)"; check = v: isInt v && v >= 0 && v <= 65535; };
-      package = { name = "package"; check = v: isAttrs v && v ? outPath; };
-      listOf = t: { name = "listOf ${t.name}"; check = v: isList v && builtins.all t.check v; };
-      ints.between = lowest: highest: { name = "integer between ${toString lowest} and ${toString highest} (both inclusive)"; check = v: isInt v && v >= lowest && v <= highest; };
-    };
-    hasPrefix = prefix: s: substring 0 (stringLength prefix) s == prefix;
-    hasSuffix = suffix: s: stringLength s >= stringLength suffix
-      && substring (stringLength s - stringLength suffix) (stringLength suffix) s == suffix;
-    removePrefix = prefix: s: if hasPrefix prefix s then substring (stringLength prefix) (stringLength s) s else s;
-    removeSuffix = suffix: s: if hasSuffix suffix s then substring 0 (stringLength s - stringLength suffix) s else s;
-    optional = cond: x: if cond then [ x ] else [ ];
-    optionals = cond: xs: if cond then xs else [ ];
-    optionalString = cond: s: if cond then s else "";
-    inherit concatStringsSep;
-    concatLists = builtins.concatLists;
-    concatMap = builtins.concatMap;
-    any = builtins.any;
-    elem = builtins.elem;
-    attrNames = builtins.attrNames;
-    mapAttrs = builtins.mapAttrs;
-    mapAttrsToList = f: attrs: map (n: f n attrs.${n}) (attrNames attrs);
-    filterAttrs = pred: attrs: listToAttrs (map (n: { name = n; value = attrs.${n}; }) (filter (n: pred n attrs.${n}) (attrNames attrs)));
+  # The flake's outputs, with the stand-in as nixpkgs and the vendored home-manager as its input.
+  outputs = (import ../../../flake.nix).outputs {
+    self = outputs;
+    nixpkgs = { inherit lib; legacyPackages = lib.genAttrs [ "x86_64-linux" "aarch64-linux" ] standIn; };
+    home-manager.lib = homeManagerLib;
   };
 
-  # TOML: scalars and arrays first, then sub-tables as [a.b] headers.
-  bareKey = k: builtins.match "[A-Za-z0-9_-]+" k != null;
-  tomlKey = k: if bareKey k then k else toJSON k;
-  tomlValue = v:
-    if isString v then toJSON v
-    else if isBool v then (if v then "true" else "false")
-    else if isInt v || isFloat v then toString v
-    else if isList v then "[" + concatStringsSep ", " (map tomlValue v) + "]"
-    else throw "hm-eval: no TOML rendering for a ${typeOf v}";
-  isTable = v: isAttrs v;
-  toTOML = path: attrs:
+  evaluate = configuration: nixos: import ../../../nix/home-manager-eval.nix {
+    inherit lib pkgs homeManagerLib configuration nixos home;
+    # A snippet imports the module itself, from `inputs` (home-manager's extraSpecialArgs, as the docs show).
+    module = if snippet == null then outputs.homeManagerModules.default else { };
+    extraSpecialArgs.inputs.nix-watcher = outputs;
+  };
+
+  drvOf = source: if builtins.isAttrs source then source.drvPath else builtins.head (builtins.attrNames (builtins.getContext source));
+  report = r:
     let
-      names = attrNames attrs;
-      scalars = filter (n: !isTable attrs.${n}) names;
-      tables = filter (n: isTable attrs.${n}) names;
-      header = if path == [ ] || scalars == [ ] && tables != [ ] then "" else "[" + concatStringsSep "." (map tomlKey path) + "]\n";
-      body = concatStringsSep "" (map (n: "${tomlKey n} = ${tomlValue attrs.${n}}\n") scalars);
+      services = r.config.systemd.user.services;
+      execStart = lib.last (lib.toList services.nix-watcher.Service.ExecStart);
+      configFile = builtins.head (builtins.match ".* --config ([^ ]+) run" execStart);
     in
-    header + body + concatStringsSep "" (map (n: "\n" + toTOML (path ++ [ n ]) attrs.${n}) tables);
-
-  pkgs = {
-    formats.toml = _: {
-      type = { name = "TOML value"; check = isAttrs; };
-      generate = name: value: builtins.toFile name (toTOML [ ] value);
+    {
+      inherit (r) drvPath warnings unitLinks;
+      # The file the unit's ExecStart names: what the service would really read.
+      inherit configFile;
+      toml = builtins.readFile configFile;
+      service = services.nix-watcher;
+      netrcService = services.nix-watcher-netrc or null;
+      # The derivation of each unit file home-manager installs; its `text` is the file.
+      unitDrvs = builtins.mapAttrs (_: drvOf) r.unitFiles;
+      nixSettings = if r.config.nix.settings == { } then null else r.config.nix.settings;
+      nixConf = if r.config.xdg.configFile ? "nix/nix.conf" then drvOf r.config.xdg.configFile."nix/nix.conf".source else null;
+      tmpfiles = r.config.systemd.user.tmpfiles.rules or [ ];
+      tmpfilesSettings = r.config.systemd.user.tmpfiles.settings or null;
+      package = toString r.config.services.nix-watcher.package;
+      packages = map toString r.config.home.packages;
     };
-    nix-watcher = { outPath = "/nix/store/00000000000000000000000000000000-nix-watcher-0.1.0"; type = "derivation"; };
-  };
-
-  isOption = v: isAttrs v && (v._type or "") == "option";
-  fill = where: options: values:
-    mapAttrs
-      (name: option:
-        let here = "${where}.${name}"; in
-        if isOption option then
-          (if values ? ${name} then
-            (if option.type.check values.${name} then values.${name} else throw "${here}: not a ${option.type.name}")
-          else if option ? default then option.default else throw "${here}: no value and no default")
-        else fill here option (values.${name} or { }))
-      options;
-
-  evaluated = import module { inherit lib pkgs config; };
-  config = {
-    services.nix-watcher = fill "services.nix-watcher" evaluated.options.services.nix-watcher ({ enable = true; } // user);
-    home.homeDirectory = home;
-    xdg.configHome = "${home}/.config";
-  };
-
-  isFalseIf = v: isAttrs v && (v._type or "") == "if" && !v.condition;
-  merge = a: b: a // mapAttrs
-    (n: v:
-      if !(a ? ${n}) then v
-      else if isList v then a.${n} ++ v
-      else if isAttrs v && !(v ? outPath) then merge a.${n} v
-      else throw "hm-eval: conflicting definitions of ${n}")
-    b;
-  resolve = v:
-    if !isAttrs v then v
-    else if (v._type or "") == "if" then resolve v.content
-    else if (v._type or "") == "merge" then foldl' merge { } (map resolve (filter (x: !isFalseIf x) v.contents))
-    else if v ? outPath then v
-    else mapAttrs (_: resolve) (lib.filterAttrs (_: x: !isFalseIf x) v);
-  result = if isFalseIf evaluated.config then { } else resolve evaluated.config;
-
-  failed = filter (a: !a.assertion) (result.assertions or [ ]);
-  execStart = result.systemd.user.services.nix-watcher.Service.ExecStart;
-  configFile = builtins.head (builtins.match ".* --config ([^ ]+) run" execStart);
 in
-if failed != [ ] then throw (concatStringsSep "\n" (map (a: a.message) failed))
-else {
-  # The file the unit's ExecStart names: what the service would really read.
-  configFile = configFile;
-  toml = builtins.readFile configFile;
-  service = result.systemd.user.services.nix-watcher;
-  netrcService = result.systemd.user.services.nix-watcher-netrc or null;
-  nixSettings = result.nix.settings or null;
-  tmpfiles = result.systemd.user.tmpfiles.rules or [ ];
-  warnings = result.warnings or [ ];
-  packages = map (p: p.outPath) (result.home.packages or [ ]);
-}
+if flakeCheck then { inherit (outputs.checks.${system}.home-manager-module) drvPath buildCommand units; }
+else if overlay then { overlayGivesThePackage = (outputs.overlays.default pkgs pkgs).nix-watcher.drvPath == outputs.packages.${system}.default.drvPath; }
+else if snippet != null then report (evaluate snippet nixos)
+else if cases then builtins.mapAttrs (_: c: report (evaluate c.configuration c.nixos)) (import ../../../nix/home-manager-cases.nix { inherit home; })
+else report (evaluate configuration nixos)
