@@ -43,6 +43,27 @@ internal sealed class ArmedTimeProvider : FakeTimeProvider
         }
     }
 
+    /// <summary>When the earliest armed timer fires; null when none is armed.</summary>
+    public DateTimeOffset? NextDue
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _armed.Count == 0 ? null : _armed.Values.Min();
+            }
+        }
+    }
+
+    /// <summary>Waits until a timer is armed, then moves the clock to when the earliest one fires.</summary>
+    public async Task<TimeSpan> AdvanceToNextTimerAsync()
+    {
+        await WaitForTimersAsync();
+        var by = NextDue!.Value - GetUtcNow();
+        Advance(by);
+        return by;
+    }
+
     /// <summary>Waits (in real time, at most <see cref="Bound"/>) until at least <paramref name="count"/> timers are armed.</summary>
     public Task WaitForTimersAsync(int count = 1) =>
         WaitForAsync(due => due.Count >= count, $"{count} armed timer(s)");

@@ -95,19 +95,23 @@ public sealed class CachePolicyTests : IDisposable
     public async Task RunBodyAsync_BytesKeepMoving_NeverTimesOutThoughItTakesLongerThanTheStallTimeout()
     {
         var options = Fast with { StallTimeout = TimeSpan.FromMilliseconds(300) };
+        var time = new ArmedTimeProvider();
         int calls = 0;
 
-        int result = await CreateSut(options).RunBodyAsync("uploading x", async (progress, ct) =>
+        // Bytes move every 50 ms of the fake clock for a second; a stall would cancel the body at its next step.
+        int result = await CreateSut(options, time: time).RunBodyAsync("uploading x", async (progress, ct) =>
         {
             calls++;
             for (int i = 0; i < 20; i++)
             {
-                await Task.Delay(50, ct);
+                await Task.Yield();
+                time.Advance(TimeSpan.FromMilliseconds(50));
+                ct.ThrowIfCancellationRequested();
                 progress();
             }
 
             return 7;
-        }, TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal(7, result);
         Assert.Equal(1, calls);
