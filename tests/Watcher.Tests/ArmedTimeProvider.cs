@@ -11,13 +11,12 @@ namespace Watcher.Tests;
 /// Moving a fake clock before the code has armed its timer moves it for nothing: the timer, armed later, then waits
 /// for a step that never comes, or a later step fires it early. A real sleep "to let it get there" only makes that
 /// rarer. <see cref="WaitForTimersAsync"/> waits on the timers themselves, as Polly's tests read their fake clock's
-/// timer entries. A timer is armed from the moment the fake clock would fire it on <see cref="FakeTimeProvider.Advance"/>.
+/// timer entries. A timer counts as armed only once the fake clock holds it, so a step taken after the wait fires it.
+/// Where another timer may be armed at the same time (one about to be replaced, or a second service's),
+/// <see cref="WaitForTimerAtAsync"/> names the one meant by when it is due.
 /// </remarks>
 internal sealed class ArmedTimeProvider : FakeTimeProvider
 {
-    /// <summary>How long, in real time, a test waits for the code under test to arm its timers before it fails.</summary>
-    public static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
-
     private readonly Lock _gate = new();
     private readonly Dictionary<Timer, DateTimeOffset> _armed = [];
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,7 +63,7 @@ internal sealed class ArmedTimeProvider : FakeTimeProvider
         return by;
     }
 
-    /// <summary>Waits (in real time, at most <see cref="Bound"/>) until at least <paramref name="count"/> timers are armed.</summary>
+    /// <summary>Waits (in real time, at most <see cref="Poll.Bound"/>) until at least <paramref name="count"/> timers are armed.</summary>
     public Task WaitForTimersAsync(int count = 1) =>
         WaitForAsync(due => due.Count >= count, $"{count} armed timer(s)");
 
@@ -103,13 +102,13 @@ internal sealed class ArmedTimeProvider : FakeTimeProvider
 
             try
             {
-                await (done is null ? changed : Task.WhenAny(changed, done)).WaitAsync(Bound, TestContext.Current.CancellationToken);
+                await (done is null ? changed : Task.WhenAny(changed, done)).WaitAsync(Poll.Bound, TestContext.Current.CancellationToken);
             }
             catch (TimeoutException)
             {
                 lock (_gate)
                 {
-                    Assert.Fail($"the code under test did not reach {what} on the fake clock within {Bound.TotalSeconds} s; armed: [{string.Join(", ", _armed.Values.Select(d => d.ToString("O", CultureInfo.InvariantCulture)))}]");
+                    Assert.Fail($"the code under test did not reach {what} on the fake clock within {Poll.Bound.TotalSeconds} s; armed: [{string.Join(", ", _armed.Values.Select(d => d.ToString("O", CultureInfo.InvariantCulture)))}]");
                 }
             }
         }
