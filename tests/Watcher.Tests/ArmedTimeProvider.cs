@@ -63,6 +63,24 @@ internal sealed class ArmedTimeProvider : FakeTimeProvider
         return by;
     }
 
+    /// <summary>Moves the clock on to each timer in turn, once it is armed, until <paramref name="done"/> has completed.</summary>
+    public async Task RunTimersUntilAsync(Task done)
+    {
+        while (true)
+        {
+            await WaitForTimersOrAsync(done);
+            if (done.IsCompleted)
+            {
+                return;
+            }
+
+            if (NextDue is { } due)
+            {
+                Advance(due > GetUtcNow() ? due - GetUtcNow() : TimeSpan.Zero);
+            }
+        }
+    }
+
     /// <summary>Waits (in real time, at most <see cref="Poll.Bound"/>) until at least <paramref name="count"/> timers are armed.</summary>
     public Task WaitForTimersAsync(int count = 1) =>
         WaitForAsync(due => due.Count >= count, $"{count} armed timer(s)");

@@ -122,15 +122,22 @@ public sealed class CachePolicyTests : IDisposable
     {
         var options = Fast with { Attempts = 2, StallTimeout = TimeSpan.FromMilliseconds(200) };
         using var retries = _meters.Collect<long>("nix_watcher.retries");
+        var time = new ArmedTimeProvider();
+        var start = time.GetUtcNow();
         int calls = 0;
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => CreateSut(options, breaker: false).RunBodyAsync<int>("uploading x", async (progress, ct) =>
+        var run = CreateSut(options, breaker: false, time: time).RunBodyAsync<int>("uploading x", async (progress, ct) =>
         {
             calls++;
             progress();
             await Task.Delay(Timeout.Infinite, ct);
             return 0;
-        }, TestContext.Current.CancellationToken));
+        }, TestContext.Current.CancellationToken);
+
+        // The first attempt is given up when its stall timer fires; then the retry's delay, the second attempt's stall.
+        await time.WaitForTimerAtAsync(start + options.StallTimeout);
+        await time.RunTimersUntilAsync(run);
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => run);
 
         Assert.Equal(2, calls);
         Assert.Equal("no byte moved for 0.2 s", error.Message);
@@ -198,14 +205,21 @@ public sealed class CachePolicyTests : IDisposable
     public async Task RunAsync_AttemptStalls_TimedOutSentAgainAndNamedWhenItKeepsStalling()
     {
         var options = Fast with { Attempts = 2, Timeout = TimeSpan.FromMilliseconds(100) };
+        var time = new ArmedTimeProvider();
+        var start = time.GetUtcNow();
         int calls = 0;
 
-        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(options, breaker: false).RunAsync<int>("writing a.narinfo", RequestKind.Single, async ct =>
+        var run = CreateSut(options, breaker: false, time: time).RunAsync<int>("writing a.narinfo", RequestKind.Single, async ct =>
         {
             calls++;
             await Task.Delay(Timeout.Infinite, ct);
             return 0;
-        }, TestContext.Current.CancellationToken));
+        }, TestContext.Current.CancellationToken);
+
+        // Each attempt ends when its timeout fires on the clock; between them, the retry's delay.
+        await time.WaitForTimerAtAsync(start + options.Timeout);
+        await time.RunTimersUntilAsync(run);
+        var error = await Assert.ThrowsAsync<CacheUploadException>(() => run);
 
         Assert.Equal(2, calls);
         Assert.Equal(FailureReason.Timeout, error.Reason);
