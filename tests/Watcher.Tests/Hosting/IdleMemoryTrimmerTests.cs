@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Watcher.Hosting;
 
 namespace Watcher.Tests.Hosting;
@@ -8,7 +7,7 @@ public sealed class IdleMemoryTrimmerTests
 {
     private const long Mb = 1L << 20;
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly ArmedTimeProvider _time = new();
     private long _allocated;
     private int _trims;
     private int _samples;
@@ -51,16 +50,15 @@ public sealed class IdleMemoryTrimmerTests
         using var trimmer = Create();
         await trimmer.StartAsync(TestContext.Current.CancellationToken);
 
-        // The service starts its timer on a pool thread: move the clock on until it has sampled twice.
-        for (int round = 0; Volatile.Read(ref _trims) == 0 && round < 500; round++)
-        {
-            _time.Advance(IdleMemoryTrimmer.Period);
-            await Task.Delay(20, TestContext.Current.CancellationToken);
-        }
+        // The service arms its periodic timer on a pool thread; each period is moved on once the last sample was taken.
+        await _time.AdvanceWhenArmedAsync(IdleMemoryTrimmer.Period);
+        await Poll.UntilAsync(() => Volatile.Read(ref _samples) == 1, "the first sample");
+        Assert.Equal(0, Volatile.Read(ref _trims));
+        _time.Advance(IdleMemoryTrimmer.Period);
+        await Poll.UntilAsync(() => Volatile.Read(ref _trims) == 1, "the trim after a quiet period");
 
         await trimmer.StopAsync(TestContext.Current.CancellationToken);
         Assert.Equal(1, _trims);
-        Assert.True(_samples >= 2, "trimmed before a quiet period was seen");
     }
 
     private IdleMemoryTrimmer Create() =>

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Time.Testing;
 using Watcher.Hosting;
 using Watcher.Tests.Store;
 
@@ -12,7 +11,7 @@ public sealed class MetricsServerTests
     private const string Listen = "127.0.0.1:9464";
     private const string Url = "http://127.0.0.1:9464/metrics";
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly ArmedTimeProvider _time = new();
     private readonly ListLogger _logger = new();
     private readonly List<DateTimeOffset> _attempts = [];
     private int _failures;
@@ -26,21 +25,24 @@ public sealed class MetricsServerTests
         using var server = new MetricsServer(Listen, StartAsync, _time, _logger);
 
         await server.StartAsync(ct);
-        await AdvanceUntilAsync(() => server.Status is not null, ct);
+
+        // Each failed attempt arms the wait before the next: the clock moves on exactly to it.
+        await _time.WaitForTimersAsync();
         var first = server.Status!;
-        await AdvanceUntilAsync(() => server.Status?.Url is not null, ct);
+        Assert.Equal(MetricsServer.FirstRetry, await _time.AdvanceToNextTimerAsync());
+        Assert.Equal(2 * MetricsServer.FirstRetry, await _time.AdvanceToNextTimerAsync());
+        await Poll.UntilAsync(() => server.Status?.Url is not null, "the server serves");
         var serving = server.Status!;
         await server.StopAsync(ct);
 
         Assert.Null(first.Url);
         Assert.Equal(Listen, first.Listen);
         Assert.Equal("Failed to bind to address http://127.0.0.1:9464: address already in use (another process holds the port)", first.Error);
-        // The service reads the clock after the failed attempt, and the test may have moved it on one step meanwhile.
-        Assert.InRange(first.FailingSince!.Value, _attempts[0], _attempts[0] + Step);
+        Assert.Equal(_attempts[0], first.FailingSince);
         Assert.Equal(first.FailingSince + MetricsServer.FirstRetry, first.NextAttempt);
         Assert.Equal(3, _attempts.Count);
-        Assert.InRange(_attempts[1] - _attempts[0], MetricsServer.FirstRetry, MetricsServer.FirstRetry + Step);
-        Assert.InRange(_attempts[2] - _attempts[1], 2 * MetricsServer.FirstRetry, (2 * MetricsServer.FirstRetry) + Step);
+        Assert.Equal(MetricsServer.FirstRetry, _attempts[1] - _attempts[0]);
+        Assert.Equal(2 * MetricsServer.FirstRetry, _attempts[2] - _attempts[1]);
         Assert.Equal(new MetricsStatus(Listen, Url, null, null, null), serving);
         Assert.True(_stopped, "the server was not stopped with the host");
         Assert.Equal([(LogLevel.Warning, 520), (LogLevel.Debug, 521), (LogLevel.Information, 511)], _logger.Entries.Select(e => (e.Level, e.EventId.Id)));
@@ -54,12 +56,17 @@ public sealed class MetricsServerTests
         using var server = new MetricsServer(Listen, StartAsync, _time, _logger);
 
         await server.StartAsync(ct);
-        await AdvanceUntilAsync(() => _attempts.Count == 10, ct);
+        for (int attempt = 1; attempt < 10; attempt++)
+        {
+            await _time.AdvanceToNextTimerAsync();
+        }
+
+        await Poll.UntilAsync(() => Locked(() => _attempts.Count == 10), "the tenth attempt");
         await server.StopAsync(ct);
 
         var gaps = _attempts.Zip(_attempts.Skip(1), (a, b) => b - a).ToList();
-        Assert.All(gaps, gap => Assert.True(gap <= MetricsServer.MaxRetry + Step, $"waited {gap}"));
-        Assert.True(gaps[^1] >= MetricsServer.MaxRetry, $"the last wait was {gaps[^1]}");
+        Assert.All(gaps, gap => Assert.True(gap <= MetricsServer.MaxRetry, $"waited {gap}"));
+        Assert.Equal(MetricsServer.MaxRetry, gaps[^1]);
         Assert.Single(_logger.Entries, e => e.Level == LogLevel.Warning);
     }
 
@@ -77,8 +84,6 @@ public sealed class MetricsServerTests
         Assert.Empty(_logger.Entries);
     }
 
-    private static TimeSpan Step => TimeSpan.FromMilliseconds(250);
-
     private Task<(IReadOnlyList<string> Urls, IAsyncDisposable Server)> StartAsync(CancellationToken cancellationToken)
     {
         lock (_attempts)
@@ -91,17 +96,6 @@ public sealed class MetricsServerTests
         }
 
         return Task.FromResult<(IReadOnlyList<string>, IAsyncDisposable)>(([Url], new Stopper(() => _stopped = true)));
-    }
-
-    /// <summary>The service waits on the fake clock from a pool thread: move the clock on in small steps until it got there.</summary>
-    private async Task AdvanceUntilAsync(Func<bool> condition, CancellationToken cancellationToken)
-    {
-        for (int round = 0; !Locked(condition); round++)
-        {
-            Assert.True(round < 5000, "the condition never came true");
-            _time.Advance(Step);
-            await Task.Delay(5, cancellationToken);
-        }
     }
 
     private bool Locked(Func<bool> condition)

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Watcher.Config;
 using Watcher.Hosting;
 using Watcher.Pipeline;
@@ -11,7 +10,7 @@ namespace Watcher.Tests.Hosting;
 public sealed class SystemdNotifyServiceTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("notify-test-").FullName;
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ArmedTimeProvider _time = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly ConcurrentQueue<string> _sent = new();
     private readonly StateStore _state;
     private readonly PipelineHealth _health;
@@ -40,12 +39,12 @@ public sealed class SystemdNotifyServiceTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
 
         await service.StartAsync(ct);
-        await UntilAsync(() => _sent.Count >= 2, "READY and the first status");
+        await Poll.UntilAsync(() => _sent.Count >= 2, "READY and the first status");
         Assert.Equal("READY=1", _sent.First());
         Assert.EndsWith("\nWATCHDOG=1", _sent.Last(), StringComparison.Ordinal);
 
-        _time.Advance(cache.StuckAfter + TimeSpan.FromSeconds(10));
-        await UntilAsync(() => _sent.Last().Contains("unhealthy", StringComparison.Ordinal), "an unhealthy status");
+        await _time.AdvanceWhenArmedAsync(cache.StuckAfter + TimeSpan.FromSeconds(10));
+        await Poll.UntilAsync(() => _sent.Last().Contains("unhealthy", StringComparison.Ordinal), "an unhealthy status");
         await service.StopAsync(ct);
 
         string last = _sent.Last();
@@ -62,10 +61,10 @@ public sealed class SystemdNotifyServiceTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
 
         await service.StartAsync(ct);
-        await UntilAsync(() => _sent.Count >= 2, "the first status");
+        await Poll.UntilAsync(() => _sent.Count >= 2, "the first status");
         inotify.Ended();
-        _time.Advance(TimeSpan.FromSeconds(5));
-        await UntilAsync(() => _sent.Count >= 3, "the next status");
+        await _time.AdvanceWhenArmedAsync(TimeSpan.FromSeconds(5));
+        await Poll.UntilAsync(() => _sent.Count >= 3, "the next status");
         await service.StopAsync(ct);
 
         Assert.Equal("STATUS=unhealthy: inotify: not running; 0 paths pending", _sent.Last());
@@ -79,7 +78,7 @@ public sealed class SystemdNotifyServiceTests : IDisposable
         var ct = TestContext.Current.CancellationToken;
 
         await service.StartAsync(ct);
-        await UntilAsync(() => _sent.Count >= 2, "the first status");
+        await Poll.UntilAsync(() => _sent.Count >= 2, "the first status");
         await service.StopAsync(ct);
 
         Assert.Equal("STATUS=watching; 0 paths pending, 0 discoveries queued", _sent.Last());
@@ -94,13 +93,4 @@ public sealed class SystemdNotifyServiceTests : IDisposable
         new StartedLifetime(),
         _time,
         NullLogger<SystemdNotifyService>.Instance);
-
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        for (int i = 0; !condition(); i++)
-        {
-            Assert.True(i < 2000, "timed out waiting for " + what);
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
-    }
 }

@@ -41,7 +41,7 @@ public sealed class RetentionServiceTests : IDisposable
         using var service = CreateSut(TimeSpan.FromDays(1));
 
         await service.StartAsync(TestContext.Current.CancellationToken);
-        await UntilAsync(() => _state.GetLastCollection(Name) is not null, "the first collection");
+        await Poll.UntilAsync(() => _state.GetLastCollection(Name) is not null, "the first collection");
 
         Assert.False(_cache.Exists(old.StorePath.HashPart + ".narinfo"));
         Assert.False(_cache.Exists(old.Url));
@@ -54,12 +54,14 @@ public sealed class RetentionServiceTests : IDisposable
         Assert.True(Sum(freed, "narinfo") > 100);
 
         var later = _cache.Add("later", TimeSpan.FromDays(30));
-        await Task.Delay(50, TestContext.Current.CancellationToken);
+
+        // The service waits a day on the clock from its first collection; 23 h later it still waits, having collected nothing.
+        await _cache.Time.WaitForTimerAtAsync(TestCacheDir.Now + TimeSpan.FromDays(1));
         _cache.Time.Advance(TimeSpan.FromHours(23));
-        await Task.Delay(100, TestContext.Current.CancellationToken);
+        Assert.Equal(1, _cache.Time.ArmedTimers);
         Assert.True(_cache.Exists(later.StorePath.HashPart + ".narinfo"), "collected before the interval was over");
         _cache.Time.Advance(TimeSpan.FromHours(1));
-        await UntilAsync(() => !_cache.Exists(later.StorePath.HashPart + ".narinfo"), "the second collection");
+        await Poll.UntilAsync(() => !_cache.Exists(later.StorePath.HashPart + ".narinfo"), "the second collection");
         await service.StopAsync(TestContext.Current.CancellationToken);
     }
 
@@ -71,11 +73,13 @@ public sealed class RetentionServiceTests : IDisposable
         using var service = CreateSut(TimeSpan.FromDays(1));
 
         await service.StartAsync(TestContext.Current.CancellationToken);
-        await Task.Delay(100, TestContext.Current.CancellationToken);
+
+        // The service waits for the rest of the interval: 24 h after the last run, 4 h from now.
+        await _cache.Time.WaitForTimerAtAsync(TestCacheDir.Now + TimeSpan.FromHours(4));
         Assert.True(_cache.Exists(old.StorePath.HashPart + ".narinfo"), "collected at start although the last run was 20 h ago");
         _cache.Time.Advance(TimeSpan.FromHours(4));
 
-        await UntilAsync(() => !_cache.Exists(old.StorePath.HashPart + ".narinfo"), "the collection 24 h after the last");
+        await Poll.UntilAsync(() => !_cache.Exists(old.StorePath.HashPart + ".narinfo"), "the collection 24 h after the last");
         await service.StopAsync(TestContext.Current.CancellationToken);
     }
 
@@ -128,19 +132,10 @@ public sealed class RetentionServiceTests : IDisposable
     private async Task CollectOnceAsync(RetentionService service)
     {
         await service.StartAsync(TestContext.Current.CancellationToken);
-        await UntilAsync(() => _state.GetLastCollection(Name) is not null, "the first collection");
+        await Poll.UntilAsync(() => _state.GetLastCollection(Name) is not null, "the first collection");
         await service.StopAsync(TestContext.Current.CancellationToken);
     }
 
     private static long Sum(Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long> collector, string kind) =>
         collector.GetMeasurementSnapshot().Where(m => Equals(m.Tags["kind"], kind) && Equals(m.Tags["cache"], Name)).Sum(m => m.Value);
-
-    private static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(10))
-        {
-            Assert.True(waited < TimeSpan.FromSeconds(20), "timed out waiting for " + what);
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
-    }
 }

@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.Extensions.Time.Testing;
 using Watcher.Maintenance;
 using Watcher.Nix;
 
@@ -24,7 +23,7 @@ internal sealed class TestCacheDir : IDisposable
         (Key, string keyText) = NixSecretKey.Generate("test-cache-1");
         KeyFile = Path.Combine(Directory.CreateTempSubdirectory("watcher-maint-key-").FullName, "signing.key");
         File.WriteAllText(KeyFile, keyText);
-        Time = new FakeTimeProvider(Now);
+        Time = new ArmedTimeProvider(Now);
         Objects = new FileCacheObjects("test", Root, Time);
     }
 
@@ -35,7 +34,7 @@ internal sealed class TestCacheDir : IDisposable
     /// <summary><see cref="Key"/> in a file of its own (outside the cache), as <c>signing-key-file</c> names it.</summary>
     public string KeyFile { get; }
 
-    public FakeTimeProvider Time { get; }
+    public ArmedTimeProvider Time { get; }
 
     public FileCacheObjects Objects { get; }
 

@@ -1,5 +1,4 @@
 using System.Threading.Channels;
-using Microsoft.Extensions.Time.Testing;
 using Watcher.Nix;
 using Watcher.Pipeline;
 
@@ -12,7 +11,7 @@ public sealed class BatchWindowTests
 
     // Synchronous continuations: a write runs the waiting window's loop before the test moves the clock on.
     private readonly Channel<Discovery> _channel = Channel.CreateUnbounded<Discovery>(new UnboundedChannelOptions { AllowSynchronousContinuations = true });
-    private readonly FakeTimeProvider _time = new();
+    private readonly ArmedTimeProvider _time = new();
     private readonly BatchWindow _window;
 
     public BatchWindowTests() => _window = new BatchWindow(_channel.Reader, Quiet, Max, _time);
@@ -39,12 +38,16 @@ public sealed class BatchWindowTests
         _time.Advance(TimeSpan.FromMilliseconds(10));
         Write(2);
         var batch = _window.CollectAsync(Ct);
+        await _time.WaitForTimerAtAsync(_time.GetUtcNow() + Quiet);
         Assert.False(batch.IsCompleted);
 
         _time.Advance(TimeSpan.FromMilliseconds(200));
         Write(3);
+
+        // The window waits again, a quiet window after the last discovery.
+        await _time.WaitForTimerAtAsync(_time.GetUtcNow() + Quiet);
         _time.Advance(TimeSpan.FromMilliseconds(200));
-        await Task.Yield();
+        Assert.Equal(1, _time.ArmedTimers);
         Assert.False(batch.IsCompleted, "the batch closed before discovery had been quiet for the window");
 
         _time.Advance(TimeSpan.FromMilliseconds(60));
@@ -59,11 +62,17 @@ public sealed class BatchWindowTests
 
         var batch = _window.CollectAsync(Ct);
         int written = 0;
-        while (!batch.IsCompleted && written < 100)
+        while (written < 100)
         {
+            // Each step: the window waits on the clock again, or it has closed the batch.
+            await _time.WaitForTimersOrAsync(batch);
+            if (batch.IsCompleted)
+            {
+                break;
+            }
+
             Write(100 + written++);
             _time.Advance(TimeSpan.FromMilliseconds(100));
-            await Task.Delay(5, Ct);
         }
 
         var collected = await Collected(batch);
@@ -79,7 +88,7 @@ public sealed class BatchWindowTests
         _time.Advance(TimeSpan.FromMilliseconds(10));
         Write(2);
         var second = _window.CollectAsync(Ct);
-        _time.Advance(Quiet);
+        await _time.AdvanceWhenArmedAsync(Quiet);
         await Collected(second);
 
         _time.Advance(Quiet);

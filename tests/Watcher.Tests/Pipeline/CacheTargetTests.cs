@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using Watcher.Config;
 using Watcher.Pipeline;
 using Watcher.Upload;
@@ -9,7 +8,7 @@ public sealed class CacheTargetTests
 {
     private static readonly TimeSpan Recheck = TimeSpan.FromMinutes(1);
 
-    private readonly FakeTimeProvider _time = new();
+    private readonly ArmedTimeProvider _time = new();
     private readonly CacheTarget _target = new(
         new FileCacheOptions { Name = "c", Path = "/tmp/c", SigningKeyFile = "/k" },
         new FileCache("c", "/tmp/c", new NarEncoder(NarCompression.None, level: 3, workers: 1), signingKey: null));
@@ -20,6 +19,7 @@ public sealed class CacheTargetTests
     public async Task A_wake_ends_the_wait_at_once()
     {
         var wait = _target.WaitAsync(Recheck, _time, Ct);
+        await _time.WaitForTimersAsync();
         Assert.False(wait.IsCompleted);
 
         _target.Wake();
@@ -31,12 +31,14 @@ public sealed class CacheTargetTests
     public async Task The_recheck_timeout_runs_on_the_injected_clock()
     {
         var wait = _target.WaitAsync(Recheck, _time, Ct);
+        await _time.WaitForTimerAtAsync(_time.GetUtcNow() + Recheck);
 
         _time.Advance(Recheck - TimeSpan.FromSeconds(1));
-        await Task.Delay(50, Ct);
+        Assert.Equal(1, _time.ArmedTimers);
         Assert.False(wait.IsCompleted, "the wait ended before its timeout on the injected clock");
 
         _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(0, _time.ArmedTimers);
         await wait.WaitAsync(TimeSpan.FromSeconds(10), Ct);
     }
 
@@ -48,8 +50,9 @@ public sealed class CacheTargetTests
         await _target.WaitAsync(Recheck, _time, Ct);
 
         var second = _target.WaitAsync(Recheck, _time, Ct);
-        await Task.Delay(50, Ct);
 
+        // A kept wake-up is read at once, without waiting: the wait would be over and its timer gone.
         Assert.False(second.IsCompleted, "a second wake-up was kept");
+        Assert.Equal(1, _time.ArmedTimers);
     }
 }

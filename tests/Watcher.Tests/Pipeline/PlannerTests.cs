@@ -1,6 +1,5 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Watcher.Config;
 using Watcher.Nix;
 using Watcher.Pipeline;
@@ -16,7 +15,7 @@ namespace Watcher.Tests.Pipeline;
 public sealed class PlannerTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("planner-test-").FullName;
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+    private readonly ArmedTimeProvider _time = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly FakeStore _store = new();
     private readonly TestMeters _meters = new();
     private readonly StateStore _state;
@@ -118,18 +117,13 @@ public sealed class PlannerTests : IDisposable
 
         await sut.StartAsync(stop.Token);
         await _queue.WriteAsync(Found(path), TestContext.Current.CancellationToken);
-        for (int i = 0; i < 500 && store.Calls == 0; i++)
-        {
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
 
-        await Task.Delay(50, TestContext.Current.CancellationToken);
+        // The failed batch: the planner pauses 5 s on the clock before it asks for a rescan.
+        await _time.WaitForTimerAtAsync(_time.GetUtcNow() + TimeSpan.FromSeconds(5));
+        Assert.Equal(1, store.Calls);
+        Assert.Equal(0, _state.CountPending("a"));
         _time.Advance(TimeSpan.FromSeconds(5));
-        for (int i = 0; i < 500 && _state.CountPending("a") == 0; i++)
-        {
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-            _time.Advance(TimeSpan.FromMilliseconds(250));
-        }
+        await Poll.UntilAsync(() => _state.CountPending("a") == 1, "the rescan journaled the path");
 
         await stop.CancelAsync();
         await sut.StopAsync(CancellationToken.None);

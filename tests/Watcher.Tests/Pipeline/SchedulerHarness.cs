@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 using Watcher.Config;
 using Watcher.Nix;
 using Watcher.Pipeline;
@@ -28,7 +27,7 @@ internal sealed class SchedulerHarness : IAsyncDisposable
         Monitor = Health.Register(PipelineHealth.CacheStage(CacheName), progressElsewhere: () => Target.Activity.LastProgress);
     }
 
-    public FakeTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
+    public ArmedTimeProvider Time { get; } = new(new DateTimeOffset(2026, 11, 1, 0, 0, 0, TimeSpan.Zero));
 
     public FakeStore Store { get; } = new();
 
@@ -61,27 +60,11 @@ internal sealed class SchedulerHarness : IAsyncDisposable
             watchCacheInfo ? new CacheInfoWatch(Target, State, Store, Queue, Time, NullLogger.Instance) : null)
         .RunAsync(_stop.Token, _abort.Token);
 
-    /// <summary>Waits (in real time) until <paramref name="condition"/> holds.</summary>
-    public async Task UntilAsync(Func<bool> condition, string what)
-    {
-        for (var waited = TimeSpan.Zero; !condition(); waited += TimeSpan.FromMilliseconds(10))
-        {
-            if (_run is { IsFaulted: true })
-            {
-                await _run;
-            }
+    /// <summary>Waits until <paramref name="condition"/> holds; fails at once if the scheduler failed.</summary>
+    public Task UntilAsync(Func<bool> condition, string what) => Poll.UntilAsync(condition, what, _run);
 
-            Assert.True(waited < TimeSpan.FromSeconds(20), "timed out waiting until " + what);
-            await Task.Delay(10, TestContext.Current.CancellationToken);
-        }
-    }
-
-    /// <summary>Lets the scheduler reach its next wait, then moves the fake clock.</summary>
-    public async Task AdvanceAsync(TimeSpan by)
-    {
-        await Task.Delay(50, TestContext.Current.CancellationToken);
-        Time.Advance(by);
-    }
+    /// <summary>Moves the fake clock once the code under test waits on it (the scheduler's one wait, or the service's stop).</summary>
+    public Task AdvanceAsync(TimeSpan by) => Time.AdvanceWhenArmedAsync(by);
 
     public async ValueTask DisposeAsync()
     {

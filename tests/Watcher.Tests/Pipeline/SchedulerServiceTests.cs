@@ -22,8 +22,7 @@ public sealed class SchedulerServiceTests : IAsyncDisposable
         using var service = new SchedulerService([_h.Target], _h.Store, _h.State, NoNarSource.Instance, _h.Health, new SystemdNotify(_sent.Enqueue, null), _h.Meters.Metrics, _h.Time, NullLoggerFactory.Instance, new DiscoveryQueue());
         _h.Journal([TestPaths.Info("big", [])]);
         await service.StartAsync(ct);
-        await _h.UntilAsync(() => _h.Cache.Lookups.Count == 1, "the upload started");
-        await Task.Delay(100, ct);
+        await _h.UntilAsync(() => _h.Cache.MaxInFlight == 1, "the upload started");
 
         var stopping = service.StopAsync(CancellationToken.None);
         await _h.UntilAsync(() => !_sent.IsEmpty, "STOPPING");
@@ -44,10 +43,13 @@ public sealed class SchedulerServiceTests : IAsyncDisposable
 
         await _h.UntilAsync(() => _sent.Count >= 14, "an extension per tick");
         Assert.Equal("EXTEND_TIMEOUT_USEC=55000000", _sent.Last());
+
+        // The drain armed its next tick: it goes on waiting rather than aborting.
+        await _h.Time.WaitForTimersAsync();
         Assert.False(stopping.IsCompleted);
 
-        // Then nothing moves: the budget runs down and the upload is aborted.
-        for (int i = 0; i < 9 && !stopping.IsCompleted; i++)
+        // Then nothing moves: the budget (45 s, nine ticks) runs down and the upload is aborted.
+        for (int i = 0; i < 9; i++)
         {
             await _h.AdvanceAsync(TimeSpan.FromSeconds(5));
         }
@@ -64,7 +66,9 @@ public sealed class SchedulerServiceTests : IAsyncDisposable
         var ct = TestContext.Current.CancellationToken;
         using var service = new SchedulerService([_h.Target], _h.Store, _h.State, NoNarSource.Instance, _h.Health, new SystemdNotify(_sent.Enqueue, null), _h.Meters.Metrics, _h.Time, NullLoggerFactory.Instance, new DiscoveryQueue());
         await service.StartAsync(ct);
-        await Task.Delay(100, ct);
+
+        // The scheduler armed its idle wait: it is started and has nothing in progress.
+        await _h.Time.WaitForTimersAsync();
 
         // The fake clock never moves: the stop ends because the schedulers do, not because a wait ran out.
         await service.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20), ct);

@@ -146,6 +146,7 @@ internal sealed class FakeCache : IBinaryCache
 
         try
         {
+            // A few real milliseconds of "upload", so that concurrent uploads overlap (MaxInFlight); nothing waits on it.
             await Task.Delay(5, cancellationToken);
             if (UploadGate is { } gate)
             {

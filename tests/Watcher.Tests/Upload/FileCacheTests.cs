@@ -99,7 +99,7 @@ public sealed class FileCacheTests : IDisposable
     [Fact]
     public async Task Refresh_AgedNarInfo_MovesItsTimeToNowAndLooksAgainAfterSettling()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new ArmedTimeProvider(new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero));
         var cache = Create(() => { }, time);
         var deleted = StorePath.FromBaseName("3123456789abcdfghijklmnpqrsvwxyz-deleted");
         await cache.PublishAsync(NarInfoFor(Path1), Ct);
@@ -107,7 +107,9 @@ public sealed class FileCacheTests : IDisposable
         File.SetLastWriteTimeUtc(NarInfoFile, time.GetUtcNow().UtcDateTime.AddDays(-10));
 
         var refreshing = cache.RefreshAsync([Path1, deleted], Ct);
-        await Task.Delay(50, Ct);
+
+        // The refresh waits out the settling time on the clock before its second look.
+        await time.WaitForTimerAtAsync(time.GetUtcNow() + GcLimits.RefreshSettle);
         Assert.False(refreshing.IsCompleted, "no second look before the settling time");
         File.Delete(Path.Combine(_root, deleted.HashPart + ".narinfo"));
         time.Advance(GcLimits.RefreshSettle);

@@ -49,6 +49,9 @@ public sealed class InotifyReaderTests
         {
             using var reader = new InotifyReader(dir);
             var read = Task.Run(reader.Read, TestContext.Current.CancellationToken);
+
+            // A real wait: the read blocks in the kernel's read(2), and nothing signals that it got there. 100 ms makes
+            // that all but certain; on a machine too slow for it, the stop comes first and must end the read all the same.
             await Task.Delay(100, TestContext.Current.CancellationToken);
 
             reader.Stop();

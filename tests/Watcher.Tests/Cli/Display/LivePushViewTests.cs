@@ -82,13 +82,8 @@ public sealed class LivePushViewTests : IDisposable
     /// <summary>The terminal's output once it shows <paramref name="text"/> (the view draws its first frame when the work is under way).</summary>
     private async Task<string> FrameWithAsync(string text)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        string output;
-        while (!(output = _terminal.Text).Contains(text, StringComparison.Ordinal))
-        {
-            await Task.Delay(10, timeout.Token);
-        }
-
+        string output = string.Empty;
+        await Poll.UntilAsync(() => (output = _terminal.Text).Contains(text, StringComparison.Ordinal), "a frame showing " + text);
         return output;
     }
 }

@@ -95,19 +95,23 @@ public sealed class CachePolicyTests : IDisposable
     public async Task RunBodyAsync_BytesKeepMoving_NeverTimesOutThoughItTakesLongerThanTheStallTimeout()
     {
         var options = Fast with { StallTimeout = TimeSpan.FromMilliseconds(300) };
+        var time = new ArmedTimeProvider();
         int calls = 0;
 
-        int result = await CreateSut(options).RunBodyAsync("uploading x", async (progress, ct) =>
+        // Bytes move every 50 ms of the fake clock for a second; a stall would cancel the body at its next step.
+        int result = await CreateSut(options, time: time).RunBodyAsync("uploading x", async (progress, ct) =>
         {
             calls++;
             for (int i = 0; i < 20; i++)
             {
-                await Task.Delay(50, ct);
+                await Task.Yield();
+                time.Advance(TimeSpan.FromMilliseconds(50));
+                ct.ThrowIfCancellationRequested();
                 progress();
             }
 
             return 7;
-        }, TestContext.Current.CancellationToken);
+        }, TestContext.Current.CancellationToken).WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
 
         Assert.Equal(7, result);
         Assert.Equal(1, calls);
@@ -118,15 +122,22 @@ public sealed class CachePolicyTests : IDisposable
     {
         var options = Fast with { Attempts = 2, StallTimeout = TimeSpan.FromMilliseconds(200) };
         using var retries = _meters.Collect<long>("nix_watcher.retries");
+        var time = new ArmedTimeProvider();
+        var start = time.GetUtcNow();
         int calls = 0;
 
-        var error = await Assert.ThrowsAsync<TimeoutException>(() => CreateSut(options, breaker: false).RunBodyAsync<int>("uploading x", async (progress, ct) =>
+        var run = CreateSut(options, breaker: false, time: time).RunBodyAsync<int>("uploading x", async (progress, ct) =>
         {
             calls++;
             progress();
             await Task.Delay(Timeout.Infinite, ct);
             return 0;
-        }, TestContext.Current.CancellationToken));
+        }, TestContext.Current.CancellationToken);
+
+        // The first attempt is given up when its stall timer fires; then the retry's delay, the second attempt's stall.
+        await time.WaitForTimerAtAsync(start + options.StallTimeout);
+        await time.RunTimersUntilAsync(run);
+        var error = await Assert.ThrowsAsync<TimeoutException>(() => run);
 
         Assert.Equal(2, calls);
         Assert.Equal("no byte moved for 0.2 s", error.Message);
@@ -194,14 +205,21 @@ public sealed class CachePolicyTests : IDisposable
     public async Task RunAsync_AttemptStalls_TimedOutSentAgainAndNamedWhenItKeepsStalling()
     {
         var options = Fast with { Attempts = 2, Timeout = TimeSpan.FromMilliseconds(100) };
+        var time = new ArmedTimeProvider();
+        var start = time.GetUtcNow();
         int calls = 0;
 
-        var error = await Assert.ThrowsAsync<CacheUploadException>(() => CreateSut(options, breaker: false).RunAsync<int>("writing a.narinfo", RequestKind.Single, async ct =>
+        var run = CreateSut(options, breaker: false, time: time).RunAsync<int>("writing a.narinfo", RequestKind.Single, async ct =>
         {
             calls++;
             await Task.Delay(Timeout.Infinite, ct);
             return 0;
-        }, TestContext.Current.CancellationToken));
+        }, TestContext.Current.CancellationToken);
+
+        // Each attempt ends when its timeout fires on the clock; between them, the retry's delay.
+        await time.WaitForTimerAtAsync(start + options.Timeout);
+        await time.RunTimersUntilAsync(run);
+        var error = await Assert.ThrowsAsync<CacheUploadException>(() => run);
 
         Assert.Equal(2, calls);
         Assert.Equal(FailureReason.Timeout, error.Reason);

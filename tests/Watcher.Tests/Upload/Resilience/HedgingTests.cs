@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Time.Testing;
 using Watcher.Tests.Metrics;
 using Watcher.Upload.Resilience;
 
@@ -9,7 +8,7 @@ public sealed class HedgingTests : IDisposable
     private static readonly TimeSpan Longest = TimeSpan.FromSeconds(2);
 
     private readonly TestMeters _meters = new();
-    private readonly FakeTimeProvider _time = new();
+    private readonly ArmedTimeProvider _time = new();
 
     [Fact]
     public void Delay_TooFewAnswersSeen_TheLongest()
@@ -66,6 +65,7 @@ public sealed class HedgingTests : IDisposable
         var givenUp = new List<Task>();
         int calls = 0;
 
+        var start = _time.GetUtcNow();
         var run = sut.RunAsync(async token =>
         {
             int call = Interlocked.Increment(ref calls);
@@ -85,15 +85,17 @@ public sealed class HedgingTests : IDisposable
             return call;
         }, ct);
 
-        await UntilAsync(() => calls == 1);
+        // A hedge goes out only when the hedge timer fires: while it is armed and not due, no second send.
+        await _time.WaitForTimerAtAsync(start + TimeSpan.FromMilliseconds(400));
         _time.Advance(TimeSpan.FromMilliseconds(399));
-        await Task.Delay(50, ct);
+        Assert.Equal(start + TimeSpan.FromMilliseconds(400), _time.NextDue);
         Assert.Equal(1, calls);
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        await UntilAsync(() => calls == 2);
+        await _time.WaitForTimerAtAsync(start + TimeSpan.FromMilliseconds(800));
+        Assert.Equal(2, calls);
         _time.Advance(TimeSpan.FromMilliseconds(399));
-        await Task.Delay(50, ct);
+        Assert.Equal(start + TimeSpan.FromMilliseconds(800), _time.NextDue);
         Assert.Equal(2, calls);
 
         _time.Advance(TimeSpan.FromMilliseconds(1));
@@ -125,6 +127,7 @@ public sealed class HedgingTests : IDisposable
         var held = new TaskCompletionSource<int>();
         int calls = 0;
 
+        var start = _time.GetUtcNow();
         var run = sut.RunAsync(async token =>
         {
             if (Interlocked.Increment(ref calls) == 1)
@@ -135,10 +138,11 @@ public sealed class HedgingTests : IDisposable
             throw new IOException("connection reset");
         }, ct);
 
-        await UntilAsync(() => calls == 1);
-        _time.Advance(Longest);
-        await UntilAsync(() => calls == 2);
-        await Task.Delay(50, ct);
+        await _time.AdvanceWhenArmedAsync(Longest);
+
+        // The hedge failed and the run armed its next hedge: it waits on, for the held send.
+        await _time.WaitForTimerAtAsync(start + (2 * Longest));
+        Assert.Equal(2, calls);
         Assert.False(run.IsCompleted);
 
         held.SetResult(7);
@@ -174,15 +178,6 @@ public sealed class HedgingTests : IDisposable
         for (int i = 0; i < count; i++)
         {
             sut.Answered(elapsed);
-        }
-    }
-
-    private static async Task UntilAsync(Func<bool> condition)
-    {
-        for (int i = 0; !condition(); i++)
-        {
-            Assert.True(i < 1000, "timed out");
-            await Task.Delay(10, TestContext.Current.CancellationToken);
         }
     }
 
