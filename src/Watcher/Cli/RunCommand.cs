@@ -77,7 +77,7 @@ internal static partial class RunCommand
         {
             await app.StartAsync(cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || app.Lifetime.ApplicationStopping.IsCancellationRequested)
         {
             // Stopped (SIGTERM, Ctrl-C) while starting: what had started stops in order, the journal keeps the rest.
             await app.StopAsync(CancellationToken.None);
