@@ -107,6 +107,33 @@ public sealed class HostileNetworkTests(NixFixture nix)
     }
 
     [Fact]
+    public async Task Push_AtticFront15PercentOfRequestsHeldFor300Seconds_ThirtyPathDagPushedWithinThreeMinutes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var server = await Watcher.IntegrationTests.Fixtures.Attic.AtticTestServer.StartAsync(ct);
+        server.AddCache(Watcher.IntegrationTests.Upload.Attic.AtticHome.CacheName);
+        await using var front = await S3Front.StartAsync(server.Endpoint, long.MaxValue, secretKey: null, ct);
+        server.ApiEndpoint = front.Endpoint;
+        var faults = new S3Faults(0, 0, 0, TimeSpan.FromSeconds(300), Seed: 5) { StallShare = 0.15 };
+        front.InjectFaults(faults);
+        string token = server.CreateToken("pusher", TimeSpan.FromDays(30), (Watcher.IntegrationTests.Upload.Attic.AtticHome.CacheName, "rw"));
+        using var home = new Watcher.IntegrationTests.Upload.Attic.AtticHome(front.Endpoint, token);
+        var outputs = await nix.BuildChainAsync(30, ct);
+
+        // Each path of the chain refers to the one before: Attic publishes on upload, so they go up one after another,
+        // and a held upload that cost the whole stall timeout (30 s) would add up to more than the deadline.
+        var started = Stopwatch.StartNew();
+        var push = await home.PushAsync(outputs[^1], ct);
+
+        Assert.True(push.ExitCode == 0, push.StandardError + push.StandardOutput);
+        Assert.True(started.Elapsed < Deadline, $"took {started.Elapsed}");
+        Assert.True(faults.Held > 5, $"only {faults.Held} requests were held");
+        Assert.True(front.Log.Count(r => r.Target.StartsWith("/_api/v1/upload-path", StringComparison.Ordinal)) > outputs.Count, "no upload was sent again alongside");
+        var copy = await home.SubstituteAsync(server, token, [outputs[^1]], ct);
+        Assert.True(copy.ExitCode == 0, copy.StandardError);
+    }
+
+    [Fact]
     public async Task Push_AtticBehindAFrontThatCutsAndHoldsRequests_EveryPathArrivesAndNixSubstitutes()
     {
         var ct = TestContext.Current.CancellationToken;
