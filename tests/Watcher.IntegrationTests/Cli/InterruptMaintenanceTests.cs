@@ -12,15 +12,6 @@ namespace Watcher.IntegrationTests.Cli;
 [Collection(NixCollection.Name)]
 public sealed class InterruptMaintenanceTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
 {
-    private static readonly (string, string[])[] Graph =
-    [
-        ("base", []),
-        ("shared", ["base"]),
-        ("old-only", []),
-        ("old", ["shared", "old-only"]),
-        ("fresh", ["shared"]),
-    ];
-
     [Theory]
     [InlineData("verify", "INT", "list")]
     [InlineData("verify", "TERM", "read")]
@@ -33,7 +24,7 @@ public sealed class InterruptMaintenanceTests(S3rverFixture s3) : IClassFixture<
         string bucket = await s3.NewBucketAsync(ct);
         await using var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, ct);
         using var cache = new S3TestCache(front.Endpoint, bucket);
-        var paths = await StoreGraph.BuildAsync(Graph, ct);
+        var paths = await StoreGraph.BuildAsync(GcCommandTests.Graph, ct);
         (await cache.PushAsync([paths["old"]], ct)).EnsureSuccess("push old");
         StoreGraph.Age(Path.Combine(s3.Server.Directory, bucket), TimeSpan.FromDays(30));
         (await cache.PushAsync([paths["fresh"]], ct)).EnsureSuccess("push fresh");
