@@ -86,6 +86,35 @@ public sealed partial class InterruptTests(NixFixture nix, S3rverFixture s3) : I
     }
 
     [Fact]
+    public async Task Push_InterruptedOnATerminal_ClearsTheLiveDisplayAndGivesTheCursorBack()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var outputs = await nix.BuildChainAsync(Paths, ct);
+        string bucket = await s3.NewBucketAsync(ct);
+        await using var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, ct);
+        using var cache = new S3TestCache(front.Endpoint, bucket);
+        var hold = FrontHold.On(front, r => HttpMethods.IsPut(r.Method) && r.Path.Value!.Contains("/nar/", StringComparison.Ordinal));
+        string pidFile = Path.Combine(cache.Home.Root, "push.pid");
+
+        // exec: the shell becomes nix-watcher, so the pid it wrote is the one to signal, and the terminal is its own.
+        string command = string.Join(' ', WatcherExecutable.CommandLine.Concat(["--config", cache.ConfigFile, "push", outputs[^1]]).Select(a => $"'{a}'"));
+        var run = PseudoTerminal.RunAsync(["sh", "-c", $"echo $$ > '{pidFile}'; exec {command}"], cache.Home.Environment, ct);
+        await hold.Arrived.WaitAsync(TestTimeouts.DaemonWork, ct);
+        await ProcessRunner.RunAsync("kill", ["-INT", File.ReadAllText(pidFile).Trim()], cancellationToken: ct);
+        var result = await run;
+
+        string raw = result.StandardOutput;
+        string text = PseudoTerminal.Text(raw);
+        Assert.True(result.ExitCode == 130, $"exit {result.ExitCode}:\n{text}");
+        Assert.Contains("\u001b[?25l", raw, StringComparison.Ordinal);
+        Assert.True(raw.LastIndexOf("\u001b[?25h", StringComparison.Ordinal) > raw.LastIndexOf("\u001b[?25l", StringComparison.Ordinal), "the cursor stays hidden:\n" + text);
+        Assert.Contains($"nix-watcher: interrupted: 0 pushed, {Paths} not pushed", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Unhandled exception", text, StringComparison.Ordinal);
+        Assert.DoesNotMatch(StackFrame(), text);
+        Assert.Empty(StagedFiles(cache.Home));
+    }
+
+    [Fact]
     public async Task Push_TwoInterrupts_ExitWith130WithoutAStackTrace()
     {
         var ct = TestContext.Current.CancellationToken;

@@ -40,6 +40,9 @@ public sealed class FrontHold
         return hold;
     }
 
+    /// <summary>The first held request arrived.</summary>
+    public Task Arrived => _arrived.Task;
+
     /// <summary>Waits until the first held request arrived; fails with <paramref name="process"/>'s output if it ends first.</summary>
     public Task ArrivedAsync(WatcherDaemon process, CancellationToken cancellationToken) =>
         process.WaitUntilAsync(() => _arrived.Task.IsCompleted, "a held request at the front", cancellationToken);
