@@ -9,10 +9,11 @@ long before); the others are forwarded at once, bodies streamed both ways. Count
 import http.client
 import http.server
 import random
-import signal
 import sys
 import threading
 import time
+
+import loopback
 
 UPSTREAM_PORT, SHARE, SEED, PORT_FILE = int(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 HOLD_SECONDS = 300
@@ -72,18 +73,4 @@ class Front(http.server.BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = do_HEAD = do_DELETE = forward
 
 
-def main():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Front)
-    server.daemon_threads = True
-
-    def stop(*_):
-        print(f"stall front: {counts['requests']} requests, {counts['held']} held", file=sys.stderr, flush=True)
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    with open(PORT_FILE, "w", encoding="ascii") as f:
-        f.write(str(server.server_address[1]))
-    server.serve_forever()
-
-
-main()
+loopback.serve(Front, PORT_FILE, lambda: f"stall front: {counts['requests']} requests, {counts['held']} held")

@@ -99,32 +99,40 @@ internal static class GcCommand
         using var meters = new PrivateMeterFactory();
         var metrics = new WatcherMetrics(meters);
         var policyLogger = loggerFactory.CreateLogger<CachePolicy>();
-        var reports = await StepDisplay.RunAsync(console, TimeProvider.System, async progress =>
+        var reports = new List<GcCacheReport>();
+        try
         {
-            var reports = new List<GcCacheReport>();
-            foreach (var cache in caches)
+            await StepDisplay.RunAsync(console, TimeProvider.System, async progress =>
             {
-                GcCacheReport report;
-                using var objects = MaintenanceTargets.Open(cache, metrics, policyLogger, TimeProvider.System);
-                try
+                foreach (var cache in caches)
                 {
-                    var collection = new CacheCollection(cache, options.Watch.StoreDir, journal, progress, TimeProvider.System);
-                    report = await collection.RunAsync(objects, arguments.KeepDays, grace, keep!, arguments.DryRun, cancellationToken);
-                }
-                catch (Exception ex) when (ex is WatcherException or IOException or UnauthorizedAccessException)
-                {
-                    report = new GcCacheReport { Cache = cache.Name, Where = objects.Where, DryRun = arguments.DryRun, Error = ex.Message };
+                    GcCacheReport report;
+                    using var objects = MaintenanceTargets.Open(cache, metrics, policyLogger, TimeProvider.System);
+                    try
+                    {
+                        var collection = new CacheCollection(cache, options.Watch.StoreDir, journal, progress, TimeProvider.System);
+                        report = await collection.RunAsync(objects, arguments.KeepDays, grace, keep!, arguments.DryRun, cancellationToken);
+                    }
+                    catch (Exception ex) when (ex is WatcherException or IOException or UnauthorizedAccessException)
+                    {
+                        report = new GcCacheReport { Cache = cache.Name, Where = objects.Where, DryRun = arguments.DryRun, Error = ex.Message };
+                    }
+
+                    reports.Add(report with { Where = CacheProbe.Describe(cache) });
+                    if (!arguments.Json)
+                    {
+                        await output.WriteLineAsync(Describe(reports[^1]));
+                    }
                 }
 
-                reports.Add(report with { Where = CacheProbe.Describe(cache) });
-                if (!arguments.Json)
-                {
-                    await output.WriteLineAsync(Describe(reports[^1]));
-                }
-            }
-
-            return reports;
-        });
+                return reports;
+            });
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            // Deletes go referrers first, so whatever was deleted, every closure left in the cache is whole.
+            throw new CommandInterruptedException($"{reports.Count} of {VerifyCommand.Plural(caches.Count, "cache")} collected", ex, cancellationToken);
+        }
 
         if (arguments.Json)
         {

@@ -50,9 +50,22 @@ internal sealed partial class OneShotPush : IDisposable
     {
         var progress = _targets.Select(t => new CacheProgress(t.Name, t.Activity, plan.Closure)).ToList();
         Task<CachePushSummary[]> PushAll() => Task.WhenAll(_targets.Select((t, i) => PushToAsync(t, plan, progress[i], cancellationToken)));
-        var caches = output.Live is { } live ? await LivePushView.RunAsync(live, progress, _time, PushAll) : await PushAll();
-        return new PushSummary(caches);
+        try
+        {
+            var caches = output.Live is { } live ? await LivePushView.RunAsync(live, progress, _time, PushAll) : await PushAll();
+            return new PushSummary(caches);
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            // Every upload has ended (a NAR cut off never gets its narinfo); the pairs still to do are the ones not pushed.
+            throw new CommandInterruptedException(Interrupted(progress), ex, cancellationToken);
+        }
     }
+
+    /// <summary>"12 pushed, 3 not pushed": (path, cache) pairs uploaded by this push, and those neither uploaded nor there already.</summary>
+    internal static string Interrupted(IReadOnlyList<CacheProgress> progress) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{progress.Sum(p => p.Pushed)} pushed, {progress.Sum(p => p.Paths - p.Done + p.Failed)} not pushed");
 
     private async Task<CachePushSummary> PushToAsync(CacheTarget target, PushPlan plan, CacheProgress progress, CancellationToken cancellationToken)
     {

@@ -49,19 +49,13 @@ internal static partial class PushCommand
     {
         var options = ConfigLoader.Load(configPath);
         var selected = SelectCaches(options, cacheNames);
-        if (selected is null)
-        {
-            return ExitCodes.Usage;
-        }
-
         string storeDir = options.Watch.StoreDir;
         var roots = new List<StorePath>();
         foreach (string argument in arguments)
         {
             if (!StorePaths.TryResolve(argument, storeDir, out var root, out string? error))
             {
-                await Console.Error.WriteLineAsync("nix-watcher: " + error);
-                return ExitCodes.Usage;
+                throw new CommandFailedException(error, ExitCodes.Usage);
             }
 
             roots.Add(root);
@@ -80,8 +74,7 @@ internal static partial class PushCommand
         var plan = await PushPlan.CreateAsync(roots, daemon, new PathFilter(options.Watch), cancellationToken);
         if (plan.Invalid.Count > 0)
         {
-            await Console.Error.WriteLineAsync($"nix-watcher: not valid in the store: {string.Join(", ", plan.Invalid)}");
-            return ExitCodes.Failures;
+            throw new CommandFailedException($"not valid in the store: {string.Join(", ", plan.Invalid)}", ExitCodes.Failures);
         }
 
         foreach (var root in roots.Where(plan.Excluded.ContainsKey))
@@ -100,7 +93,7 @@ internal static partial class PushCommand
         ? "it matches exclude or skip-derivations"
         : $"it refers to {cause}, which matches exclude or skip-derivations";
 
-    private static List<CacheOptions>? SelectCaches(WatcherOptions options, string[] names)
+    private static List<CacheOptions> SelectCaches(WatcherOptions options, string[] names)
     {
         if (names.Length == 0)
         {
@@ -110,8 +103,7 @@ internal static partial class PushCommand
         var unknown = names.Where(n => !options.Caches.Any(c => c.Name == n)).ToList();
         if (unknown.Count > 0)
         {
-            Console.Error.WriteLine($"nix-watcher: no cache named {string.Join(", ", unknown.Select(n => $"'{n}'"))}; configured: {string.Join(", ", options.Caches.Select(c => c.Name))}");
-            return null;
+            throw new CommandFailedException($"no cache named {string.Join(", ", unknown.Select(n => $"'{n}'"))}; configured: {string.Join(", ", options.Caches.Select(c => c.Name))}", ExitCodes.Usage);
         }
 
         return options.Caches.Where(c => names.Contains(c.Name)).ToList();

@@ -77,9 +77,10 @@ internal static partial class RunCommand
         {
             await app.StartAsync(cancellationToken);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested || app.Lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            // Stopped (SIGTERM, Ctrl-C) while starting: what had started stops in order, the journal keeps the rest.
+            // Stopped (SIGTERM, Ctrl-C) while starting: what had started stops in order, the journal keeps the rest. The
+            // host's own lifetime hears the signal too, and may cancel its start before Interrupts has cancelled ours.
             await app.StopAsync(CancellationToken.None);
             return ExitCodes.Ok;
         }

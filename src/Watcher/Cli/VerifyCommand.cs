@@ -72,21 +72,29 @@ internal static class VerifyCommand
         using var staging = StagingDirectory.In(options.StateDir);
         using var meters = new PrivateMeterFactory();
         var requests = new MaintenanceRequests(staging, new WatcherMetrics(meters), loggerFactory.CreateLogger<CachePolicy>());
-        var reports = await StepDisplay.RunAsync(console, TimeProvider.System, async progress =>
+        var reports = new List<VerifyCacheReport>();
+        try
         {
-            var reports = new List<VerifyCacheReport>();
-            foreach (var cache in caches)
+            await StepDisplay.RunAsync(console, TimeProvider.System, async progress =>
             {
-                var report = await VerifyOneAsync(cache, options.Watch.StoreDir, journal, requests, deep, repair, json, output, progress, loggerFactory, cancellationToken);
-                reports.Add(report);
-                if (!json)
+                foreach (var cache in caches)
                 {
-                    await WritePlainAsync(report, output);
+                    var report = await VerifyOneAsync(cache, options.Watch.StoreDir, journal, requests, deep, repair, json, output, progress, loggerFactory, cancellationToken);
+                    reports.Add(report);
+                    if (!json)
+                    {
+                        await WritePlainAsync(report, output);
+                    }
                 }
-            }
 
-            return reports;
-        });
+                return reports;
+            });
+        }
+        catch (OperationCanceledException ex) when (cancellationToken.IsCancellationRequested)
+        {
+            // A repair stops as a push does: nothing half-published; what was removed stays removed, closures whole.
+            throw new CommandInterruptedException($"{reports.Count} of {Plural(caches.Count, "cache")} verified", ex, cancellationToken);
+        }
 
         var all = new VerifyReport(reports);
         await output.WriteLineAsync(json

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.Json;
 using Watcher.Cli.Display;
 
 namespace Watcher.Cli;
@@ -39,30 +40,54 @@ internal static class WatcherCli
             return ExitCodes.Usage;
         }
 
+        // Every exit below is one message and an exit code: no stack trace, whatever went wrong.
+        bool daemon = parse.CommandResult.Command == root || parse.CommandResult.Command.Name == "run";
+        bool json = WantsJson(parse);
+        using var interrupts = new Interrupts(Console.Error, daemon ? null : Environment.Exit);
         try
         {
-            // Our own handler below maps known errors to exit codes; anything else is a bug worth its stack trace.
-            // The daemon handles SIGTERM itself (the host's lifetime): it drains uploads while they move, and the
-            // command line's handler, which forces an exit after its timeout, must not cut that short. One-shot
-            // commands get its handler: Ctrl+C cancels them, and they abort their uploads within seconds.
-            bool daemon = parse.CommandResult.Command == root || parse.CommandResult.Command.Name == "run";
-            return await parse.InvokeAsync(new InvocationConfiguration
-            {
-                EnableDefaultExceptionHandler = false,
-                ProcessTerminationTimeout = daemon ? null : TimeSpan.FromSeconds(10),
-            });
+            // Signals are ours (Interrupts), not the command line's, whose handler forces an exit after a timeout: the
+            // daemon drains its uploads while they move, and a one-shot command stops in order.
+            return await parse.InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null }, interrupts.Token);
+        }
+        catch (OperationCanceledException ex) when (interrupts.Signal != 0)
+        {
+            // The daemon stopped as asked: a clean stop is success under systemd, at any moment of its start too.
+            return daemon ? ExitCodes.Ok : await FailAsync(ex is CommandInterruptedException i ? i.Message : "interrupted", Interrupts.ExitCode(interrupts.Signal), json);
         }
         catch (ConfigException ex)
         {
-            await Console.Error.WriteLineAsync("nix-watcher: configuration error:\n" + ex.Message);
-            return ExitCodes.Config;
+            return await FailAsync("configuration error:\n" + ex.Message, ExitCodes.Config, json);
         }
-        catch (StateAccessException ex)
+        catch (CommandFailedException ex)
         {
-            await Console.Error.WriteLineAsync("nix-watcher: " + ex.Message);
-            return ExitCodes.Failures;
+            return await FailAsync(ex.Message, ex.ExitCode, json);
+        }
+        catch (WatcherException ex)
+        {
+            return await FailAsync(ex.Message, ExitCodes.Failures, json);
+        }
+        catch (Exception ex)
+        {
+            return await FailAsync($"unexpected error ({ex.GetType().Name}): {ex.Message}", ExitCodes.Failures, json);
         }
     }
+
+    /// <summary>Says why a command ends without its result: on stderr, and as a JSON object on stdout under <c>--json</c>.</summary>
+    internal static async Task<int> FailAsync(string message, int exitCode, bool json)
+    {
+        await Console.Error.WriteLineAsync("nix-watcher: " + message);
+        if (json)
+        {
+            await Console.Out.WriteLineAsync(JsonSerializer.Serialize(new CommandError(message, exitCode), PushJsonContext.Default.CommandError));
+        }
+
+        return exitCode;
+    }
+
+    /// <summary>Whether the command has a <c>--json</c> option and it was given.</summary>
+    private static bool WantsJson(ParseResult parse) =>
+        parse.CommandResult.Command.Options.FirstOrDefault(o => o.Name == "--json") is Option<bool> option && parse.GetValue(option);
 
     /// <summary>
     /// Logging for a one-shot command: plain messages on stderr (<see cref="CliLoggerProvider"/>), through

@@ -13,7 +13,8 @@ namespace Watcher.IntegrationTests.Cli;
 [Collection(NixCollection.Name)]
 public sealed class GcCommandTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
 {
-    private static readonly (string, string[])[] Graph =
+    /// <summary>Two closures sharing a part: once "old" is aged, it and "old-only" are dead, the rest is live.</summary>
+    internal static readonly (string, string[])[] Graph =
     [
         ("base", []),
         ("shared", ["base"]),

@@ -43,7 +43,17 @@ public sealed class StateAccessTests
             Assert.StartsWith($"nix-watcher: the state directory {state} belongs to user root (uid 0), not to user {user.Name} (uid ", result.StandardError, StringComparison.Ordinal);
             Assert.Contains("who runs this command; run nix-watcher as root, or set state-dir to a directory of your own", result.StandardError, StringComparison.Ordinal);
             Assert.DoesNotContain("Exception", result.StandardError, StringComparison.Ordinal);
-            Assert.Empty(result.StandardOutput);
+            if (command.Contains("--json"))
+            {
+                // Under --json the error is also a JSON object on stdout, for the script that reads it.
+                using var json = System.Text.Json.JsonDocument.Parse(result.StandardOutput);
+                Assert.StartsWith($"the state directory {state} belongs to user root", json.RootElement.GetProperty("error").GetString(), StringComparison.Ordinal);
+                Assert.Equal(1, json.RootElement.GetProperty("exit_code").GetInt32());
+            }
+            else
+            {
+                Assert.Empty(result.StandardOutput);
+            }
         }
 
         Assert.Equal(0, await daemon.StopAsync(ct));

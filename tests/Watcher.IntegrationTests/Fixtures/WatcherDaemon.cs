@@ -6,13 +6,14 @@ using System.Text.RegularExpressions;
 namespace Watcher.IntegrationTests.Fixtures;
 
 /// <summary>
-/// A running <c>nix-watcher run</c> process: its log lines, and ways to wait for them, stop it with
-/// SIGTERM or kill it with SIGKILL. Killed on dispose.
+/// A running <c>nix-watcher run</c> process (or a one-shot command, <see cref="StartCommand"/>): its log lines, and ways
+/// to wait for them, stop it with SIGTERM or kill it with SIGKILL. Killed on dispose.
 /// </summary>
 public sealed partial class WatcherDaemon : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<string> _stdout = new();
 
     private WatcherDaemon(Process process)
     {
@@ -23,13 +24,24 @@ public sealed partial class WatcherDaemon : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>stdout and stderr, as they came.</summary>
     public string Log => string.Join('\n', _lines);
+
+    /// <summary>stdout alone.</summary>
+    public string StandardOutput => string.Join('\n', _stdout);
 
     /// <summary>
     /// Starts the daemon with a config file; <paramref name="runAs"/> runs it as another user via setpriv,
     /// which execs in place, so signals reach the daemon itself.
     /// </summary>
-    public static WatcherDaemon Start(string configFile, IDictionary<string, string?> environment, string? runAs = null)
+    public static WatcherDaemon Start(string configFile, IDictionary<string, string?> environment, string? runAs = null) =>
+        Launch(["--config", configFile, "run"], environment, runAs);
+
+    /// <summary>Starts <c>nix-watcher</c> with <paramref name="arguments"/> (a one-shot command, to signal while it works).</summary>
+    public static WatcherDaemon StartCommand(IEnumerable<string> arguments, IDictionary<string, string?> environment) =>
+        Launch(arguments, environment, runAs: null);
+
+    private static WatcherDaemon Launch(IEnumerable<string> arguments, IDictionary<string, string?> environment, string? runAs)
     {
         IReadOnlyList<string> command = WatcherExecutable.CommandLine;
         var psi = new ProcessStartInfo(runAs is null ? command[0] : "setpriv")
@@ -51,9 +63,12 @@ public sealed partial class WatcherDaemon : IAsyncDisposable
             psi.ArgumentList.Add(arg);
         }
 
-        psi.ArgumentList.Add("--config");
-        psi.ArgumentList.Add(configFile);
-        psi.ArgumentList.Add("run");
+        foreach (string arg in arguments)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.Environment["NIX_REMOTE"] = "daemon";
         foreach (var (key, value) in environment)
         {
             psi.Environment[key] = value;
@@ -61,7 +76,7 @@ public sealed partial class WatcherDaemon : IAsyncDisposable
 
         var process = new Process { StartInfo = psi };
         var daemon = new WatcherDaemon(process);
-        process.OutputDataReceived += (_, e) => daemon.Add(e.Data);
+        process.OutputDataReceived += (_, e) => daemon.Add(e.Data, stdout: true);
         process.ErrorDataReceived += (_, e) => daemon.Add(e.Data);
         process.Start();
         process.BeginOutputReadLine();
@@ -125,6 +140,15 @@ public sealed partial class WatcherDaemon : IAsyncDisposable
         return _process.ExitCode;
     }
 
+    /// <summary>Waits for the process to end on its own (within <see cref="TestTimeouts.DaemonStop"/>) and returns its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        cts.CancelAfter(TestTimeouts.DaemonStop);
+        await _process.WaitForExitAsync(cts.Token);
+        return _process.ExitCode;
+    }
+
     /// <summary>Sends a signal by name (<c>STOP</c>, <c>CONT</c>, …) to the daemon.</summary>
     public async Task SignalAsync(string signal, CancellationToken cancellationToken) =>
         (await ProcessRunner.RunAsync("kill", ["-" + signal, _process.Id.ToString(CultureInfo.InvariantCulture)], cancellationToken: cancellationToken)).EnsureSuccess("kill -" + signal);
@@ -147,11 +171,15 @@ public sealed partial class WatcherDaemon : IAsyncDisposable
         _process.Dispose();
     }
 
-    private void Add(string? line)
+    private void Add(string? line, bool stdout = false)
     {
         if (line is not null)
         {
             _lines.Enqueue(line);
+            if (stdout)
+            {
+                _stdout.Enqueue(line);
+            }
         }
     }
 

@@ -50,6 +50,23 @@ public sealed partial class PushSessionTests
     }
 
     [Fact]
+    public async Task PushAsync_CacheThatPublishesOnUpload_IndependentPathsGoUpInParallel()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var cache = new FakeCache { PublishesOnUpload = true, UploadGate = gate.Task };
+
+        var push = CreateSut(cache, jobs: 4).PushAsync(TestPaths.Independent(12), ct);
+
+        // Held at the gate, every slot fills: none of these paths waits for another (Attic publishes on upload).
+        Assert.True(SpinWait.SpinUntil(() => cache.MaxInFlight == 4, TimeSpan.FromSeconds(30)), $"only {cache.MaxInFlight} uploads at once");
+        gate.SetResult();
+        var result = await push;
+        Assert.All(result.Values, o => Assert.Equal(PathOutcomeKind.Pushed, o.Kind));
+        Assert.Equal(4, cache.MaxInFlight);
+    }
+
+    [Fact]
     public async Task PushAsync_Jobs_BoundsParallelUploads()
     {
         var cache = new FakeCache();

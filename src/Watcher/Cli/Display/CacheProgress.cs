@@ -12,6 +12,7 @@ internal sealed class CacheProgress(string name, CacheActivity activity, IReadOn
 {
     private readonly long _narBytes = paths.Sum(p => p.NarSize);
     private int _done;
+    private int _pushed;
     private int _failed;
     private long _sentBytes;
     private long _unsentBytes;
@@ -26,6 +27,9 @@ internal sealed class CacheProgress(string name, CacheActivity activity, IReadOn
 
     /// <summary>Paths whose outcome is known.</summary>
     public int Done => Volatile.Read(ref _done);
+
+    /// <summary>Paths uploaded by this push.</summary>
+    public int Pushed => Volatile.Read(ref _pushed);
 
     /// <summary>Paths that did not get into the cache.</summary>
     public int Failed => Volatile.Read(ref _failed);
@@ -48,6 +52,10 @@ internal sealed class CacheProgress(string name, CacheActivity activity, IReadOn
         if (outcome.Kind is PathOutcomeKind.Failed or PathOutcomeKind.Deferred)
         {
             Interlocked.Increment(ref _failed);
+        }
+        else if (outcome.Kind == PathOutcomeKind.Pushed)
+        {
+            Interlocked.Increment(ref _pushed);
         }
 
         Interlocked.Increment(ref _done);

@@ -18,6 +18,11 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
     /// <summary>attic's JSON body limit is axum's 2 MB, about 55k hashes; stay well below it.</summary>
     public const int MaxHashesPerQuery = 10_000;
 
+    /// <summary>NARs up to this size go up hedged (<see cref="RequestKind.RepeatableUpload"/>), as S3's small bodies do (128 KiB).</summary>
+    public const long HedgedNarLimit = 128 << 10;
+
+    private static readonly Action NoProgress = () => { };
+
     private readonly AtticClient _client;
     private readonly string _storeDir;
     private readonly ILogger _logger;
@@ -144,7 +149,14 @@ internal sealed partial class AtticCache : IBinaryCache, IDisposable
     public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
     {
         var uploadInfo = ToUploadInfo(info, _client.AtticCache);
-        var result = await _policy.RunBodyAsync("uploading " + info.Path.Name, (progress, ct) => _client.UploadPathAsync(uploadInfo, info, source, progress, ct), cancellationToken);
+        string what = "uploading " + info.Path.Name;
+
+        // A small NAR goes up as S3's do: timed as a whole and sent again alongside when it has no answer after a
+        // moment (the server dedupes by NAR hash, so whichever answers first counts). A held request then costs
+        // seconds, not the stall timeout; most paths of a closure are this small. A larger one is timed by its progress.
+        var result = info.NarSize <= HedgedNarLimit
+            ? await _policy.RunAsync(what, RequestKind.RepeatableUpload, ct => _client.UploadPathAsync(uploadInfo, info, source, NoProgress, ct), cancellationToken)
+            : await _policy.RunBodyAsync(what, (progress, ct) => _client.UploadPathAsync(uploadInfo, info, source, progress, ct), cancellationToken);
         Log.Uploaded(_logger, info.Path.FullPath, Name, result.Kind ?? "Uploaded", result.FileSize ?? -1);
 
         // Attic serves its own narinfo (signed per request); this one only reports what went up.

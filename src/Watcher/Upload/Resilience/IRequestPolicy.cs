@@ -10,7 +10,7 @@ internal enum RequestKind
     Repeatable,
 
     /// <summary>
-    /// A small body that may be sent twice at once (a NAR of at most 128 KiB to S3): as <see cref="Repeatable"/>, but
+    /// A small body that may be sent twice at once (a NAR of at most 128 KiB to S3 or Attic): as <see cref="Repeatable"/>, but
     /// its hedge waits on how long such uploads take, which a slow uplink makes longer than a lookup.
     /// </summary>
     RepeatableUpload,

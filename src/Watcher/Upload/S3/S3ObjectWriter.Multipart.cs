@@ -77,16 +77,18 @@ internal sealed partial class S3ObjectWriter
             await CompleteAsync(key, uploadId, etags, plan.ObjectSize, cancellationToken);
             _journal.Ended(uploadId);
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped (Ctrl-C, SIGTERM, a drain given up): the parts stay for the next start, which finds the upload in
+            // the journal (or, for a one-shot command, in the bucket's listing once stale) and deals with it.
+            Log.MultipartLeft(_logger, key);
+            throw;
+        }
         catch (Exception ex)
         {
             if (await AbortAsync(key, uploadId))
             {
                 _journal.Ended(uploadId);
-            }
-
-            if (ex is OperationCanceledException && cancellationToken.IsCancellationRequested)
-            {
-                throw;
             }
 
             throw _errors.Wrap(ex, $"uploading {key} in {plan.PartCount} parts");

@@ -200,6 +200,9 @@ internal sealed partial class S3ObjectWriter
         [LoggerMessage(EventId = 1314, EventName = "S3LeftoverAborting", Level = LogLevel.Information, Message = "aborting the multipart upload of {Key} in {Where} that an interrupted run left behind")]
         public static partial void LeftoverAborting(ILogger logger, string key, string where);
 
+        [LoggerMessage(EventId = 1316, EventName = "S3MultipartLeft", Level = LogLevel.Information, Message = "stopped: the multipart upload of {Key} is left for the next start")]
+        public static partial void MultipartLeft(ILogger logger, string key);
+
         [LoggerMessage(EventId = 1315, EventName = "S3CompletedEarlier", Level = LogLevel.Debug, Message = "the multipart upload of {Key} was completed by an earlier attempt whose answer was lost")]
         public static partial void CompletedEarlier(ILogger logger, string key);
 

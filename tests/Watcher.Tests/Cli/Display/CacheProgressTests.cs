@@ -46,5 +46,21 @@ public sealed class CacheProgressTests
         Assert.True(sut.Ended);
     }
 
+    [Fact]
+    public void Interrupted_TwoCachesPartlyDone_CountsPairsPushedAndThoseNeitherPushedNorThere()
+    {
+        var first = new CacheProgress("local", _activity, _paths);
+        var second = new CacheProgress("s3", new CacheActivity(), _paths);
+        first.Finished(_paths[0], new PathOutcome(PathOutcomeKind.Pushed));
+        first.Finished(_paths[1], PathOutcome.Present);
+        first.Finished(_paths[2], PathOutcome.Failed(new CacheUploadException("no")));
+        second.Finished(_paths[0], new PathOutcome(PathOutcomeKind.Pushed));
+        second.Finished(_paths[1], new PathOutcome(PathOutcomeKind.Pushed));
+
+        // local: 1 pushed, 1 present, 1 failed, 1 not ended; s3: 2 pushed, 2 not ended.
+        Assert.Equal((1, 2), (first.Pushed, second.Pushed));
+        Assert.Equal("3 pushed, 4 not pushed", Watcher.Cli.OneShotPush.Interrupted([first, second]));
+    }
+
     private static PathInfo Sized(string name, long narSize) => TestPaths.Info(name, []) with { NarSize = narSize };
 }
