@@ -46,7 +46,8 @@ unshare -m --propagation private bash -euo pipefail -c '
   fi
   echo "running against $(chroot "$sid" nix-daemon --version) (the sid root'"'"'s, /nix in a private mount namespace)" >&2
   status=0
-  PATH="$bin:$PATH" "$@" || status=$?
+  # Temporary files where the root'"'"'s Nix sees them too.
+  TMPDIR=/tmp PATH="$bin:$PATH" "$@" || status=$?
   kill "$daemon" 2>/dev/null || true
   wait "$daemon" 2>/dev/null || true
   exit "$status"

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Amazon.Runtime;
 using Amazon.S3;
+using Amazon.S3.Model;
 
 namespace Watcher.IntegrationTests.Fixtures;
 
@@ -55,8 +56,7 @@ public sealed class SidS3Server : IAsyncDisposable
     public static async Task<SidS3Server> StartMotoAsync(CancellationToken cancellationToken)
     {
         var server = new SidS3Server("moto", "moto-access", "moto-secret", SidRoot.NewDirectory("watcher-moto-"));
-        await server.StartAsync(port => SidRoot.StartInfo("/usr/bin/python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", Invariant(port)]), cancellationToken);
-        return server;
+        return await server.StartOrDisposeAsync(port => Task.FromResult(SidRoot.StartInfo("/usr/bin/python3", ["-m", "moto.server", "-H", "127.0.0.1", "-p", Invariant(port)])), cancellationToken);
     }
 
     /// <summary>
@@ -69,7 +69,7 @@ public sealed class SidS3Server : IAsyncDisposable
         var server = new SidS3Server("rgw", "WATCHERTESTACCESS01", "watcher-rgw-secret-5f0c2a", SidRoot.NewDirectory("watcher-rgw-"));
         string inside = server.Directory.Inside;
         string config = inside + "/ceph.conf";
-        await server.StartAsync(
+        return await server.StartOrDisposeAsync(
             async port =>
             {
                 File.WriteAllText(Path.Combine(server.Directory.Outside, "ceph.conf"), $"""
@@ -90,6 +90,7 @@ public sealed class SidS3Server : IAsyncDisposable
                     rgw_filter = posix
                     rgw_posix_base_path = {inside}/objects
                     rgw_posix_database_root = {inside}/posix
+
                     """);
                 foreach (string directory in (string[])["db", "objects", "posix"])
                 {
@@ -106,7 +107,6 @@ public sealed class SidS3Server : IAsyncDisposable
                 return SidRoot.StartInfo("/usr/bin/radosgw", ["-f", "--no-mon-config", "-c", config, "-n", "client.rgw", "--setuser", "root", "--setgroup", "root"]);
             },
             cancellationToken);
-        return server;
     }
 
     /// <summary>An SDK client with the server's keys, for setting up and inspecting buckets.</summary>
@@ -121,12 +121,22 @@ public sealed class SidS3Server : IAsyncDisposable
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
         });
 
-    /// <summary>Creates a bucket with a fresh name and returns the name.</summary>
+    /// <summary>
+    /// Creates a bucket with a fresh name whose objects anybody may read (real Nix reads it over plain HTTP, unsigned)
+    /// and returns the name.
+    /// </summary>
     public async Task<string> NewBucketAsync(CancellationToken cancellationToken)
     {
         string bucket = "cache-" + Guid.NewGuid().ToString("N")[..12];
         using var client = CreateClient();
         await client.PutBucketAsync(bucket, cancellationToken);
+        await client.PutBucketPolicyAsync(
+            new PutBucketPolicyRequest
+            {
+                BucketName = bucket,
+                Policy = $$"""{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":["s3:GetObject"],"Resource":["arn:aws:s3:::{{bucket}}/*"]}]}""",
+            },
+            cancellationToken);
         return bucket;
     }
 
@@ -151,8 +161,19 @@ public sealed class SidS3Server : IAsyncDisposable
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private Task StartAsync(Func<int, ProcessStartInfo> startInfo, CancellationToken cancellationToken) =>
-        StartAsync(port => Task.FromResult(startInfo(port)), cancellationToken);
+    private async Task<SidS3Server> StartOrDisposeAsync(Func<int, Task<ProcessStartInfo>> startInfo, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await StartAsync(startInfo, cancellationToken);
+            return this;
+        }
+        catch
+        {
+            await DisposeAsync();
+            throw;
+        }
+    }
 
     /// <summary>Starts the server on a port nothing listened on a moment ago; another port when it was taken meanwhile.</summary>
     private async Task StartAsync(Func<int, Task<ProcessStartInfo>> startInfo, CancellationToken cancellationToken)

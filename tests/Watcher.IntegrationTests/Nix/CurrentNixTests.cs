@@ -29,7 +29,7 @@ public sealed partial class CurrentNixTests(NixFixture nix)
         var match = DaemonLine().Match(check.StandardOutput);
         Assert.True(match.Success, check.StandardOutput);
         var version = Version.Parse(match.Groups["version"].Value);
-        Assert.True(version >= new Version(2, 34), $"the daemon is Nix {version}, not the sid root's (2.34 or later): {match.Value}");
+        Assert.True(version >= new Version(2, 34), $"the daemon is Nix {version}, not the sid root's (2.34 or later); these tests run under eng/with-sid-nix.sh: {match.Value}");
         Assert.Equal("1.38", match.Groups["protocol"].Value);
     }
 
@@ -70,8 +70,8 @@ public sealed partial class CurrentNixTests(NixFixture nix)
     public async Task Run_PathsBuiltThroughTheDaemon_AppearInTheBucketAndNixSubstitutesThemOverHttp()
     {
         var ct = TestContext.Current.CancellationToken;
-        await using var moto = await SidS3Server.StartMotoAsync(ct);
-        using var cache = new Upload.S3.S3TestCache(moto.Endpoint, await moto.NewBucketAsync(ct), moto.SecretKey, moto.AccessKey);
+        await using var rgw = await SidS3Server.StartRgwAsync(ct);
+        using var cache = new Upload.S3.S3TestCache(rgw.Endpoint, await rgw.NewBucketAsync(ct), rgw.SecretKey, rgw.AccessKey);
         await using var daemon = cache.StartDaemon(metrics: false);
         await daemon.WaitForLogAsync("watching ", ct);
 
@@ -79,10 +79,10 @@ public sealed partial class CurrentNixTests(NixFixture nix)
 
         await daemon.WaitForLogAsync($"pushed {outputs[^1]} to bucket", ct);
         Assert.Equal(0, await daemon.StopAsync(ct));
-        using var client = moto.CreateClient();
+        using var client = rgw.CreateClient();
         Assert.Equal(outputs.Count, (await Upload.S3.S3TestCache.VerifyNarInfosAsync(client, cache.Bucket, cache.PublicKey, ct)).Count);
         string store = Path.Combine(cache.Home.Root, "fresh");
-        var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(moto.Endpoint), cache.PublicKey.ToString(), store, [outputs[^1]], ct);
+        var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(rgw.Endpoint), cache.PublicKey.ToString(), store, [outputs[^1]], ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
         Assert.Equal(await NixVerifier.NarHashAsync(outputs[0], null, ct), await NixVerifier.NarHashAsync(outputs[0], store, ct));
     }

@@ -5,13 +5,14 @@ namespace Watcher.IntegrationTests.Upload.S3;
 
 /// <summary>
 /// Watcher against moto (the S3 mock boto's own tests use, from the sid root): multipart uploads that the server
-/// really lists and aborts, which s3rver cannot show. moto checks no Content-MD5, so the bytes are checked here.
+/// really lists and aborts, which s3rver cannot show. moto checks no Content-MD5, so the bytes are checked here; real
+/// Nix reads buckets from RGW (<see cref="RgwTests"/>): moto refuses its unsigned requests (403) whatever the bucket policy.
 /// </summary>
 [Collection(NixCollection.Name)]
 public sealed class MotoTests(NixFixture nix, MotoFixture moto) : IClassFixture<MotoFixture>
 {
     [Fact]
-    public async Task Push_LargePathInTenPartsAndAClosure_EveryNarIntactNoUploadLeftAndRealNixSubstitutes()
+    public async Task Push_LargePathInTenPartsOrMoreAndAClosure_EveryNarIntactAndNoUploadLeft()
     {
         var ct = TestContext.Current.CancellationToken;
         var outputs = await nix.BuildChainAsync(4, ct);
@@ -28,12 +29,8 @@ public sealed class MotoTests(NixFixture nix, MotoFixture moto) : IClassFixture<
         await S3TestCache.VerifyNarHashesAsync(client, cache.Bucket, narInfos.Values, ct);
         var bigNar = narInfos.Values.Single(n => n.StorePath.FullPath == big);
         var head = await client.GetObjectMetadataAsync(cache.Bucket, bigNar.Url, ct);
-        Assert.EndsWith("-10\"", head.ETag, StringComparison.Ordinal);
+        Assert.True(int.Parse(head.ETag.Trim('"').Split('-')[^1], System.Globalization.CultureInfo.InvariantCulture) >= 10, $"{bigNar.Url} has the ETag {head.ETag}, not one of ten parts or more");
         Assert.Empty((await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = cache.Bucket }, ct)).MultipartUploads ?? []);
-        string store = Path.Combine(cache.Home.Root, "fresh");
-        var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(moto.Server.Endpoint), cache.PublicKey.ToString(), store, [outputs[^1], big], ct);
-        Assert.True(copy.ExitCode == 0, copy.StandardError);
-        Assert.Equal(await NixVerifier.NarHashAsync(big, null, ct), await NixVerifier.NarHashAsync(big, store, ct));
     }
 
     [Fact]
