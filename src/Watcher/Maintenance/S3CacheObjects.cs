@@ -202,11 +202,13 @@ internal sealed class S3CacheObjects : ICacheObjects
                 return RefreshOutcome.Missing;
             }
 
+            // With its Content-MD5, like every other body: the server refuses one damaged on the way.
+            string md5 = Convert.ToBase64String(ObjectChecksum.Md5(bytes));
             await SendAsync(RequestKind.Repeatable, async ct =>
             {
                 using var body = new MemoryStream(bytes, writable: false);
                 return await _client.PutObjectAsync(
-                    new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = head.Headers.ContentType, UseChunkEncoding = false },
+                    new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = head.Headers.ContentType, MD5Digest = md5, UseChunkEncoding = false },
                     ct);
             }, cancellationToken);
             return RefreshOutcome.Refreshed;

@@ -119,7 +119,7 @@ public sealed class S3Front : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        Log.Enqueue(new S3FrontRequest(TimeProvider.System.GetUtcNow(), context.Request.Method, context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, context.Request.ContentLength));
+        Log.Enqueue(new S3FrontRequest(TimeProvider.System.GetUtcNow(), context.Request.Method, context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, context.Request.ContentLength, context.Request.Headers.ContainsKey("Content-MD5")));
         if (Refuse is { } refuse && refuse(context.Request))
         {
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
