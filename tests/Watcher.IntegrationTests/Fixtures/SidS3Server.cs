@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
-using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
 
@@ -110,16 +109,7 @@ public sealed class SidS3Server : IAsyncDisposable
     }
 
     /// <summary>An SDK client with the server's keys, for setting up and inspecting buckets.</summary>
-    public AmazonS3Client CreateClient() => new(
-        new BasicAWSCredentials(AccessKey, SecretKey),
-        new AmazonS3Config
-        {
-            ServiceURL = Endpoint.ToString(),
-            ForcePathStyle = true,
-            AuthenticationRegion = "us-east-1",
-            RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+    public AmazonS3Client CreateClient() => S3rver.CreateClient(Endpoint, AccessKey, SecretKey);
 
     /// <summary>
     /// Creates a bucket with a fresh name whose objects anybody may read (real Nix reads it over plain HTTP, unsigned)
