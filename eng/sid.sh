@@ -45,14 +45,20 @@ fi
 started=$SECONDS
 echo "building the Debian sid root in $sid (nix-bin, radosgw, moto)" >&2
 work="$base/building"
-rm -rf "$work" "$sid" "$base/recipe"
-mkdir -p "$work"
+rm -rf "$sid" "$base/recipe"
 log="$base/build.log"
-if ! debootstrap --variant=minbase sid "$work" "$(mirror)" >"$log" 2>&1; then
-  echo "debootstrap failed; the end of $log:" >&2
-  tail -n 20 "$log" >&2
-  exit 1
-fi
+: >"$log"
+# A second attempt when a download fails on the way.
+for attempt in 1 2; do
+  rm -rf "$work"
+  mkdir -p "$work"
+  debootstrap --variant=minbase sid "$work" "$(mirror)" >>"$log" 2>&1 && break
+  if [ "$attempt" -eq 2 ]; then
+    echo "debootstrap failed; the end of $log:" >&2
+    tail -n 20 "$log" >&2
+    exit 1
+  fi
+done
 # The mirror's Release file may be older than this machine's clock; packages must start no service.
 echo 'Acquire::Check-Valid-Until "false";' >"$work/etc/apt/apt.conf.d/99no-valid-until"
 printf '#!/bin/sh\nexit 101\n' >"$work/usr/sbin/policy-rc.d"
@@ -65,8 +71,8 @@ if ! unshare -m --propagation private sh -euc '
     mount -t proc proc "$dir/proc"
     mount --bind /dev "$dir/dev"
     in_root() { chroot "$dir" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive "$@"; }
-    in_root apt-get update -qq
-    in_root apt-get install -y -qq --no-install-recommends "$@"
+    in_root apt-get -o Acquire::Retries=3 update -qq
+    in_root apt-get -o Acquire::Retries=3 install -y -qq --no-install-recommends "$@"
     in_root apt-get clean
   ' sid-install "$work" "${packages[@]}" >>"$log" 2>&1; then
   echo "installing ${packages[*]} into the sid root failed; the end of $log:" >&2
