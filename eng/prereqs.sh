@@ -26,6 +26,10 @@ install_prereqs() {
   has_libzstd || missing+=(libzstd1)
   # Tests drive push and status under a pseudo-terminal with script(1).
   command -v script >/dev/null 2>&1 || missing+=(bsdutils)
+  # Tests shift nix-watcher's wall clock (libfaketime); the sid root's servers and Nix run in their own mount
+  # namespaces (unshare).
+  command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+  command -v unshare >/dev/null 2>&1 || missing+=(util-linux)
   if [ "${#missing[@]}" -gt 0 ]; then
     echo "installing: ${missing[*]}" >&2
     as_root apt-get update -qq

@@ -151,6 +151,11 @@ internal static class CheckCommand
                 {
                     await output.WriteLineAsync($"{what}: warning: {warning}");
                 }
+
+                if (S3ClockSkew.OffsetOf(S3ClientFactory.DescribeEndpoint(s3)) is { } offset)
+                {
+                    await output.WriteLineAsync($"{what}: warning: {S3ClockSkew.Describe(offset)}; the server refused its time, so nix-watcher signs with the server's");
+                }
             }
 
             return true;

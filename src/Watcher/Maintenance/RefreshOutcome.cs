@@ -8,7 +8,4 @@ internal enum RefreshOutcome
 
     /// <summary>The object does not exist (any more): whoever relied on it must write it again.</summary>
     Missing,
-
-    /// <summary>The server kept the old last-modified time and the object is too large to rewrite here; the caller must upload it again.</summary>
-    NotMoved,
 }

@@ -11,12 +11,12 @@ using Watcher.Upload.S3;
 namespace Watcher.Maintenance;
 
 /// <summary>The objects of an <c>s3</c> cache: ListObjectsV2 pages, HEAD, GET, DELETE, and a refresh by copying an object onto itself.</summary>
-internal sealed class S3CacheObjects : ICacheObjects
+internal sealed partial class S3CacheObjects : ICacheObjects
 {
     /// <summary>The user-metadata key a refresh sets (a copy onto itself must change something).</summary>
     public const string RefreshedMetadataKey = "x-amz-meta-nix-watcher-refreshed";
 
-    /// <summary>The largest object a refresh may rewrite when the server keeps the old time on a copy (narinfos are a few hundred bytes).</summary>
+    /// <summary>The largest object a rewrite holds in memory (narinfos are a few hundred bytes); larger ones go through a temporary file.</summary>
     public const long MaxRewriteBytes = 1 << 20;
 
     private readonly IAmazonS3 _client;
@@ -24,6 +24,7 @@ internal sealed class S3CacheObjects : ICacheObjects
     private readonly S3Errors _errors;
     private readonly TimeProvider _time;
     private readonly IRequestPolicy _policy;
+    private readonly S3ObjectWriter _writer;
 
     /// <param name="options">The cache.</param>
     /// <param name="client">Its S3 client.</param>
@@ -40,6 +41,7 @@ internal sealed class S3CacheObjects : ICacheObjects
         _bucket = options.Bucket;
         _errors = new S3Errors(options.Name, options.Bucket, S3ClientFactory.DescribeEndpoint(options));
         _time = time;
+        _writer = new S3ObjectWriter(client, options.Bucket, (long)options.PartSizeMb << 20, _errors, policy, NoMultipartJournal.Instance, time, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
     }
 
     public string Name { get; }
@@ -113,8 +115,8 @@ internal sealed class S3CacheObjects : ICacheObjects
     /// <remarks>
     /// A copy onto itself with replaced metadata is S3's way to touch an object: the bytes stay, the last-modified
     /// time moves, and a copy of an object that was deleted meanwhile fails instead of bringing it back. Some servers
-    /// keep the old time (MinIO before late 2023) or cannot copy an object onto itself (s3rver); then a small object
-    /// is written again with the same bytes.
+    /// keep the old time (MinIO before late 2023, Ceph RGW's standalone drivers) or cannot copy an object onto itself
+    /// (s3rver); then the object is written again with the same bytes, a NAR too (never reported gone for it).
     /// </remarks>
     public async Task<RefreshOutcome> RefreshAsync(string key, CancellationToken cancellationToken)
     {
@@ -171,7 +173,7 @@ internal sealed class S3CacheObjects : ICacheObjects
 
         return head.ContentLength <= MaxRewriteBytes
             ? await RewriteAsync(key, head, cancellationToken)
-            : RefreshOutcome.NotMoved;
+            : await RewriteLargeAsync(key, head, cancellationToken);
     }
 
     public async Task<CacheInfoIdentity?> ReadCacheInfoIdentityAsync(CancellationToken cancellationToken)
@@ -202,11 +204,13 @@ internal sealed class S3CacheObjects : ICacheObjects
                 return RefreshOutcome.Missing;
             }
 
+            // With its Content-MD5, like every other body: the server refuses one damaged on the way.
+            string md5 = Convert.ToBase64String(ObjectChecksum.Md5(bytes));
             await SendAsync(RequestKind.Repeatable, async ct =>
             {
                 using var body = new MemoryStream(bytes, writable: false);
                 return await _client.PutObjectAsync(
-                    new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = head.Headers.ContentType, UseChunkEncoding = false },
+                    new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = head.Headers.ContentType, MD5Digest = md5, UseChunkEncoding = false },
                     ct);
             }, cancellationToken);
             return RefreshOutcome.Refreshed;

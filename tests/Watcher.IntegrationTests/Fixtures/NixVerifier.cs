@@ -34,6 +34,10 @@ public static class NixVerifier
             cancellationToken: cancellationToken);
         string json = result.EnsureSuccess("nix path-info").StandardOutput;
         using var doc = System.Text.Json.JsonDocument.Parse(json);
-        return doc.RootElement[0].GetProperty("narHash").GetString()!;
+        return SinglePathInfo(doc).GetProperty("narHash").GetString()!;
     }
+
+    /// <summary>The one path's record in <c>nix path-info --json</c>: a list before Nix 2.19, an object keyed by path since.</summary>
+    public static System.Text.Json.JsonElement SinglePathInfo(System.Text.Json.JsonDocument document) =>
+        document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array ? document.RootElement[0] : document.RootElement.EnumerateObject().Single().Value;
 }

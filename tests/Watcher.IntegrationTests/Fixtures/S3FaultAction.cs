@@ -11,4 +11,7 @@ public enum S3FaultAction
 
     /// <summary>Forward only the first half of its body, with the Content-Length to match.</summary>
     ForwardCut,
+
+    /// <summary>Forward its whole body with one byte in the middle changed.</summary>
+    ForwardFlipped,
 }

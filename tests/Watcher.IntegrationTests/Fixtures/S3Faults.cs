@@ -4,8 +4,8 @@ namespace Watcher.IntegrationTests.Fixtures;
 
 /// <summary>
 /// Faults an <see cref="S3Front"/> injects, drawn from a seeded random sequence so a run can be replayed: S3's
-/// <c>503 SlowDown</c>, connections reset before any answer, requests held unanswered, and request bodies cut in
-/// half on the way (the server stores what arrives and answers as if all was well).
+/// <c>503 SlowDown</c>, connections reset before any answer, requests held unanswered, request bodies cut in
+/// half on the way (the server stores what arrives and answers as if all was well), and bodies with a byte changed.
 /// </summary>
 /// <param name="SlowDown">Share of requests answered 503 SlowDown.</param>
 /// <param name="Reset">Share of requests whose connection is dropped.</param>
@@ -30,6 +30,9 @@ public sealed record S3Faults(double SlowDown, double Reset, int StallEvery, Tim
 
     /// <summary>Share of requests with a body (PUT, POST) whose body is cut in half, its Content-Length with it.</summary>
     public double CutShare { get; init; }
+
+    /// <summary>Share of requests with a body whose middle byte is changed on the way, its length kept.</summary>
+    public double FlipShare { get; init; }
 
     /// <summary>Applies the fault drawn for request number <paramref name="request"/>: what the front does with it next.</summary>
     public async Task<S3FaultAction> ApplyAsync(HttpContext context, int request)
@@ -65,6 +68,11 @@ public sealed record S3Faults(double SlowDown, double Reset, int StallEvery, Tim
         }
 
         draw -= Reset;
-        return draw >= 0 && draw < CutShare && context.Request.ContentLength > 1 ? S3FaultAction.ForwardCut : S3FaultAction.Forward;
+        if (context.Request.ContentLength > 1 && draw >= 0 && draw < CutShare + FlipShare)
+        {
+            return draw < CutShare ? S3FaultAction.ForwardCut : S3FaultAction.ForwardFlipped;
+        }
+
+        return S3FaultAction.Forward;
     }
 }

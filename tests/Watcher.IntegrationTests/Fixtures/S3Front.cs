@@ -119,7 +119,7 @@ public sealed class S3Front : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
-        Log.Enqueue(new S3FrontRequest(TimeProvider.System.GetUtcNow(), context.Request.Method, context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, context.Request.ContentLength));
+        Log.Enqueue(new S3FrontRequest(TimeProvider.System.GetUtcNow(), context.Request.Method, context.Features.GetRequiredFeature<IHttpRequestFeature>().RawTarget, context.Request.ContentLength, context.Request.Headers.ContainsKey("Content-MD5")));
         if (Refuse is { } refuse && refuse(context.Request))
         {
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
@@ -171,7 +171,8 @@ public sealed class S3Front : IAsyncDisposable
         if (length is not null)
         {
             long forwarded = action == S3FaultAction.ForwardCut ? length.Value / 2 : length.Value;
-            request.Content = new StreamContent(new CountingStream(context.Request.Body, this, forwarded));
+            long flipAt = action == S3FaultAction.ForwardFlipped ? length.Value / 2 : -1;
+            request.Content = new StreamContent(new CountingStream(context.Request.Body, this, forwarded, flipAt));
             request.Content.Headers.ContentLength = forwarded;
         }
 
@@ -228,10 +229,14 @@ public sealed class S3Front : IAsyncDisposable
     }
 
     /// <summary>A read-only pass-through that reports how many bytes went through.</summary>
-    /// <summary>The request body as forwarded: at most <c>limit</c> bytes of it (the rest is read and dropped), counted.</summary>
-    private sealed class CountingStream(Stream inner, S3Front front, long limit) : Watcher.Maintenance.ReadOnlyStream
+    /// <summary>
+    /// The request body as forwarded: at most <c>limit</c> bytes of it (the rest is read and dropped), counted, the byte
+    /// at <c>flipAt</c> (unless negative) inverted.
+    /// </summary>
+    private sealed class CountingStream(Stream inner, S3Front front, long limit, long flipAt) : Watcher.Maintenance.ReadOnlyStream
     {
         private long _left = limit;
+        private long _position;
 
         public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
@@ -245,6 +250,12 @@ public sealed class S3Front : IAsyncDisposable
             }
 
             int read = await inner.ReadAsync(buffer[..(int)Math.Min(buffer.Length, _left)], cancellationToken);
+            if (flipAt >= _position && flipAt < _position + read)
+            {
+                buffer.Span[(int)(flipAt - _position)] ^= 0xFF;
+            }
+
+            _position += read;
             _left -= read;
             front.Count(read);
             return read;

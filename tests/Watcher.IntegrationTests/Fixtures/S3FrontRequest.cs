@@ -5,4 +5,5 @@ namespace Watcher.IntegrationTests.Fixtures;
 /// <param name="Method">GET, PUT, HEAD, POST or DELETE.</param>
 /// <param name="Target">The path and query, as sent.</param>
 /// <param name="Length">The body's Content-Length, if any.</param>
-public sealed record S3FrontRequest(DateTimeOffset At, string Method, string Target, long? Length);
+/// <param name="HasContentMd5">Whether it carried a Content-MD5 header.</param>
+public sealed record S3FrontRequest(DateTimeOffset At, string Method, string Target, long? Length, bool HasContentMd5 = false);

@@ -76,11 +76,14 @@ public sealed partial class S3rver : IAsyncDisposable
     }
 
     /// <summary>An SDK client with s3rver's keys, for setting up and inspecting buckets.</summary>
-    public AmazonS3Client CreateClient() => new(
-        new BasicAWSCredentials(AccessKey, SecretKey),
+    public AmazonS3Client CreateClient() => CreateClient(Endpoint, AccessKey, SecretKey);
+
+    /// <summary>An SDK client for an S3 server on this machine (path-style, plain bodies), for setting up and inspecting buckets.</summary>
+    public static AmazonS3Client CreateClient(Uri endpoint, string accessKey, string secretKey) => new(
+        new BasicAWSCredentials(accessKey, secretKey),
         new AmazonS3Config
         {
-            ServiceURL = Endpoint.ToString(),
+            ServiceURL = endpoint.ToString(),
             ForcePathStyle = true,
             AuthenticationRegion = "us-east-1",
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,

@@ -53,6 +53,10 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         _logger = logger;
         _staging = staging;
         _time = time;
+        if (client is SkewCorrectingS3Client skewing)
+        {
+            skewing.ClockSkew.Corrected += offset => Log.ClockOff(_logger, _errors.Where, S3ClockSkew.Describe(offset));
+        }
 
         // Shares the client (disposed with this cache) and the policy: refreshes and the nix-cache-info identity are
         // the maintenance code's, sent like every other request of this cache.
@@ -192,5 +196,8 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
         [LoggerMessage(EventId = 1301, EventName = "S3NarPresent", Level = LogLevel.Debug, Message = "{Key} is already in the bucket; not uploading the NAR of {StorePath} again")]
         public static partial void NarPresent(ILogger logger, string key, string storePath);
+
+        [LoggerMessage(EventId = 1302, EventName = "S3ClockOff", Level = LogLevel.Warning, Message = "{Where}: {Offset}; the server refused a request's time, so requests are signed with the server's time from now on")]
+        public static partial void ClockOff(ILogger logger, string where, string offset);
     }
 }

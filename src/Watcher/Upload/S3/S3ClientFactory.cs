@@ -16,7 +16,7 @@ internal static class S3ClientFactory
     /// config files) when set, otherwise from the SDK's default chain (environment, <c>AWS_PROFILE</c>, the
     /// default profile, container and instance credentials). TLS certificates are always verified.
     /// </summary>
-    public static AmazonS3Client Create(S3CacheOptions options)
+    public static SkewCorrectingS3Client Create(S3CacheOptions options)
     {
         var config = new AmazonS3Config
         {
@@ -25,7 +25,8 @@ internal static class S3ClientFactory
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,
             ResponseChecksumValidation = ResponseChecksumValidation.WHEN_REQUIRED,
             // Retries are the cache policy's (Polly: backoff with jitter, Retry-After, a circuit breaker, metrics);
-            // the SDK retrying underneath would multiply them and hide them from the metrics.
+            // the SDK retrying underneath would multiply them and hide them from the metrics. Its one retry left is the
+            // clock-skew correction (SkewCorrectingS3Client).
             MaxErrorRetry = 0,
             Timeout = TimeSpan.FromMinutes(5),
         };
@@ -46,7 +47,7 @@ internal static class S3ClientFactory
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(options.Region ?? FallbackRegionFactory.GetRegionEndpoint()?.SystemName ?? DefaultRegion);
         }
 
-        return new AmazonS3Client(config);
+        return new SkewCorrectingS3Client(config, new S3ClockSkew(DescribeEndpoint(options)));
     }
 
     /// <summary>The endpoint to name in messages: the configured one, or the AWS region.</summary>

@@ -23,7 +23,7 @@ internal sealed class S3Errors(string cache, string bucket, string endpoint)
     /// <summary>Codes S3 uses for "slow down, try again".</summary>
     private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
     {
-        "RequestTimeTooSkewed", "InternalError", "ServiceUnavailable", "OperationAborted",
+        "InternalError", "ServiceUnavailable", "OperationAborted",
     };
 
     /// <summary>"cache 'x' (bucket 'b' at http://…)": the prefix of every message.</summary>
@@ -51,6 +51,11 @@ internal sealed class S3Errors(string cache, string bucket, string endpoint)
             return code switch
             {
                 "NoSuchBucket" => (FailureReason.Rejected, status, "the bucket does not exist (NoSuchBucket)"),
+                "NoSuchKey" => (FailureReason.Rejected, status, "the object does not exist (NoSuchKey)"),
+                "NoSuchUpload" => (FailureReason.Rejected, status, "the server no longer knows this multipart upload (NoSuchUpload): it was completed, aborted or expired"),
+
+                // The client signs again with the server's time once (SkewCorrectingS3Client); still refused, resending cannot help.
+                "RequestTimeTooSkewed" => (FailureReason.Unauthorized, status, $"the server refused this machine's time ({code}, HTTP {status}) and named no time of its own; set this machine's clock (or the server's) right"),
                 "AccessDenied" or "AllAccessDisabled" => (FailureReason.Forbidden, status, $"access denied ({code}): the credentials may not write to this bucket"),
                 "EntityTooLarge" => (FailureReason.TooLarge, status, "the server refused the object size (EntityTooLarge)"),
                 _ when UnauthorizedCodes.Contains(code) => (FailureReason.Unauthorized, status, $"the credentials were rejected ({code}); check the access key and secret of the profile or environment"),

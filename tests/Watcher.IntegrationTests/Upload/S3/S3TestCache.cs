@@ -58,7 +58,8 @@ internal sealed class S3TestCache : IDisposable
     /// <param name="tables">More top-level tables.</param>
     /// <param name="cacheKeys">More keys of the cache.</param>
     /// <param name="metrics">Whether the daemon serves metrics (on a free port).</param>
-    public WatcherDaemon StartDaemon(string tables = "", string cacheKeys = "", bool metrics = true)
+    /// <param name="environment">More environment variables for the daemon.</param>
+    public WatcherDaemon StartDaemon(string tables = "", string cacheKeys = "", bool metrics = true, IDictionary<string, string?>? environment = null)
     {
         string header = $"""
             state-dir = "{Home.Root}/state"
@@ -71,7 +72,13 @@ internal sealed class S3TestCache : IDisposable
 
             """;
         File.WriteAllText(ConfigFile, header + File.ReadAllText(ConfigFile) + "\n" + cacheKeys + "\n");
-        return WatcherDaemon.Start(ConfigFile, Home.Environment);
+        var variables = Home.Environment;
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            variables[name] = value;
+        }
+
+        return WatcherDaemon.Start(ConfigFile, variables);
     }
 
     public string Bucket { get; }

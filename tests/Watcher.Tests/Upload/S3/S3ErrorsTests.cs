@@ -24,6 +24,7 @@ public sealed class S3ErrorsTests
     [InlineData("", HttpStatusCode.TooManyRequests, nameof(FailureReason.Throttled))]
     [InlineData("", HttpStatusCode.BadGateway, nameof(FailureReason.ServerError))]
     [InlineData("InvalidArgument", HttpStatusCode.BadRequest, nameof(FailureReason.Rejected))]
+    [InlineData("RequestTimeTooSkewed", HttpStatusCode.Forbidden, nameof(FailureReason.Unauthorized))]
     public void Classify_ServiceError_ReasonFollowsCodeThenStatus(string code, HttpStatusCode status, string expected)
     {
         var ex = new AmazonS3Exception("message", ErrorType.Sender, code, "request-id", status);
@@ -32,6 +33,21 @@ public sealed class S3ErrorsTests
 
         Assert.Equal(Enum.Parse<FailureReason>(expected), reason);
         Assert.Equal((int)status, statusCode);
+    }
+
+    [Theory]
+    [InlineData("NoSuchBucket", "the bucket does not exist (NoSuchBucket)")]
+    [InlineData("NoSuchKey", "the object does not exist (NoSuchKey)")]
+    [InlineData("NoSuchUpload", "the server no longer knows this multipart upload (NoSuchUpload)")]
+    [InlineData("", "not found (HTTP 404); is the bucket right?")]
+    public void Classify_NotFound_SaysWhatWasMissing(string code, string expected)
+    {
+        var ex = new AmazonS3Exception("message", ErrorType.Sender, code, "request-id", HttpStatusCode.NotFound);
+
+        var (reason, _, message) = S3Errors.Classify(ex);
+
+        Assert.Equal(FailureReason.Rejected, reason);
+        Assert.StartsWith(expected, message, StringComparison.Ordinal);
     }
 
     [Fact]
