@@ -64,5 +64,25 @@ internal sealed class ControlSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sets a <c>max-upload-rate</c> of the running daemon (of <paramref name="cache"/>, or of all caches together);
+    /// null when no daemon listens. A refusal comes back with its <see cref="LimitResult.Error"/>.
+    /// </summary>
+    public async Task<LimitResult?> LimitAsync(string rate, string? cache, CancellationToken cancellationToken)
+    {
+        string query = "limit?rate=" + Uri.EscapeDataString(rate) + (cache is null ? string.Empty : "&cache=" + Uri.EscapeDataString(cache));
+        try
+        {
+            using var response = await _http.PostAsync(query, content: null, cancellationToken);
+            return await response.Content.ReadFromJsonAsync(StatusJsonContext.Default.LimitResult, cancellationToken)
+                ?? throw new HttpRequestException($"the daemon answered {(int)response.StatusCode} without a result");
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException or UnauthorizedAccessException)
+        {
+            // No daemon listens (or the socket is not ours to use).
+            return null;
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 }
