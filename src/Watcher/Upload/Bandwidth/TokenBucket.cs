@@ -39,6 +39,18 @@ internal sealed class TokenBucket : IDisposable
     /// <summary>The rate in force, in bytes per second; <see langword="null"/> for no limit.</summary>
     public long? Rate => Volatile.Read(ref _published) is > 0 and var rate ? rate : null;
 
+    /// <summary>How many writes wait for tokens now.</summary>
+    public int Waiting
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _waiters.Count;
+            }
+        }
+    }
+
     /// <summary>How many bytes the bucket holds when full: a twentieth of a second's worth, within bounds.</summary>
     public static double Burst(long bytesPerSecond) => Math.Clamp(bytesPerSecond / 20.0, MinBurst, MaxBurst);
 
