@@ -11,16 +11,23 @@ namespace Watcher.Config;
 internal sealed partial class RateSchedule
 {
     /// <summary>What the error messages show as the accepted forms.</summary>
-    public const string Expected = UploadRate.Expected + ", or a timetable such as \"08:00,1M 19:00,512k 23:00,off\"";
+    public const string Expected = UploadRate.Expected + ", \"auto\", or a timetable such as \"08:00,1M 19:00,512k 23:00,off\"";
 
-    private RateSchedule(IReadOnlyList<RateChange> changes, string text)
+    private RateSchedule(IReadOnlyList<RateChange> changes, string text, bool isAuto = false)
     {
         Changes = changes;
         Text = text;
+        IsAuto = isAuto;
     }
 
     /// <summary>No limit at any time.</summary>
     public static RateSchedule Off { get; } = new([new RateChange(TimeOnly.MinValue, null)], "off");
+
+    /// <summary><c>"auto"</c>: the rate follows the queueing delay on the uplink (<c>AutoRate</c>), not a number.</summary>
+    public static RateSchedule Auto { get; } = new([new RateChange(TimeOnly.MinValue, null)], "auto", isAuto: true);
+
+    /// <summary>Whether the rate is found while uploading (<c>"auto"</c>).</summary>
+    public bool IsAuto { get; }
 
     /// <summary>The changes in the order of the day; a single rate is one change at midnight.</summary>
     public IReadOnlyList<RateChange> Changes { get; }
@@ -32,7 +39,7 @@ internal sealed partial class RateSchedule
     public bool IsConstant => Changes.Count == 1;
 
     /// <summary>Whether no limit ever applies.</summary>
-    public bool IsOff => Changes.All(change => change.BytesPerSecond is null);
+    public bool IsOff => !IsAuto && Changes.All(change => change.BytesPerSecond is null);
 
     /// <summary>One rate all day.</summary>
     public static RateSchedule Constant(long? bytesPerSecond) =>
@@ -42,6 +49,13 @@ internal sealed partial class RateSchedule
     public static bool TryParse(string text, out RateSchedule schedule, out string? error)
     {
         schedule = Off;
+        if (text.Trim() == "auto")
+        {
+            schedule = Auto;
+            error = null;
+            return true;
+        }
+
         if (!text.Contains(',', StringComparison.Ordinal))
         {
             if (!UploadRate.TryParse(text, out long? rate, out error))

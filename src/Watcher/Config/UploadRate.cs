@@ -44,6 +44,12 @@ internal static partial class UploadRate
             return true;
         }
 
+        if (trimmed == "auto")
+        {
+            error = "\"auto\" stands alone: it cannot be an entry of a timetable";
+            return false;
+        }
+
         Match match = RateRegex().Match(trimmed);
         if (!match.Success)
         {

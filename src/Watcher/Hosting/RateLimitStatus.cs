@@ -16,7 +16,9 @@ internal sealed record RateLimitStatus(string Schedule, long? BytesPerSecond, st
         : new(limit.Schedule.Text, limit.Current);
 
     /// <summary>For people: <c>4 MiB/s</c>, <c>off</c>, <c>1 MiB/s (timetable "…"; off from 23:00)</c>.</summary>
-    public string Describe() => NextChangeAt is { } at
+    public string Describe() => Schedule == "auto"
+        ? $"auto, {UploadRate.Format(BytesPerSecond)} now"
+        : NextChangeAt is { } at
         ? $"{UploadRate.Format(BytesPerSecond)} (timetable \"{Schedule}\"; {UploadRate.Format(NextBytesPerSecond)} from {at})"
         : UploadRate.Format(BytesPerSecond);
 }

@@ -56,6 +56,7 @@ public sealed class LimitCommandTests
     [Theory]
     [InlineData(new[] { "limit", "fast" }, "the rate must be")]
     [InlineData(new[] { "limit", "--cache", "local", "1M" }, "no S3 or Attic cache named 'local'")]
+    [InlineData(new[] { "push", "--max-upload-rate", "08:00,1M 07:00,off", "/nix/store/00000000000000000000000000000000-x" }, "--max-upload-rate must be a rate such as")]
     public async Task Limit_BadArguments_ExitWithUsageError(string[] arguments, string expected)
     {
         var ct = TestContext.Current.CancellationToken;

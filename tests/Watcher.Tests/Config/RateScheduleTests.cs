@@ -32,6 +32,16 @@ public sealed class RateScheduleTests
     }
 
     [Fact]
+    public void TryParse_Auto_IsNeitherOffNorARate()
+    {
+        Assert.True(RateSchedule.TryParse(" auto ", out var schedule, out _));
+
+        Assert.True(schedule.IsAuto);
+        Assert.False(schedule.IsOff);
+        Assert.Equal("auto", schedule.Text);
+    }
+
+    [Fact]
     public void RateAt_BeforeTheFirstEntry_IsYesterdaysLast()
     {
         Assert.True(RateSchedule.TryParse("08:00,1M 19:00,2M", out var schedule, out _));
@@ -68,6 +78,7 @@ public sealed class RateScheduleTests
     [InlineData("Mon-08:00,1M", "is not a timetable")]
     [InlineData("1M,08:00", "is not a timetable")]
     [InlineData("08:00,", "is not a timetable")]
+    [InlineData("08:00,1M 23:00,auto", "at 23:00: \"auto\" stands alone")]
     public void TryParse_MalformedTimetable_SaysWhy(string text, string expected)
     {
         Assert.False(RateSchedule.TryParse(text, out _, out string? error));

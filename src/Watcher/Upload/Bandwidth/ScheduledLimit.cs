@@ -19,6 +19,7 @@ internal sealed class ScheduledLimit : IDisposable
     private readonly TimeProvider _time;
     private readonly ITimer _timer;
     private RateSchedule _schedule;
+    private AutoRate? _auto;
 
     public ScheduledLimit(TimeProvider time, RateSchedule schedule)
     {
@@ -44,6 +45,12 @@ internal sealed class ScheduledLimit : IDisposable
         }
     }
 
+    /// <summary>The clock the limit runs on.</summary>
+    public TimeProvider Time => _time;
+
+    /// <summary>Whether the rate follows the uplink's queue (<c>"auto"</c>).</summary>
+    public bool IsAuto => Volatile.Read(ref _auto) is not null;
+
     /// <summary>The rate in force now, in bytes per second; <see langword="null"/> for no limit.</summary>
     public long? Current => Bucket.Rate;
 
@@ -61,6 +68,15 @@ internal sealed class ScheduledLimit : IDisposable
         Apply();
     }
 
+    /// <summary>Takes the round trip of a small request to <paramref name="server"/> while uploading (for <c>"auto"</c>).</summary>
+    public void Observe(string server, TimeSpan roundTrip)
+    {
+        if (Volatile.Read(ref _auto)?.Sample(server, roundTrip) is { } rate)
+        {
+            Bucket.SetRate(rate);
+        }
+    }
+
     public void Dispose()
     {
         _timer.Dispose();
@@ -72,6 +88,15 @@ internal sealed class ScheduledLimit : IDisposable
         lock (_lock)
         {
             TimeOnly now = LocalTime();
+            if (_schedule.IsAuto)
+            {
+                _auto ??= new AutoRate(_time);
+                Bucket.SetRate(_auto.Rate);
+                _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                return;
+            }
+
+            _auto = null;
             Bucket.SetRate(_schedule.RateAt(now));
             if (_schedule.NextChange(now) is { } next)
             {

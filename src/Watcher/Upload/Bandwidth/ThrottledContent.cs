@@ -8,12 +8,18 @@ internal sealed class ThrottledContent : HttpContent
     private readonly HttpContent _inner;
     private readonly UploadThrottle _throttle;
     private readonly bool _wait;
+    private readonly Func<Task>? _probe;
 
-    public ThrottledContent(HttpContent inner, UploadThrottle throttle, bool wait)
+    /// <param name="inner">The body.</param>
+    /// <param name="throttle">The limits it takes from.</param>
+    /// <param name="wait">Whether it waits for tokens (uploads) or is only counted (small bodies).</param>
+    /// <param name="probe">Sends a probe for <c>"auto"</c> while the body goes out; none when null.</param>
+    public ThrottledContent(HttpContent inner, UploadThrottle throttle, bool wait, Func<Task>? probe = null)
     {
         _inner = inner;
         _throttle = throttle;
         _wait = wait;
+        _probe = probe;
         foreach (var header in inner.Headers)
         {
             Headers.TryAddWithoutValidation(header.Key, header.Value);
@@ -25,7 +31,7 @@ internal sealed class ThrottledContent : HttpContent
 
     protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
     {
-        await using var throttled = new ThrottledWriteStream(stream, _throttle, _wait);
+        await using var throttled = new ThrottledWriteStream(stream, _throttle, _wait, _probe);
         await _inner.CopyToAsync(throttled, context, cancellationToken);
     }
 

@@ -10,12 +10,14 @@ internal sealed class ThrottledWriteStream : Stream
     private readonly Stream _inner;
     private readonly UploadThrottle _throttle;
     private readonly bool _wait;
+    private readonly Func<Task>? _probe;
 
-    public ThrottledWriteStream(Stream inner, UploadThrottle throttle, bool wait)
+    public ThrottledWriteStream(Stream inner, UploadThrottle throttle, bool wait, Func<Task>? probe = null)
     {
         _inner = inner;
         _throttle = throttle;
         _wait = wait;
+        _probe = probe;
     }
 
     public override bool CanRead => false;
@@ -37,6 +39,12 @@ internal sealed class ThrottledWriteStream : Stream
         while (!buffer.IsEmpty)
         {
             int count = Math.Min(buffer.Length, UploadThrottle.ChunkSize);
+            if (_probe is not null && _throttle.ProbeDue())
+            {
+                // Not awaited: the probe measures the queue this body builds, it must not wait behind it.
+                _ = _probe();
+            }
+
             await _throttle.AcquireAsync(count, _wait, cancellationToken);
             await _inner.WriteAsync(buffer[..count], cancellationToken);
             buffer = buffer[count..];

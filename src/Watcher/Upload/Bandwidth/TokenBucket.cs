@@ -61,10 +61,11 @@ internal sealed class TokenBucket : IDisposable
         lock (_lock)
         {
             Refill();
+            // A limit starts empty, so that no upload under it ever averages more than the rate.
             bool wasOff = _rate is null;
             _rate = bytesPerSecond;
             Volatile.Write(ref _published, bytesPerSecond ?? 0);
-            _tokens = bytesPerSecond is { } rate ? (wasOff ? Burst(rate) : Math.Min(_tokens, Burst(rate))) : 0;
+            _tokens = bytesPerSecond is { } rate && !wasOff ? Math.Min(_tokens, Burst(rate)) : 0;
             Pump(granted);
         }
 

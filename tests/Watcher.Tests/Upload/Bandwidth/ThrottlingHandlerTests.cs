@@ -33,7 +33,7 @@ public sealed class ThrottlingHandlerTests : IDisposable
 
         await PumpAsync(Put("/nar/a.nar", 512 << 10));
 
-        double expected = ((512 << 10) - TokenBucket.Burst(Rate)) / Rate;
+        double expected = (512 << 10) / (double)Rate;
         Assert.InRange(_time.GetElapsedTime(start).TotalSeconds, expected - 0.01, expected + 0.01);
         Assert.Equal(512 << 10, _server.Received["/nar/a.nar"]);
     }
@@ -67,6 +67,25 @@ public sealed class ThrottlingHandlerTests : IDisposable
 
         Assert.False(small.IsCompleted);
         await PumpAsync(small);
+    }
+
+    [Fact]
+    public async Task SendAsync_AutoWhileUploading_ProbesTheServerAndFollowsTheRoundTrips()
+    {
+        _global.Set(RateSchedule.Auto);
+        Assert.Equal(AutoRate.StartRate, _global.Current);
+
+        await PumpAsync(Put("/nar/a.nar", 256 << 10));
+
+        // The upload sent a probe at the server's root; its answer (at once here: no queue) raised the rate.
+        string[] requests;
+        lock (_server.Requests)
+        {
+            requests = [.. _server.Requests];
+        }
+
+        Assert.Contains("HEAD /", requests);
+        Assert.True(_global.Current > AutoRate.StartRate, $"{_global.Current}");
     }
 
     private Task<HttpResponseMessage> Put(string path, int size) =>
@@ -103,8 +122,15 @@ public sealed class ThrottlingHandlerTests : IDisposable
     {
         public Dictionary<string, long> Received { get; } = [];
 
+        public List<string> Requests { get; } = [];
+
         protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
         {
+            lock (Requests)
+            {
+                Requests.Add($"{request.Method} {request.RequestUri!.AbsolutePath}");
+            }
+
             if (request.Content is { } content)
             {
                 using var body = new MemoryStream();

@@ -53,8 +53,8 @@ public sealed class TokenBucketTests
             }
         }
 
-        // 10 MiB at 1 MiB/s, less the burst the bucket started with.
-        double expected = ((Writes * (double)Chunk) - TokenBucket.Burst(Rate)) / Rate;
+        // 10 MiB at 1 MiB/s: the bucket starts empty, so not even the first write goes ahead of the rate.
+        double expected = Writes * (double)Chunk / Rate;
         Assert.InRange(_time.GetElapsedTime(start).TotalSeconds, expected - 0.01, expected + 0.01);
     }
 
@@ -108,7 +108,6 @@ public sealed class TokenBucketTests
     public void SetRate_Higher_TimesTheWaiterAgain()
     {
         using var sut = new TokenBucket(_time, 16 << 10);
-        Assert.True(sut.AcquireAsync(TokenBucket.MinBurst, wait: true, TestContext.Current.CancellationToken).AsTask().IsCompletedSuccessfully);
         var write = sut.AcquireAsync(Chunk, wait: true, TestContext.Current.CancellationToken).AsTask();
 
         // At 16 KiB/s it would wait a second; at 1 MiB/s, about 16 ms.
@@ -134,11 +133,16 @@ public sealed class TokenBucketTests
         Assert.True(next.IsCompletedSuccessfully);
     }
 
-    /// <summary>A bucket at 1 MiB/s with its burst spent.</summary>
-    private TokenBucket CreateDrained()
+    /// <summary>A bucket at 1 MiB/s, as it starts: empty.</summary>
+    private TokenBucket CreateDrained() => new(_time, Rate);
+
+    [Fact]
+    public void AcquireAsync_AfterAnIdleSpell_TakesAtMostTheBurstAtOnce()
     {
-        var bucket = new TokenBucket(_time, Rate);
-        Assert.True(bucket.AcquireAsync((int)TokenBucket.Burst(Rate), wait: true, TestContext.Current.CancellationToken).AsTask().IsCompletedSuccessfully);
-        return bucket;
+        using var sut = new TokenBucket(_time, Rate);
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.True(sut.AcquireAsync((int)TokenBucket.Burst(Rate), wait: true, TestContext.Current.CancellationToken).AsTask().IsCompletedSuccessfully);
+        Assert.False(sut.AcquireAsync(Chunk, wait: true, TestContext.Current.CancellationToken).AsTask().IsCompleted);
     }
 }
