@@ -12,11 +12,8 @@ bench_auto() {
   local big dir="$BENCH_TMP/auto" idle busy share mode runs="auto"
   [ -n "${AUTO_BASELINE:-}" ] && runs="auto off"
   mkdir -p "$dir"
-  head -c 256M /dev/urandom >"$dir/random.bin"
-  big=$(nix-store --add "$dir/random.bin")
-  rm -f "$dir/random.bin"
-  bench_roots+=("$big")
-  nix-store --add-root "$BENCH_TMP/gcroots/auto" --indirect -r "$big" >/dev/null
+  random_path auto 256
+  big=$RANDOM_PATH
 
   start_s3rver auto-auto auto-off
   for mode in $runs; do

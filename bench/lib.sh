@@ -166,6 +166,16 @@ root_of() {
   nix-instantiate --eval --strict --read-write-mode -E "$expr" | tr -d '"'
 }
 
+# random_path NAME MIB: a store path of MIB MiB of random bytes (a NAR no compression shrinks), held by a root in the
+# run's temp dir and deleted at the end; sets RANDOM_PATH. Call it directly, not in $(…), so that the cleanup knows it.
+random_path() {
+  head -c "$2M" /dev/urandom >"$BENCH_TMP/$1.bin"
+  RANDOM_PATH=$(nix-store --add "$BENCH_TMP/$1.bin")
+  rm -f "$BENCH_TMP/$1.bin"
+  bench_roots+=("$RANDOM_PATH")
+  nix-store --add-root "$BENCH_TMP/gcroots/$1" --indirect -r "$RANDOM_PATH" >/dev/null
+}
+
 # The large real tree: the .NET installation this script runs on, added to the store once per run (and deleted
 # at the end); sets LARGE_TREE. Call it directly, not in $(…), so that the cleanup knows the path.
 large_tree() {

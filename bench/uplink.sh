@@ -6,14 +6,10 @@
 # other cache has no limit either (both pushes stage and compress the NAR twice, so only the limit differs).
 
 bench_uplink() {
-  local big top front_log nars config state rate control beside dir="$BENCH_TMP/uplink"
+  local top front_log nars config state rate control beside dir="$BENCH_TMP/uplink"
   mkdir -p "$dir"
-  head -c 64M /dev/urandom >"$dir/random.bin"
-  big=$(nix-store --add "$dir/random.bin")
-  rm -f "$dir/random.bin"
-  bench_roots+=("$big")
-  nix-store --add-root "$BENCH_TMP/gcroots/uplink" --indirect -r "$big" >/dev/null
-  top=$big
+  random_path uplink 64
+  top=$RANDOM_PATH
 
   start_s3rver uplink-control uplink-other uplink-free uplink-limited
   for run in control beside; do

@@ -4,16 +4,17 @@ namespace Watcher.Upload.Bandwidth;
 /// <c>max-upload-rate = "auto"</c>: a rate that yields to other traffic on the uplink, after LEDBAT (RFC 6817). The
 /// round trips of Watcher's own small requests while it uploads are the signal: the lowest one seen lately is the
 /// path's base delay, and what a recent one takes beyond it is the queue building up in front of the uplink (the
-/// modem's buffer). Below <see cref="Target"/> of queueing the rate goes up; above it, down in proportion, halving at
-/// twice the target.
+/// modem's buffer). Below <see cref="Target"/> of queueing the rate goes up; above it, down in proportion.
 /// </summary>
 /// <remarks>
 /// <para>The current delay is the lowest of the last <see cref="CurrentSamples"/> samples, so one slow answer from the
 /// server does not count as a queue. The base delay is the lowest of per-minute minima over
 /// <see cref="BaseHistory"/> minutes, so a route that changes is followed within that time.</para>
-/// <para>The rate moves at most once per <see cref="UpdateInterval"/>: up by up to a tenth of itself (at least
-/// <see cref="MinStep"/>), down by up to half. It never goes below <see cref="MinRate"/>, so the probes that
-/// measure the queue keep having something to measure.</para>
+/// <para>The rate moves at most once per <see cref="UpdateInterval"/>: up by up to a twentieth of itself (at least
+/// <see cref="MinStep"/>) as the queue falls below the target, down by a tenth for each target's worth of queue
+/// above it, by half at most. Gentle steps both ways keep the rate near what the line sustains instead of swinging
+/// between a full buffer and an idle line (halving at twice the target, as first tried, left the line idle half the
+/// time in bench/auto.sh). It never goes below <see cref="MinRate"/>.</para>
 /// </remarks>
 internal sealed class AutoRate
 {
@@ -32,7 +33,7 @@ internal sealed class AutoRate
 
     public const long MinStep = 32 << 10;
 
-    public const int CurrentSamples = 3;
+    public const int CurrentSamples = 2;
 
     public const int BaseHistory = 10;
 
@@ -87,8 +88,8 @@ internal sealed class AutoRate
             _lastUpdate = now;
             double offTarget = (Target - QueueingDelay) / Target;
             _rate = offTarget >= 0
-                ? _rate + (Math.Max(_rate / 10, MinStep) * offTarget)
-                : _rate * (1 + (Math.Max(offTarget, -1) / 2));
+                ? _rate + (Math.Max(_rate / 20, MinStep) * offTarget)
+                : _rate * (1 + (Math.Max(offTarget, -5) / 10));
             _rate = Math.Clamp(_rate, MinRate, MaxRate);
             return (long)_rate;
         }

@@ -13,8 +13,11 @@ namespace Watcher.Upload.Bandwidth;
 /// </remarks>
 internal sealed class TokenBucket : IDisposable
 {
-    /// <summary>The smallest burst: below it a body would go out in tiny writes.</summary>
-    public const int MinBurst = 16 << 10;
+    /// <summary>
+    /// The smallest burst: two writes' worth (<see cref="UploadThrottle.ChunkSize"/>), so that what a late timer earned
+    /// beyond the write it lets go is kept for the next one instead of being cut off at the brim.
+    /// </summary>
+    public const int MinBurst = 2 * UploadThrottle.ChunkSize;
 
     /// <summary>The largest burst: more would let a body go out in a lump the uplink has to queue.</summary>
     public const int MaxBurst = 1 << 20;
@@ -51,8 +54,11 @@ internal sealed class TokenBucket : IDisposable
         }
     }
 
-    /// <summary>How many bytes the bucket holds when full: a twentieth of a second's worth, within bounds.</summary>
-    public static double Burst(long bytesPerSecond) => Math.Clamp(bytesPerSecond / 20.0, MinBurst, MaxBurst);
+    /// <summary>
+    /// How many bytes the bucket holds when full: a hundredth of a second's worth, within bounds. What an upload sends
+    /// at once after an idle spell: small, so that even a short upload averages no more than the rate.
+    /// </summary>
+    public static double Burst(long bytesPerSecond) => Math.Clamp(bytesPerSecond / 100.0, MinBurst, MaxBurst);
 
     /// <summary>Changes the rate at once, for the bytes still to come; the waiters are timed again.</summary>
     public void SetRate(long? bytesPerSecond)

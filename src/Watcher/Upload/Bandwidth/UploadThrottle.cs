@@ -10,7 +10,7 @@ internal sealed class UploadThrottle
     public const int ChunkSize = 16 << 10;
 
     /// <summary>Under <c>"auto"</c>, how often an upload in progress sends a probe when no small request gave a round trip.</summary>
-    public static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromMilliseconds(100);
 
     private long _lastSample;
 

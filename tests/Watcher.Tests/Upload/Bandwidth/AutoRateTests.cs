@@ -27,11 +27,11 @@ public sealed class AutoRateTests
     }
 
     [Fact]
-    public void Sample_QueueAtTwiceTheTarget_HalvesTheRate()
+    public void Sample_QueueAtTwiceTheTarget_LowersTheRateByATenth()
     {
         var sut = Warmed(out _);
 
-        // The first queued samples are hidden by the lowest of the last three (one slow answer is no queue).
+        // The first queued samples are hidden by the lowest of the last ones (one slow answer is no queue).
         for (int i = 0; i < AutoRate.CurrentSamples - 1; i++)
         {
             _time.Advance(AutoRate.UpdateInterval);
@@ -43,7 +43,7 @@ public sealed class AutoRateTests
         long? rate = sut.Sample("s", Base + (2 * AutoRate.Target));
 
         Assert.Equal(2 * AutoRate.Target, sut.QueueingDelay);
-        Assert.InRange(rate!.Value, (before / 2) - 1, (before / 2) + 1);
+        Assert.InRange(rate!.Value, (before * 9 / 10) - 1, (before * 9 / 10) + 1);
     }
 
     [Fact]
@@ -82,6 +82,23 @@ public sealed class AutoRateTests
 
         Assert.Null(sut.Sample("s", Base + (4 * AutoRate.Target)));
         Assert.Equal(before, sut.Rate);
+    }
+
+    [Fact]
+    public void Sample_FullBuffer_HalvesTheRateAtMost()
+    {
+        var sut = Warmed(out _);
+        for (int i = 0; i < AutoRate.CurrentSamples - 1; i++)
+        {
+            _time.Advance(AutoRate.UpdateInterval);
+            sut.Sample("s", TimeSpan.FromSeconds(1));
+        }
+
+        long before = sut.Rate;
+        _time.Advance(AutoRate.UpdateInterval);
+        long? rate = sut.Sample("s", TimeSpan.FromSeconds(1));
+
+        Assert.InRange(rate!.Value, (before / 2) - 1, (before / 2) + 1);
     }
 
     [Fact]
