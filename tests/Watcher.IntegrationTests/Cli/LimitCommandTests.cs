@@ -42,12 +42,18 @@ public sealed class LimitCommandTests
         var text = await CliAsync(home, ["status"], ct);
         Assert.Contains("upload limit: 3 MiB/s", text.StandardOutput, StringComparison.Ordinal);
 
+        // "auto" starts low and finds its rate while uploading.
+        var auto = await CliAsync(home, ["limit", "auto"], ct);
+        Assert.True(auto.ExitCode == 0, auto.StandardError + auto.StandardOutput);
+        Assert.Contains("max-upload-rate of all caches: auto, 256 KiB/s now", auto.StandardOutput, StringComparison.Ordinal);
+        Assert.Equal(256L << 10, await WatcherDaemon.ScrapeAsync(metrics, Gauge, ct));
+
         // A config that no longer loads changes nothing; the daemon carries on.
         WriteConfig(home, "\"fast\"");
         await daemon.SignalAsync("HUP", ct);
         await daemon.WaitForLogAsync("not applied", ct);
         Assert.Contains("'max-upload-rate' must be", daemon.Log, StringComparison.Ordinal);
-        Assert.Equal(3L << 20, await WatcherDaemon.ScrapeAsync(metrics, Gauge, ct));
+        Assert.Equal(256L << 10, await WatcherDaemon.ScrapeAsync(metrics, Gauge, ct));
 
         Assert.False(daemon.HasExited);
         Assert.Equal(0, await daemon.StopAsync(ct));

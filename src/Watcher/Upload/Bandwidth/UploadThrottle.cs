@@ -20,9 +20,6 @@ internal sealed class UploadThrottle
         Global = global;
     }
 
-    /// <summary>Neither limit: bodies go as fast as the link allows.</summary>
-    public static UploadThrottle None { get; } = new(null, null);
-
     /// <summary>The cache's own limit.</summary>
     public ScheduledLimit? Cache { get; }
 
