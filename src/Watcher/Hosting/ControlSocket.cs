@@ -74,8 +74,16 @@ internal sealed class ControlSocket : IDisposable
         try
         {
             using var response = await _http.PostAsync(query, content: null, cancellationToken);
-            return await response.Content.ReadFromJsonAsync(StatusJsonContext.Default.LimitResult, cancellationToken)
-                ?? throw new HttpRequestException($"the daemon answered {(int)response.StatusCode} without a result");
+            try
+            {
+                return await response.Content.ReadFromJsonAsync(StatusJsonContext.Default.LimitResult, cancellationToken)
+                    ?? new LimitResult(cache, null, $"the daemon answered HTTP {(int)response.StatusCode} without a result");
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A daemon of a version without `limit` answers 404 with no JSON.
+                return new LimitResult(cache, null, $"the running daemon does not take 'limit' (HTTP {(int)response.StatusCode}); restart it to run this version");
+            }
         }
         catch (HttpRequestException ex) when (ex.InnerException is SocketException or UnauthorizedAccessException)
         {
