@@ -7,6 +7,7 @@ namespace Watcher.IntegrationTests.Cli;
 /// The daemon's <c>max-upload-rate</c> changes while it runs: <c>nix-watcher limit RATE</c> through the control socket,
 /// and the config file read again on <c>SIGHUP</c>; <c>status</c> and the gauge show the limit in force.
 /// </summary>
+[Collection(NixCollection.Name)]
 public sealed class LimitCommandTests
 {
     private const string Gauge = "nix_watcher_upload_rate_limit_bytes_per_second";
