@@ -51,21 +51,7 @@ public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverF
         using var cache = new S3TestCache(front.Endpoint, bucket);
 
         // 160 MiB in parts of at most 24 MiB: seven parts of 23 MiB, four at a time.
-        File.AppendAllText(cache.ConfigFile, "\npart-size-mb = 24\n");
-        string state = Path.Combine(cache.Home.Root, "state");
-        string tmp = Directory.CreateDirectory(Path.Combine(cache.Home.Root, "tmp")).FullName;
-        string config = Path.Combine(cache.Home.Root, "daemon.toml");
-        File.WriteAllText(config, $"""
-            state-dir = "{state}"
-            [watch]
-            scan = "roots"
-            roots = ["{big}"]
-            [metrics]
-            listen = ""
-
-            """ + File.ReadAllText(cache.ConfigFile));
-        var environment = cache.Home.Environment;
-        environment["TMPDIR"] = tmp;
+        var (config, state, tmp, environment) = DaemonOn(cache, big, "part-size-mb = 24");
 
         var first = WatcherDaemon.Start(config, environment);
         long nar = 160L << 20;
@@ -105,6 +91,113 @@ public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverF
         Assert.Contains(narInfos.Values, n => n.StorePath.FullPath == big);
         var verify = await cache.Home.RunAsync(["--config", cache.ConfigFile, "verify", "--deep"], ct);
         Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
+    }
+
+    [Fact]
+    public async Task Run_Kill9MidUploadThenThePathIsGone_NextStartAbortsTheJournaledUpload()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string path = await RandomPathAsync(40, ct);
+        await using var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, ct);
+        using var cache = new S3TestCache(front.Endpoint, await s3.NewBucketAsync(ct));
+        var (config, _, _, environment) = DaemonOn(cache, path, "part-size-mb = 5");
+        string? killedUpload = await KillMidUploadAsync(front, config, environment, ct);
+        var deleted = await ProcessRunner.RunAsync("nix-store", ["--delete", path], cancellationToken: ct);
+        Assert.True(deleted.ExitCode == 0, deleted.StandardError);
+        int requestsBeforeRestart = front.Log.Count;
+
+        await using var second = WatcherDaemon.Start(config, environment);
+        await second.WaitUntilAsync(() => front.Log.Skip(requestsBeforeRestart).Any(r => r.Method == "DELETE"), "the abort of the killed upload", ct);
+        Assert.Equal(0, await second.StopAsync(ct));
+
+        var after = front.Log.Skip(requestsBeforeRestart).ToList();
+        Assert.Contains(after, r => r.Method == "DELETE" && UploadId(r.Target) == killedUpload);
+        Assert.DoesNotContain(PartPuts(after), p => p.UploadId == killedUpload);
+        Assert.Contains("that an interrupted run left behind", second.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("resuming the multipart upload", second.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_Kill9MidUploadThenCompressionIsTurnedOff_TheOldUploadIsAbortedAndTheNewNarGoesUpWhole()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string path = await RandomPathAsync(40, ct);
+        await using var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, ct);
+        using var cache = new S3TestCache(front.Endpoint, await s3.NewBucketAsync(ct));
+        var (config, _, _, environment) = DaemonOn(cache, path, "part-size-mb = 5");
+        string? killedUpload = await KillMidUploadAsync(front, config, environment, ct);
+        File.WriteAllText(config, File.ReadAllText(config) + "compression = \"none\"\n");
+        int requestsBeforeRestart = front.Log.Count;
+
+        await using var second = WatcherDaemon.Start(config, environment);
+        await second.WaitForLogAsync($"pushed {path} to bucket", ct);
+        Assert.Equal(0, await second.StopAsync(ct));
+
+        // The same path now stages as another NAR under another key: the old upload's parts are of nothing any more.
+        var after = front.Log.Skip(requestsBeforeRestart).ToList();
+        Assert.Contains(after, r => r.Method == "DELETE" && UploadId(r.Target) == killedUpload);
+        var resent = PartPuts(after).ToList();
+        Assert.DoesNotContain(resent, p => p.UploadId == killedUpload);
+        Assert.Single(resent.Select(p => p.UploadId).Distinct());
+        Assert.True(resent.Count > 8, $"{resent.Count} parts sent for a NAR of more than 40 MiB in parts of 5 MiB");
+        Assert.Equal(Enumerable.Range(1, resent.Count), resent.Select(p => p.Number).Order());
+        Assert.Contains("to resume when " + path + " is pushed", second.Log, StringComparison.Ordinal);
+        var verify = await cache.Home.RunAsync(["--config", cache.ConfigFile, "verify", "--deep"], ct);
+        Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
+    }
+
+    /// <summary>A new store path holding <paramref name="mib"/> MiB of random bytes, for this test alone.</summary>
+    private static async Task<string> RandomPathAsync(int mib, CancellationToken cancellationToken)
+    {
+        string dir = Directory.CreateTempSubdirectory("watcher-resume-").FullName;
+        try
+        {
+            string file = Path.Combine(dir, $"random-{mib}mb.bin");
+            await File.WriteAllBytesAsync(file, System.Security.Cryptography.RandomNumberGenerator.GetBytes(mib << 20), cancellationToken);
+            return await NixFixture.AddToStoreAsync(file, cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Starts the daemon of <paramref name="config"/> (a 40 MiB path in parts of 5 MiB, four at a time) and kills it once
+    /// 22 MiB went through <paramref name="front"/>: four parts answered, four under way. Returns the upload's id.
+    /// </summary>
+    private static async Task<string?> KillMidUploadAsync(S3Front front, string config, IDictionary<string, string?> environment, CancellationToken cancellationToken)
+    {
+        var first = WatcherDaemon.Start(config, environment);
+        await first.WaitUntilAsync(() => front.ForwardedBytes > 22 << 20, "22 MiB of the NAR sent", cancellationToken);
+        first.Kill();
+        await first.DisposeAsync();
+        return Assert.Single(PartPuts(front.Log).Select(p => p.UploadId).Distinct());
+    }
+
+    /// <summary>A daemon configuration for <paramref name="cache"/> that pushes <paramref name="root"/>, its state and TMPDIR in the cache's home.</summary>
+    private static (string Config, string State, string Tmp, IDictionary<string, string?> Environment) DaemonOn(S3TestCache cache, string root, string cacheSettings)
+    {
+        string state = Path.Combine(cache.Home.Root, "state");
+        string tmp = Directory.CreateDirectory(Path.Combine(cache.Home.Root, "tmp")).FullName;
+        string config = Path.Combine(cache.Home.Root, "daemon.toml");
+        if (!File.Exists(config))
+        {
+            File.AppendAllText(cache.ConfigFile, $"\n{cacheSettings}\n");
+            File.WriteAllText(config, $"""
+                state-dir = "{state}"
+                [watch]
+                scan = "roots"
+                roots = ["{root}"]
+                [metrics]
+                listen = ""
+
+                """ + File.ReadAllText(cache.ConfigFile));
+        }
+
+        var environment = cache.Home.Environment;
+        environment["TMPDIR"] = tmp;
+        return (config, state, tmp, environment);
     }
 
     private static List<string> TempFiles(string cacheDir) => Directory.Exists(cacheDir)
