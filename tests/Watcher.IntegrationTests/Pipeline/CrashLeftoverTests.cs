@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
 using Watcher.IntegrationTests.Fixtures;
 using Watcher.IntegrationTests.Upload.S3;
 
@@ -12,6 +13,16 @@ namespace Watcher.IntegrationTests.Pipeline;
 [Collection(NixCollection.Name)]
 public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
 {
+    private const string NoPartsXml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>b</Bucket><Key>k</Key><UploadId>u</UploadId><PartNumberMarker>0</PartNumberMarker><NextPartNumberMarker>0</NextPartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated></ListPartsResult>
+        """;
+
+    private const string NoSuchUploadXml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>
+        """;
+
     [Fact]
     public async Task Run_Kill9WhileWritingALargeNarToAFileCache_NextStartRemovesTheTempFileAndPushesThePath()
     {
@@ -142,6 +153,47 @@ public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverF
         Assert.True(resent.Count > 8, $"{resent.Count} parts sent for a NAR of more than 40 MiB in parts of 5 MiB");
         Assert.Equal(Enumerable.Range(1, resent.Count), resent.Select(p => p.Number).Order());
         Assert.Contains("to resume when " + path + " is pushed", second.Log, StringComparison.Ordinal);
+        var verify = await cache.Home.RunAsync(["--config", cache.ConfigFile, "verify", "--deep"], ct);
+        Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_Kill9MidUploadAndTheServerListsNoParts_EveryPartIsSentAgain(bool uploadGone)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        string path = await RandomPathAsync(40, ct);
+        await using var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, ct);
+        using var cache = new S3TestCache(front.Endpoint, await s3.NewBucketAsync(ct));
+        var (config, _, _, environment) = DaemonOn(cache, path, "part-size-mb = 5");
+        string? killedUpload = await KillMidUploadAsync(front, config, environment, ct);
+        int requestsBeforeRestart = front.Log.Count;
+
+        // ListParts, which s3rver lacks, answered by the front: the upload has no parts, or the server no longer knows it.
+        front.Answer = async context =>
+        {
+            if (context.Request.Method != "GET" || !context.Request.Query.ContainsKey("uploadId"))
+            {
+                return false;
+            }
+
+            context.Response.StatusCode = uploadGone ? 404 : 200;
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync(uploadGone ? NoSuchUploadXml : NoPartsXml, context.RequestAborted);
+            return true;
+        };
+        await using var second = WatcherDaemon.Start(config, environment);
+        await second.WaitForLogAsync($"pushed {path} to bucket", ct);
+        Assert.Equal(0, await second.StopAsync(ct));
+
+        var after = front.Log.Skip(requestsBeforeRestart).ToList();
+        Assert.Contains(after, r => r.Method == "GET" && UploadId(r.Target) == killedUpload);
+        var resent = PartPuts(after).ToList();
+        Assert.True(resent.Count >= 8, $"{resent.Count} parts sent for a NAR of 40 MiB in parts of 5 MiB");
+        Assert.Equal(Enumerable.Range(1, resent.Count), resent.Select(p => p.Number).Order());
+        Assert.All(resent, p => Assert.Equal(!uploadGone, p.UploadId == killedUpload));
+        Assert.Equal(!uploadGone, second.Log.Contains($"0 of {resent.Count} parts are on the server already", StringComparison.Ordinal));
         var verify = await cache.Home.RunAsync(["--config", cache.ConfigFile, "verify", "--deep"], ct);
         Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
     }
