@@ -19,6 +19,7 @@ internal sealed partial class S3ObjectWriter
                 new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key, ContentType = contentType },
                 ct), cancellationToken);
             uploadId = initiated.UploadId;
+            Claim(uploadId);
             _journal.Started(new MultipartUpload(key, uploadId, storePath, plan.ObjectSize, plan.PartSize, _time.GetUtcNow()));
             Log.MultipartStarted(_logger, key, plan.ObjectSize, plan.PartCount, plan.PartSize);
         }
@@ -58,6 +59,10 @@ internal sealed partial class S3ObjectWriter
             }
 
             throw _errors.Wrap(ex, $"uploading {key} in {plan.PartCount} parts");
+        }
+        finally
+        {
+            Release(uploadId);
         }
     }
 

@@ -18,6 +18,36 @@ internal sealed partial class S3ObjectWriter
     /// <summary>A multipart upload started this long ago is dead, whoever started it.</summary>
     public static readonly TimeSpan StaleUpload = TimeSpan.FromDays(1);
 
+    /// <summary>The uploads this process has under way: journaled, but not left by anybody, so neither resumed nor dropped.</summary>
+    private readonly HashSet<string> _active = [];
+
+    /// <summary>The journal's uploads that no upload of this process is sending.</summary>
+    private List<MultipartUpload> LeftNow()
+    {
+        var left = _journal.Left();
+        lock (_active)
+        {
+            return [.. left.Where(u => !_active.Contains(u.UploadId))];
+        }
+    }
+
+    /// <summary>Claims <paramref name="uploadId"/> for this process's upload; false when another upload of this process has it.</summary>
+    private bool Claim(string uploadId)
+    {
+        lock (_active)
+        {
+            return _active.Add(uploadId);
+        }
+    }
+
+    private void Release(string uploadId)
+    {
+        lock (_active)
+        {
+            _active.Remove(uploadId);
+        }
+    }
+
     /// <summary>
     /// Deals with the multipart uploads a crash or a stop left behind: those in the journal are kept for resume while their
     /// store path is there (<paramref name="storePathExists"/>) and they are not stale, else aborted; those the bucket lists
@@ -79,7 +109,7 @@ internal sealed partial class S3ObjectWriter
     /// </summary>
     public async Task DropLeftoversAsync(string storePath, string? keep)
     {
-        foreach (var upload in _journal.Left())
+        foreach (var upload in LeftNow())
         {
             if (upload.StorePath == storePath && upload.Key != keep)
             {
@@ -94,44 +124,67 @@ internal sealed partial class S3ObjectWriter
     /// </summary>
     private async Task<(string UploadId, IReadOnlyList<MultipartPart> Sent)?> ResumableAsync(string key, string path, S3PartPlan plan, CancellationToken cancellationToken)
     {
-        foreach (var upload in _journal.Left())
+        foreach (var upload in LeftNow())
         {
-            if (upload.Key != key)
+            if (upload.Key != key || !Claim(upload.UploadId))
             {
                 continue;
             }
 
-            if (upload.ObjectSize != plan.ObjectSize || upload.PartSize != plan.PartSize)
+            List<MultipartPart>? sent = null;
+            try
             {
-                await AbortLeftoverAsync(upload);
-                continue;
+                sent = await GoOnWithAsync(upload, path, plan, cancellationToken);
             }
-
-            var listed = await ListPartsAsync(key, upload.UploadId, cancellationToken);
-            if (listed.Gone)
+            finally
             {
-                // Completed, aborted or expired meanwhile: nothing to go on with.
-                _journal.Ended(upload.UploadId);
-                continue;
-            }
-
-            var sent = new List<MultipartPart>();
-            foreach (var part in _journal.Parts(upload.UploadId))
-            {
-                bool planned = part.Number >= 1 && part.Number <= plan.PartCount
-                    && part.Offset == plan.Offset(part.Number - 1) && part.Size == plan.Length(part.Number - 1);
-                bool onServer = listed.ETags is not { } etags || (etags.TryGetValue(part.Number, out var etag) && SameETag(etag, part.ETag));
-                if (planned && onServer
-                    && Convert.ToBase64String(await ObjectChecksum.Md5Async(path, part.Offset, part.Size, cancellationToken)) == part.Md5)
+                if (sent is null)
                 {
-                    sent.Add(part);
+                    Release(upload.UploadId);
                 }
             }
 
-            return (upload.UploadId, sent);
+            if (sent is not null)
+            {
+                return (upload.UploadId, sent);
+            }
         }
 
         return null;
+    }
+
+    /// <summary>The parts of <paramref name="upload"/> still good, or null when it cannot go on (then it is dropped).</summary>
+    private async Task<List<MultipartPart>?> GoOnWithAsync(MultipartUpload upload, string path, S3PartPlan plan, CancellationToken cancellationToken)
+    {
+        string key = upload.Key;
+        if (upload.ObjectSize != plan.ObjectSize || upload.PartSize != plan.PartSize)
+        {
+            await AbortLeftoverAsync(upload);
+            return null;
+        }
+
+        var listed = await ListPartsAsync(key, upload.UploadId, cancellationToken);
+        if (listed.Gone)
+        {
+            // Completed, aborted or expired meanwhile: nothing to go on with.
+            _journal.Ended(upload.UploadId);
+            return null;
+        }
+
+        var sent = new List<MultipartPart>();
+        foreach (var part in _journal.Parts(upload.UploadId))
+        {
+            bool planned = part.Number >= 1 && part.Number <= plan.PartCount
+                && part.Offset == plan.Offset(part.Number - 1) && part.Size == plan.Length(part.Number - 1);
+            bool onServer = listed.ETags is not { } etags || (etags.TryGetValue(part.Number, out var etag) && SameETag(etag, part.ETag));
+            if (planned && onServer
+                && Convert.ToBase64String(await ObjectChecksum.Md5Async(path, part.Offset, part.Size, cancellationToken)) == part.Md5)
+            {
+                sent.Add(part);
+            }
+        }
+
+        return sent;
     }
 
     /// <summary>
