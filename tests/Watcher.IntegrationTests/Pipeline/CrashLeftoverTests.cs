@@ -108,11 +108,8 @@ public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverF
     public async Task Run_Kill9MidUploadThenThePathIsGone_NextStartAbortsTheJournaledUpload()
     {
         var ct = TestContext.Current.CancellationToken;
-        string path = await RandomPathAsync(40, ct);
-        await using var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, ct);
-        using var cache = new S3TestCache(front.Endpoint, await s3.NewBucketAsync(ct));
-        var (config, _, _, environment) = DaemonOn(cache, path, "part-size-mb = 5");
-        string? killedUpload = await KillMidUploadAsync(front, config, environment, ct);
+        await using var killed = await KillMidUploadAsync(ct);
+        var (front, cache, path, config, environment, killedUpload) = killed;
         var deleted = await ProcessRunner.RunAsync("nix-store", ["--delete", path], cancellationToken: ct);
         Assert.True(deleted.ExitCode == 0, deleted.StandardError);
         int requestsBeforeRestart = front.Log.Count;
@@ -132,11 +129,8 @@ public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverF
     public async Task Run_Kill9MidUploadThenCompressionIsTurnedOff_TheOldUploadIsAbortedAndTheNewNarGoesUpWhole()
     {
         var ct = TestContext.Current.CancellationToken;
-        string path = await RandomPathAsync(40, ct);
-        await using var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, ct);
-        using var cache = new S3TestCache(front.Endpoint, await s3.NewBucketAsync(ct));
-        var (config, _, _, environment) = DaemonOn(cache, path, "part-size-mb = 5");
-        string? killedUpload = await KillMidUploadAsync(front, config, environment, ct);
+        await using var killed = await KillMidUploadAsync(ct);
+        var (front, cache, path, config, environment, killedUpload) = killed;
         File.WriteAllText(config, File.ReadAllText(config) + "compression = \"none\"\n");
         int requestsBeforeRestart = front.Log.Count;
 
@@ -163,11 +157,8 @@ public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverF
     public async Task Run_Kill9MidUploadAndTheServerListsNoParts_EveryPartIsSentAgain(bool uploadGone)
     {
         var ct = TestContext.Current.CancellationToken;
-        string path = await RandomPathAsync(40, ct);
-        await using var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, ct);
-        using var cache = new S3TestCache(front.Endpoint, await s3.NewBucketAsync(ct));
-        var (config, _, _, environment) = DaemonOn(cache, path, "part-size-mb = 5");
-        string? killedUpload = await KillMidUploadAsync(front, config, environment, ct);
+        await using var killed = await KillMidUploadAsync(ct);
+        var (front, cache, path, config, environment, killedUpload) = killed;
         int requestsBeforeRestart = front.Log.Count;
 
         // ListParts, which s3rver lacks, answered by the front: the upload has no parts, or the server no longer knows it.
@@ -215,16 +206,20 @@ public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverF
     }
 
     /// <summary>
-    /// Starts the daemon of <paramref name="config"/> (a 40 MiB path in parts of 5 MiB, four at a time) and kills it once
-    /// 22 MiB went through <paramref name="front"/>: four parts answered, four under way. Returns the upload's id.
+    /// Starts a daemon pushing a new 40 MiB path in parts of 5 MiB, four at a time, and kills it once 22 MiB went through
+    /// the front: four parts answered, four under way.
     /// </summary>
-    private static async Task<string?> KillMidUploadAsync(S3Front front, string config, IDictionary<string, string?> environment, CancellationToken cancellationToken)
+    private async Task<KilledUpload> KillMidUploadAsync(CancellationToken cancellationToken)
     {
+        string path = await RandomPathAsync(40, cancellationToken);
+        var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, cancellationToken);
+        var cache = new S3TestCache(front.Endpoint, await s3.NewBucketAsync(cancellationToken));
+        var (config, _, _, environment) = DaemonOn(cache, path, "part-size-mb = 5");
         var first = WatcherDaemon.Start(config, environment);
         await first.WaitUntilAsync(() => front.ForwardedBytes > 22 << 20, "22 MiB of the NAR sent", cancellationToken);
         first.Kill();
         await first.DisposeAsync();
-        return Assert.Single(PartPuts(front.Log).Select(p => p.UploadId).Distinct());
+        return new KilledUpload(front, cache, path, config, environment, Assert.Single(PartPuts(front.Log).Select(p => p.UploadId).Distinct()));
     }
 
     /// <summary>A daemon configuration for <paramref name="cache"/> that pushes <paramref name="root"/>, its state and TMPDIR in the cache's home.</summary>
@@ -277,5 +272,15 @@ public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverF
     {
         string staging = Path.Combine(stateDir, "staging");
         return Directory.Exists(staging) ? [.. Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories)] : [];
+    }
+
+    /// <summary>What <see cref="KillMidUploadAsync"/> left: the front and bucket, the path, the daemon's setup and the upload's id.</summary>
+    private sealed record KilledUpload(S3Front Front, S3TestCache Cache, string Path, string Config, IDictionary<string, string?> Environment, string? UploadId) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Cache.Dispose();
+            await Front.DisposeAsync();
+        }
     }
 }
