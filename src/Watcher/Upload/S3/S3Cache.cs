@@ -74,7 +74,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     {
         if (!_leftoversAborted)
         {
-            await _writer.AbortLeftoversAsync(cancellationToken);
+            await _writer.SweepLeftoversAsync(StorePathExists, cancellationToken);
             _leftoversAborted = true;
         }
 
@@ -163,10 +163,13 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
                 && (_time.GetUtcNow() - existing.LastModified < GcLimits.NarRefreshAfter || await _refresher.RefreshObjectAsync(encoded.Url, cancellationToken)))
             {
                 Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
+                await _writer.DropLeftoversAsync(info.Path.FullPath, keep: null);
             }
             else
             {
-                await _writer.PutFileAsync(encoded.Url, staged, NarContentType, cancellationToken);
+                // An upload an interrupted run left for this path goes on if it is of this very NAR (its key), else it goes.
+                await _writer.DropLeftoversAsync(info.Path.FullPath, keep: encoded.Url);
+                await _writer.PutFileAsync(encoded.Url, staged, NarContentType, cancellationToken, info.Path.FullPath);
             }
 
             return encoded.ToNarInfo(info);
@@ -188,6 +191,9 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     public void Dispose() => _client.Dispose();
 
     private static string NarInfoKey(StorePath path) => path.HashPart + ".narinfo";
+
+    /// <summary>Whether a store path is still there (not collected): a left upload of its NAR is kept for resume while it is.</summary>
+    private static bool StorePathExists(string path) => Path.Exists(path) || new FileInfo(path).LinkTarget is not null;
 
     private static partial class Log
     {
