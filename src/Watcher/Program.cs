@@ -1,3 +1,6 @@
 using Watcher.Cli;
 
+
+
+
 return await WatcherCli.RunAsync(args);

@@ -1,3 +1,7 @@
+using Watcher.Core;
+
+
+
 namespace Watcher.Config;
 
 /// <summary>

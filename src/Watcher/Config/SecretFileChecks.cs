@@ -1,5 +1,8 @@
 using Watcher.Nix;
 
+
+
+
 namespace Watcher.Config;
 
 /// <summary>

@@ -1,5 +1,8 @@
+using Watcher.Caches.Bandwidth;
 using Watcher.Config;
-using Watcher.Upload.Bandwidth;
+
+
+
 
 namespace Watcher.Hosting;
 

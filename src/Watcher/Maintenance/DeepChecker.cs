@@ -1,5 +1,5 @@
+using Watcher.Caches;
 using Watcher.Nix;
-using Watcher.Upload;
 using ZstdSharp;
 
 namespace Watcher.Maintenance;

@@ -1,6 +1,9 @@
 using Watcher.Nix;
 using Watcher.State;
 
+
+
+
 namespace Watcher.Maintenance;
 
 /// <summary>

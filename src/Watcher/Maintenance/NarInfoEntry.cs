@@ -1,4 +1,8 @@
+using Watcher.Caches;
 using Watcher.Nix;
+
+
+
 
 namespace Watcher.Maintenance;
 

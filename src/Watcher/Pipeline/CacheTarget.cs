@@ -1,6 +1,6 @@
 using System.Threading.Channels;
+using Watcher.Caches;
 using Watcher.Config;
-using Watcher.Upload;
 
 namespace Watcher.Pipeline;
 

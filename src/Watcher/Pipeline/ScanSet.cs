@@ -1,5 +1,9 @@
 using Watcher.Config;
 using Watcher.Nix;
+using Watcher.Push;
+
+
+
 
 namespace Watcher.Pipeline;
 

@@ -1,4 +1,8 @@
+using Watcher.Core;
 using Watcher.Nix;
+
+
+
 
 namespace Watcher.Store;
 

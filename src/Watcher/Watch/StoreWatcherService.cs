@@ -1,7 +1,12 @@
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.Pipeline;
+using Watcher.Push;
+
+
+
 
 namespace Watcher.Watch;
 

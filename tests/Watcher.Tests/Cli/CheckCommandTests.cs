@@ -1,5 +1,9 @@
 using Watcher.Cli;
+using Watcher.Core;
 using Watcher.Nix;
+
+
+
 
 namespace Watcher.Tests.Cli;
 

@@ -1,5 +1,9 @@
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Nix;
+
+
+
 
 namespace Watcher.Tests.Config;
 

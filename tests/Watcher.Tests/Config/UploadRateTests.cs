@@ -1,5 +1,8 @@
 using Watcher.Config;
 
+
+
+
 namespace Watcher.Tests.Config;
 
 public sealed class UploadRateTests

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Hosting;
 using Watcher.Pipeline;
 using Watcher.State;

@@ -1,5 +1,8 @@
 using Watcher.Maintenance;
 
+
+
+
 namespace Watcher.Tests.Maintenance;
 
 public sealed class DeepCheckerTests : IDisposable

@@ -1,4 +1,7 @@
-using Watcher.Maintenance;
+using Watcher.Caches;
+
+
+
 
 namespace Watcher.Tests.Maintenance;
 

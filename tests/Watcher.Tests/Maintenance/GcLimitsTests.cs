@@ -1,4 +1,7 @@
-using Watcher.Maintenance;
+using Watcher.Core;
+
+
+
 
 namespace Watcher.Tests.Maintenance;
 

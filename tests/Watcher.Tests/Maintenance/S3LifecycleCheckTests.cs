@@ -1,6 +1,6 @@
 using Amazon.S3;
 using Amazon.S3.Model;
-using Watcher.Maintenance;
+using Watcher.Caches.S3;
 
 namespace Watcher.Tests.Maintenance;
 

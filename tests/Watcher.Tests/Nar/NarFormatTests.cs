@@ -1,5 +1,8 @@
 using Watcher.Nar;
 
+
+
+
 namespace Watcher.Tests.Nar;
 
 public sealed class NarFormatTests

@@ -1,5 +1,8 @@
 using Watcher.Nix;
 
+
+
+
 namespace Watcher.Tests.Nix;
 
 public sealed class StorePathTests

@@ -1,6 +1,9 @@
 using Watcher.Config;
 using Watcher.Pipeline;
 
+
+
+
 namespace Watcher.Tests.Pipeline;
 
 public sealed class CacheFingerprintTests : IDisposable

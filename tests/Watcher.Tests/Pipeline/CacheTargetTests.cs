@@ -1,6 +1,10 @@
+using Watcher.Caches;
+using Watcher.Caches.Files;
 using Watcher.Config;
 using Watcher.Pipeline;
-using Watcher.Upload;
+
+
+
 
 namespace Watcher.Tests.Pipeline;
 

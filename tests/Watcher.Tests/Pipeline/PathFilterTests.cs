@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Watcher.Config;
 using Watcher.Nix;
-using Watcher.Pipeline;
+using Watcher.Push;
 using Watcher.Tests.Nix;
 
 namespace Watcher.Tests.Pipeline;

@@ -1,5 +1,8 @@
 using Watcher.Pipeline;
 
+
+
+
 namespace Watcher.Tests.Pipeline;
 
 public sealed class ScanPathsTests : IDisposable

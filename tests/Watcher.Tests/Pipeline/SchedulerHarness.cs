@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Pipeline;
 using Watcher.State;

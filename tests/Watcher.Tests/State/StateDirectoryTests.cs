@@ -1,4 +1,8 @@
+using Watcher.Core;
 using Watcher.State;
+
+
+
 
 namespace Watcher.Tests.State;
 

@@ -1,5 +1,9 @@
+using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Store;
+
+
+
 
 namespace Watcher.Tests.Store;
 

@@ -1,4 +1,8 @@
+using Watcher.Core;
 using Watcher.Store;
+
+
+
 
 namespace Watcher.Tests.Store;
 

@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using Watcher.Caches;
+using Watcher.Caches.Resilience;
 using Watcher.Config;
-using Watcher.Upload;
-using Watcher.Upload.Resilience;
 
 namespace Watcher.Tests.Upload;
 

@@ -1,4 +1,7 @@
-using Watcher.Upload;
+using Watcher.Caches;
+
+
+
 
 namespace Watcher.Tests.Upload;
 

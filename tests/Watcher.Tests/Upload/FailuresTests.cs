@@ -1,8 +1,9 @@
 using System.Net.Sockets;
 using Polly.CircuitBreaker;
 using Polly.Timeout;
+using Watcher.Caches;
+using Watcher.Core;
 using Watcher.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Upload;
 

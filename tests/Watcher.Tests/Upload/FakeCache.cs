@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Watcher.Maintenance;
+using Watcher.Caches;
+using Watcher.Core;
 using Watcher.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Upload;
 

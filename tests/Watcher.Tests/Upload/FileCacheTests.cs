@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
-using Watcher.Maintenance;
+using Watcher.Caches;
+using Watcher.Caches.Files;
+using Watcher.Core;
 using Watcher.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Upload;
 

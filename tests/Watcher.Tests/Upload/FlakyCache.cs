@@ -1,5 +1,8 @@
+using Watcher.Caches;
 using Watcher.Nix;
-using Watcher.Upload;
+
+
+
 
 namespace Watcher.Tests.Upload;
 

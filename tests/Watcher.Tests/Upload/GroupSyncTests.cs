@@ -1,4 +1,7 @@
-using Watcher.Upload;
+using Watcher.Caches.Files;
+
+
+
 
 namespace Watcher.Tests.Upload;
 

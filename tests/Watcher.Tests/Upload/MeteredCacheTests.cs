@@ -1,7 +1,8 @@
+using Watcher.Caches;
+using Watcher.Core;
 using Watcher.Nar;
 using Watcher.Nix;
 using Watcher.Tests.Metrics;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Upload;
 

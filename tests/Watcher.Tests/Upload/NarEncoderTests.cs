@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
+using Watcher.Caches;
 using Watcher.Nar;
 using Watcher.Nix;
-using Watcher.Upload;
 using Watcher.Tests.Upload.Zstd;
 
 namespace Watcher.Tests.Upload;

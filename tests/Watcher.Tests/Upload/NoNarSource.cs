@@ -1,6 +1,9 @@
+using Watcher.Caches;
 using Watcher.Nar;
 using Watcher.Nix;
-using Watcher.Upload;
+
+
+
 
 namespace Watcher.Tests.Upload;
 

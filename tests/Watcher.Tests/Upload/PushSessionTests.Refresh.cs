@@ -1,9 +1,9 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Watcher.Maintenance;
+using Watcher.Core;
 using Watcher.Nix;
+using Watcher.Push;
 using Watcher.Tests.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Upload;
 

@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
+using Watcher.Caches;
+using Watcher.Core;
 using Watcher.Nix;
+using Watcher.Push;
 using Watcher.Tests.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Upload;
 

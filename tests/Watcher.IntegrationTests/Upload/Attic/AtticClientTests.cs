@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Watcher.Caches;
+using Watcher.Caches.Attic;
+using Watcher.Core;
 using Watcher.IntegrationTests.Fixtures.Attic;
 using Watcher.Nar;
 using Watcher.Nix;
-using Watcher.Upload;
-using Watcher.Upload.Attic;
 
 namespace Watcher.IntegrationTests.Upload.Attic;
 

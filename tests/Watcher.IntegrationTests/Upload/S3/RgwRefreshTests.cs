@@ -73,5 +73,5 @@ public sealed class RgwRefreshTests(NixFixture nix, RgwFixture rgw) : IClassFixt
     }
 
     /// <summary>The largest object a refresh rewrites in memory; the NAR here is larger.</summary>
-    private const long S3CacheObjectsLimit = Watcher.Maintenance.S3CacheObjects.MaxRewriteBytes;
+    private const long S3CacheObjectsLimit = Watcher.Caches.S3.S3CacheObjects.MaxRewriteBytes;
 }

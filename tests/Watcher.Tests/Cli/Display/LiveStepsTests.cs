@@ -1,5 +1,8 @@
 using Watcher.Cli.Display;
 
+
+
+
 namespace Watcher.Tests.Cli.Display;
 
 public sealed class LiveStepsTests

@@ -4,9 +4,9 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Watcher.Caches.Attic;
+using Watcher.Core;
 using Watcher.Nix;
-using Watcher.Upload;
-using Watcher.Upload.Attic;
 
 namespace Watcher.Tests.Upload.Attic;
 

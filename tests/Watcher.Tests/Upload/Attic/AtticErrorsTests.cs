@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
-using Watcher.Upload;
-using Watcher.Upload.Attic;
+using Watcher.Caches.Attic;
+using Watcher.Core;
 
 namespace Watcher.Tests.Upload.Attic;
 

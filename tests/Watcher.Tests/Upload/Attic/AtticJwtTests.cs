@@ -1,6 +1,6 @@
 using System.Buffers.Text;
 using System.Text;
-using Watcher.Upload.Attic;
+using Watcher.Caches.Attic;
 
 namespace Watcher.Tests.Upload.Attic;
 

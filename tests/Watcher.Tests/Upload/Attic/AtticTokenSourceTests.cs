@@ -1,5 +1,8 @@
-using Watcher.Upload;
-using Watcher.Upload.Attic;
+using Watcher.Caches.Attic;
+using Watcher.Core;
+
+
+
 
 namespace Watcher.Tests.Upload.Attic;
 

@@ -3,11 +3,11 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Watcher.Caches.Attic;
+using Watcher.Caches.Resilience;
 using Watcher.Config;
 using Watcher.Nix;
-using Watcher.Upload;
-using Watcher.Upload.Attic;
-using Watcher.Upload.Resilience;
+using Watcher.Push;
 
 namespace Watcher.Tests.Upload.Attic;
 

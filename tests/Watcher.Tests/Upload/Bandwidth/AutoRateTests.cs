@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Time.Testing;
-using Watcher.Upload.Bandwidth;
+using Watcher.Caches.Bandwidth;
 
 namespace Watcher.Tests.Upload.Bandwidth;
 

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Time.Testing;
+using Watcher.Caches.Bandwidth;
 using Watcher.Config;
-using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Tests.Upload.Bandwidth;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
+using Watcher.Caches.Bandwidth;
 using Watcher.Config;
-using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Tests.Upload.Bandwidth;
 

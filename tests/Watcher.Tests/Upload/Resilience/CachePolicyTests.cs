@@ -1,9 +1,10 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Watcher.Caches;
+using Watcher.Caches.Resilience;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Tests.Metrics;
-using Watcher.Upload;
-using Watcher.Upload.Resilience;
 
 namespace Watcher.Tests.Upload.Resilience;
 

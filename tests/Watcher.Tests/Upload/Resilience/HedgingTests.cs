@@ -1,5 +1,5 @@
+using Watcher.Caches.Resilience;
 using Watcher.Tests.Metrics;
-using Watcher.Upload.Resilience;
 
 namespace Watcher.Tests.Upload.Resilience;
 

@@ -1,6 +1,6 @@
 using System.Text;
-using Watcher.Upload;
-using Watcher.Upload.S3;
+using Watcher.Caches.S3;
+using Watcher.Core;
 
 namespace Watcher.Tests.Upload.S3;
 

@@ -2,8 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
 using Amazon.S3;
-using Watcher.Upload;
-using Watcher.Upload.S3;
+using Watcher.Caches.S3;
+using Watcher.Core;
 
 namespace Watcher.Tests.Upload.S3;
 

@@ -1,5 +1,8 @@
-using Watcher.Upload;
-using Watcher.Upload.S3;
+using Watcher.Caches.S3;
+using Watcher.Core;
+
+
+
 
 namespace Watcher.Tests.Upload.S3;
 

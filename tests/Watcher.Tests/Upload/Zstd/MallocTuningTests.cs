@@ -1,4 +1,7 @@
-using Watcher.Upload.Zstd;
+using Watcher.Caches.Zstd;
+
+
+
 
 namespace Watcher.Tests.Upload.Zstd;
 

@@ -1,5 +1,5 @@
-using Watcher.Upload;
-using Watcher.Upload.Zstd;
+using Watcher.Caches;
+using Watcher.Caches.Zstd;
 using ZstdSharp;
 
 namespace Watcher.Tests.Upload.Zstd;
