@@ -2,8 +2,8 @@ using Amazon.S3.Model;
 using Watcher.Caches;
 using Watcher.Caches.S3;
 using Watcher.Config;
+using Watcher.IntegrationTests.Caches.S3;
 using Watcher.IntegrationTests.Fixtures;
-using Watcher.IntegrationTests.Upload.S3;
 
 namespace Watcher.IntegrationTests.Maintenance;
 

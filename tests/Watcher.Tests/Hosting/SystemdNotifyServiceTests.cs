@@ -89,7 +89,7 @@ public sealed class SystemdNotifyServiceTests : IDisposable
         new SystemdNotify(_sent.Enqueue, watchdog),
         _health,
         _state,
-        [new CacheTarget(new FileCacheOptions { Name = "home", Path = _dir, SigningKeyFile = "/unused" }, new Watcher.Tests.Upload.FakeCache())],
+        [new CacheTarget(new FileCacheOptions { Name = "home", Path = _dir, SigningKeyFile = "/unused" }, new Watcher.Tests.Caches.FakeCache())],
         new DiscoveryQueue(),
         new StartedLifetime(),
         _time,

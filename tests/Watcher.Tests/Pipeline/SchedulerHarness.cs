@@ -4,9 +4,9 @@ using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Pipeline;
 using Watcher.State;
+using Watcher.Tests.Caches;
 using Watcher.Tests.Metrics;
 using Watcher.Tests.Store;
-using Watcher.Tests.Upload;
 
 namespace Watcher.Tests.Pipeline;
 
