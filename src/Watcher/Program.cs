@@ -3,4 +3,8 @@ using Watcher.Cli;
 
 
 
+
+
+
+
 return await WatcherCli.RunAsync(args);

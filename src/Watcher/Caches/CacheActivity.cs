@@ -3,25 +3,12 @@ using Watcher.Nix;
 
 namespace Watcher.Caches;
 
-/// <summary>Whether a cache's circuit breaker lets requests through.</summary>
-internal enum CircuitState
-{
-    /// <summary>Requests flow.</summary>
-    Closed,
-
-    /// <summary>The cache failed repeatedly; requests are refused until <see cref="CacheActivity.PausedUntil"/>.</summary>
-    Open,
-
-    /// <summary>One trial request is allowed through to see whether the cache is back.</summary>
-    HalfOpen,
-}
-
 /// <summary>
 /// What one cache is doing right now (uploads in flight and their bytes, last success and the recent rate, last
 /// error, breaker state), for <c>nix-watcher status</c>, the live display of the one-shot commands, the metrics gauges
-/// and the watchdog. Updated by <see cref="MeteredCache"/> and the cache's <see cref="Resilience.CachePolicy"/>.
+/// and the watchdog. Updated by <see cref="MeteredCache"/> and the cache's <c>CachePolicy</c>.
 /// </summary>
-internal sealed class CacheActivity
+internal sealed class CacheActivity : IRequestObserver
 {
     private readonly Lock _lock = new();
     private readonly ConcurrentDictionary<NarUpload, byte> _uploads = new();

@@ -1,10 +1,9 @@
 using System.Text.RegularExpressions;
-using Watcher.Caches.Files;
 
 namespace Watcher.Caches;
 
 /// <summary>
-/// The temporary files of a <see cref="FileCache"/>: named <c>.nix-watcher-tmp-&lt;what&gt;-&lt;guid&gt;</c>, locked
+/// The temporary files of a file cache: named <c>.nix-watcher-tmp-&lt;what&gt;-&lt;guid&gt;</c>, locked
 /// (<see cref="FileLock"/>) by the process writing them until they are renamed into place, and swept at start when
 /// no live process holds them.
 /// </summary>

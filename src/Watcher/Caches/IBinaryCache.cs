@@ -4,13 +4,17 @@ using Watcher.Nix;
 
 
 
+
+
+
+
 namespace Watcher.Caches;
 
 /// <summary>
 /// One configured binary cache. Uploading is two steps so the caller can keep the closure invariant:
 /// NARs may go up in any order and in parallel, but <see cref="PublishAsync"/> (the narinfo) is called
 /// only after every reference of the path has been published. Implementations send every request through
-/// their <see cref="Resilience.IRequestPolicy"/>; callers never retry.
+/// their <see cref="IRequestPolicy"/>; callers never retry.
 /// </summary>
 internal interface IBinaryCache
 {

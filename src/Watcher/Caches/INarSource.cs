@@ -4,6 +4,10 @@ using Watcher.Nix;
 
 
 
+
+
+
+
 namespace Watcher.Caches;
 
 /// <summary>Where NAR bytes come from: the world-readable store itself, or the daemon.</summary>

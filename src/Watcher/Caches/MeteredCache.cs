@@ -5,12 +5,16 @@ using Watcher.Nix;
 
 
 
+
+
+
+
 namespace Watcher.Caches;
 
 /// <summary>
 /// Wraps a cache to record what happened: upload sizes and durations, failures by reason, and the cache's
 /// <see cref="CacheActivity"/> (uploads in flight, last success and error, NAR bytes moving). Retries are not
-/// its business: the cache sends every request through its <see cref="Resilience.IRequestPolicy"/>.
+/// its business: the cache sends every request through its <see cref="IRequestPolicy"/>.
 /// </summary>
 internal sealed class MeteredCache(IBinaryCache inner, CacheActivity activity, WatcherMetrics metrics, TimeProvider time) : IBinaryCache
 {

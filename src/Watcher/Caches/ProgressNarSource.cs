@@ -1,5 +1,10 @@
+using Watcher.Caches.Zstd;
 using Watcher.Nar;
 using Watcher.Nix;
+
+
+
+
 
 
 

@@ -1,4 +1,3 @@
-using Watcher.Caches.Files;
 
 
 

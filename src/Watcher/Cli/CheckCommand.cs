@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Watcher.Caches;
 using Watcher.Caches.Attic;
+using Watcher.Caches.Factory;
 using Watcher.Caches.S3;
 using Watcher.Caches.Zstd;
 using Watcher.Config;

@@ -8,6 +8,10 @@ using Watcher.Store;
 
 
 
+
+
+
+
 namespace Watcher.Cli;
 
 /// <summary>

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
-using Watcher.Caches.Resilience;
+using Watcher.Caches;
 using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Core;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Watcher.Caches;
 using Watcher.Caches.Bandwidth;
+using Watcher.Caches.Factory;
 using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Metrics;

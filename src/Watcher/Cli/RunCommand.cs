@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net.Sockets;
 using Watcher.Caches;
+using Watcher.Caches.Factory;
 using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Hosting;

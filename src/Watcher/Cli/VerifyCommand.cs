@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text.Json;
 using Watcher.Caches;
 using Watcher.Caches.Bandwidth;
-using Watcher.Caches.Resilience;
 using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Core;

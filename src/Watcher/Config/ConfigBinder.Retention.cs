@@ -3,6 +3,10 @@ using Watcher.Core;
 
 
 
+
+
+
+
 namespace Watcher.Config;
 
 /// <summary>The <c>[caches.NAME.retention]</c> tables of <see cref="ConfigBinder"/>.</summary>

@@ -2,6 +2,10 @@ using Watcher.Core;
 
 
 
+
+
+
+
 namespace Watcher.Config;
 
 /// <summary>

@@ -3,6 +3,10 @@ using Watcher.Nix;
 
 
 
+
+
+
+
 namespace Watcher.Config;
 
 /// <summary>

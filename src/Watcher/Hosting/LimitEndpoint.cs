@@ -4,6 +4,10 @@ using Watcher.Config;
 
 
 
+
+
+
+
 namespace Watcher.Hosting;
 
 /// <summary>

@@ -1,5 +1,6 @@
 using Watcher.Caches;
 using Watcher.Caches.Bandwidth;
+using Watcher.Caches.Factory;
 using Watcher.Config;
 using Watcher.Core;
 using Watcher.Maintenance;
@@ -9,6 +10,9 @@ using Watcher.Push;
 using Watcher.State;
 using Watcher.Store;
 using Watcher.Watch;
+
+
+
 
 
 

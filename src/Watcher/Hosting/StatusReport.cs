@@ -6,6 +6,9 @@ using Watcher.State;
 
 
 
+
+
+
 namespace Watcher.Hosting;
 
 /// <summary>

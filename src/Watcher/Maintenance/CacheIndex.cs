@@ -3,6 +3,10 @@ using Watcher.Caches;
 
 
 
+
+
+
+
 namespace Watcher.Maintenance;
 
 /// <summary>

@@ -1,4 +1,5 @@
 using Watcher.Caches;
+using Watcher.Caches.Zstd;
 using Watcher.Nix;
 using ZstdSharp;
 

@@ -4,6 +4,10 @@ using Watcher.State;
 
 
 
+
+
+
+
 namespace Watcher.Maintenance;
 
 /// <summary>

@@ -5,6 +5,10 @@ using Watcher.Metrics;
 
 
 
+
+
+
+
 namespace Watcher.Maintenance;
 
 /// <summary>

@@ -1,7 +1,6 @@
 using Amazon.Runtime;
 using Watcher.Caches;
 using Watcher.Caches.Files;
-using Watcher.Caches.Resilience;
 using Watcher.Caches.S3;
 using Watcher.Config;
 using Watcher.Core;

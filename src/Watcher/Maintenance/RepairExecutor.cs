@@ -5,6 +5,10 @@ using Watcher.Push;
 
 
 
+
+
+
+
 namespace Watcher.Maintenance;
 
 /// <summary>

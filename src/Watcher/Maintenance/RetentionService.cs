@@ -7,6 +7,10 @@ using Watcher.State;
 
 
 
+
+
+
+
 namespace Watcher.Maintenance;
 
 /// <summary>

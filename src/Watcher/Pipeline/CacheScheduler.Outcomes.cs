@@ -5,6 +5,10 @@ using Watcher.Push;
 
 
 
+
+
+
+
 namespace Watcher.Pipeline;
 
 /// <content>Recording a round's outcomes in the journal.</content>

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Watcher.Caches;
+using Watcher.Caches.Factory;
 using Watcher.Config;
 
 namespace Watcher.Pipeline;

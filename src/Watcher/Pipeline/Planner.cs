@@ -9,6 +9,10 @@ using Watcher.Store;
 
 
 
+
+
+
+
 namespace Watcher.Pipeline;
 
 /// <summary>

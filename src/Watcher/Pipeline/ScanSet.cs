@@ -5,6 +5,10 @@ using Watcher.Push;
 
 
 
+
+
+
+
 namespace Watcher.Pipeline;
 
 /// <summary>What a one-shot scan covers: the resolved roots, the roots it skipped, and the plan for their closures.</summary>

@@ -6,6 +6,10 @@ using Watcher.Store;
 
 
 
+
+
+
+
 namespace Watcher.Pipeline;
 
 /// <summary>

@@ -4,6 +4,10 @@ using Watcher.Store;
 
 
 
+
+
+
+
 namespace Watcher.Push;
 
 /// <summary>

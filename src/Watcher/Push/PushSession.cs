@@ -5,6 +5,10 @@ using Watcher.Nix;
 
 
 
+
+
+
+
 namespace Watcher.Push;
 
 /// <summary>

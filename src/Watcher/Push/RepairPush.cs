@@ -1,9 +1,14 @@
 using Watcher.Caches;
 using Watcher.Caches.Bandwidth;
+using Watcher.Caches.Factory;
 using Watcher.Config;
 using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.Store;
+
+
+
+
 
 
 

@@ -3,6 +3,10 @@ using Watcher.Nix;
 
 
 
+
+
+
+
 namespace Watcher.State;
 
 /// <content>Dead letters: burying, listing, counting and requeueing.</content>

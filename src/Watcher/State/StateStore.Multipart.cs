@@ -3,6 +3,10 @@ using Watcher.Caches.S3;
 
 
 
+
+
+
+
 namespace Watcher.State;
 
 /// <content>The S3 multipart uploads each cache has open, and their parts sent (<see cref="IMultipartJournal"/>).</content>

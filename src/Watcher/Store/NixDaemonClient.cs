@@ -4,6 +4,10 @@ using Watcher.Nix;
 
 
 
+
+
+
+
 namespace Watcher.Store;
 
 /// <summary>

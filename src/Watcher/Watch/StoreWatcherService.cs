@@ -8,6 +8,10 @@ using Watcher.Push;
 
 
 
+
+
+
+
 namespace Watcher.Watch;
 
 /// <summary>

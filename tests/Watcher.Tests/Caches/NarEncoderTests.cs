@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using Watcher.Caches;
+using Watcher.Caches.Zstd;
 using Watcher.Nar;
 using Watcher.Nix;
 using Watcher.Tests.Caches.Zstd;

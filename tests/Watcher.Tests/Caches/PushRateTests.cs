@@ -3,6 +3,10 @@ using Watcher.Caches;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Caches;
 
 public sealed class PushRateTests

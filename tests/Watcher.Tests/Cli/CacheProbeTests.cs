@@ -5,6 +5,10 @@ using Watcher.Core;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Cli;
 
 public sealed class CacheProbeTests : IDisposable

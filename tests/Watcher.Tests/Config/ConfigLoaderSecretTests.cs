@@ -4,6 +4,10 @@ using Watcher.Nix;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Config;
 
 /// <summary>Whatever goes wrong, no message quotes key or token material.</summary>

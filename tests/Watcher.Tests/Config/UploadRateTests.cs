@@ -3,6 +3,10 @@ using Watcher.Config;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Config;
 
 public sealed class UploadRateTests

@@ -3,6 +3,10 @@ using Watcher.Core;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Core;
 
 public sealed class GcLimitsTests

@@ -3,6 +3,10 @@ using Watcher.Maintenance;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Maintenance;
 
 public sealed class GcPlannerTests : IDisposable

@@ -4,6 +4,10 @@ using Watcher.Nix;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Maintenance;
 
 public sealed class RepairPlannerTests : IDisposable

@@ -4,6 +4,10 @@ using Watcher.Metrics;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Metrics;
 
 public sealed class WatcherMetricsTests

@@ -3,6 +3,10 @@ using Watcher.Nar;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Nar;
 
 public sealed class NarFormatTests

@@ -3,6 +3,10 @@ using Watcher.Nix;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Nix;
 
 public sealed class NixHashTests

@@ -4,6 +4,10 @@ using Watcher.Pipeline;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Pipeline;
 
 public sealed class CacheFingerprintTests : IDisposable

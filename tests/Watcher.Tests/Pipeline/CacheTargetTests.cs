@@ -1,7 +1,12 @@
 using Watcher.Caches;
 using Watcher.Caches.Files;
+using Watcher.Caches.Zstd;
 using Watcher.Config;
 using Watcher.Pipeline;
+
+
+
+
 
 
 

@@ -3,6 +3,10 @@ using Watcher.Pipeline;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Pipeline;
 
 public sealed class ScanPathsTests : IDisposable

@@ -4,6 +4,10 @@ using Watcher.Store;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Store;
 
 public sealed class WireReaderTests

@@ -1,7 +1,10 @@
-using Watcher.Caches.Resilience;
 using Watcher.Config;
 using Watcher.Core;
 using Watcher.Nix;
+
+
+
+
 
 
 

@@ -4,6 +4,10 @@ using Watcher.Core;
 
 
 
+
+
+
+
 namespace Watcher.Caches.Attic;
 
 /// <summary>

@@ -3,6 +3,10 @@ using Watcher.Config;
 
 
 
+
+
+
+
 namespace Watcher.Caches.Bandwidth;
 
 /// <summary>

@@ -4,6 +4,10 @@ using Watcher.Metrics;
 
 
 
+
+
+
+
 namespace Watcher.Caches.Bandwidth;
 
 /// <summary>

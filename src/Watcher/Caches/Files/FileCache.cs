@@ -1,6 +1,10 @@
-using Watcher.Caches.Resilience;
+using Watcher.Caches.Zstd;
 using Watcher.Core;
 using Watcher.Nix;
+
+
+
+
 
 
 

@@ -7,7 +7,7 @@ namespace Watcher.Caches.S3;
 /// The SDK's retry policy cut down to its clock-skew correction: a request the server refuses because its time is too
 /// far from the server's (RequestTimeTooSkewed and kin) is signed again with the server's time, once and at once, and
 /// that offset is kept for every later request to the endpoint. Every other failure is left to the cache's own policy
-/// (<see cref="Resilience.IRequestPolicy"/>), as with the SDK's retries off.
+/// (<see cref="IRequestPolicy"/>), as with the SDK's retries off.
 /// </summary>
 internal sealed class ClockSkewRetryPolicy(IClientConfig config, S3ClockSkew skew) : DefaultRetryPolicy(config)
 {

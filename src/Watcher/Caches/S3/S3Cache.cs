@@ -1,5 +1,4 @@
 using Amazon.S3;
-using Watcher.Caches.Resilience;
 using Watcher.Config;
 using Watcher.Core;
 using Watcher.Nix;

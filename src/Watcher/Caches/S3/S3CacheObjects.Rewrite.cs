@@ -1,5 +1,4 @@
 using Amazon.S3.Model;
-using Watcher.Caches.Resilience;
 using Watcher.Core;
 
 namespace Watcher.Caches.S3;

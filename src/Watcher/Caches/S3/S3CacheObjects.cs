@@ -3,7 +3,6 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Watcher.Caches.Resilience;
 using Watcher.Config;
 using Watcher.Core;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Watcher.Caches.Resilience;
 using Watcher.Core;
 
 namespace Watcher.Caches.S3;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Watcher.Caches.Resilience;
 using Watcher.Core;
 
 namespace Watcher.Caches.S3;

@@ -2,6 +2,10 @@ using Watcher.Core;
 
 
 
+
+
+
+
 namespace Watcher.Caches.S3;
 
 /// <summary>

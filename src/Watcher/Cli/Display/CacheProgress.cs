@@ -6,6 +6,10 @@ using Watcher.Push;
 
 
 
+
+
+
+
 namespace Watcher.Cli.Display;
 
 /// <summary>

@@ -4,6 +4,10 @@ using Watcher.Core;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Caches.Attic;
 
 public sealed class AtticTokenSourceTests : IDisposable

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
 using Watcher.Caches;
 using Watcher.Caches.Files;
+using Watcher.Caches.Zstd;
 using Watcher.Core;
 using Watcher.Nix;
 

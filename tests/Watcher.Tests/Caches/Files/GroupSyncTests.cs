@@ -3,6 +3,10 @@ using Watcher.Caches.Files;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Caches.Files;
 
 public sealed class GroupSyncTests : IDisposable

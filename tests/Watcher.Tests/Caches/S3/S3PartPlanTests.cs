@@ -4,6 +4,10 @@ using Watcher.Core;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Caches.S3;
 
 public sealed class S3PartPlanTests

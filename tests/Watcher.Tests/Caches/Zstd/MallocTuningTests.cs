@@ -3,6 +3,10 @@ using Watcher.Caches.Zstd;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Caches.Zstd;
 
 public sealed class MallocTuningTests

@@ -1,4 +1,3 @@
-using Watcher.Caches;
 using Watcher.Caches.Zstd;
 using ZstdSharp;
 

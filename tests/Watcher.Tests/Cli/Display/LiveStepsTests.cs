@@ -3,6 +3,10 @@ using Watcher.Cli.Display;
 
 
 
+
+
+
+
 namespace Watcher.Tests.Cli.Display;
 
 public sealed class LiveStepsTests

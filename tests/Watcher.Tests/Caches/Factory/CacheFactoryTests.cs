@@ -1,10 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Watcher.Caches;
-using Watcher.Caches.Resilience;
+using Watcher.Caches.Factory;
 using Watcher.Config;
 
-namespace Watcher.Tests.Caches;
+namespace Watcher.Tests.Caches.Factory;
 
 public sealed class CacheFactoryTests : IDisposable
 {

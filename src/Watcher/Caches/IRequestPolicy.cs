@@ -1,4 +1,4 @@
-namespace Watcher.Caches.Resilience;
+namespace Watcher.Caches;
 
 /// <summary>What a request to a cache without a large body is, which decides how it is timed.</summary>
 internal enum RequestKind

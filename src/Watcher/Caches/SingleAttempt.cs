@@ -1,4 +1,4 @@
-namespace Watcher.Caches.Resilience;
+namespace Watcher.Caches;
 
 /// <summary>Sends each request once, with no timeout of its own: for tests and callers that bound the time themselves.</summary>
 internal sealed class SingleAttempt : IRequestPolicy

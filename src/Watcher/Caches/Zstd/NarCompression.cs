@@ -1,9 +1,8 @@
-using Watcher.Caches.Zstd;
 
 
 
 
-namespace Watcher.Caches;
+namespace Watcher.Caches.Zstd;
 
 /// <summary>The NAR compressions Watcher writes and the streams that produce them.</summary>
 internal static class NarCompression

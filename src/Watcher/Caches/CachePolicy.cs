@@ -6,7 +6,7 @@ using Watcher.Config;
 using Watcher.Core;
 using Watcher.Metrics;
 
-namespace Watcher.Caches.Resilience;
+namespace Watcher.Caches;
 
 /// <summary>
 /// One cache's Polly pipeline, the only retry layer: retries with exponential backoff and full jitter
@@ -44,7 +44,7 @@ internal sealed partial class CachePolicy : IRequestPolicy
 
     private readonly string _cache;
     private readonly RetryOptions _options;
-    private readonly CacheActivity _activity;
+    private readonly IRequestObserver _activity;
     private readonly WatcherMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -62,7 +62,7 @@ internal sealed partial class CachePolicy : IRequestPolicy
     /// <param name="logger">Logs retries and breaker changes.</param>
     /// <param name="breaker">False for one-shot commands: a dead cache then fails the command instead of pausing it.</param>
     /// <param name="random">The jitter's source; <see cref="Random.Shared"/> by default.</param>
-    public CachePolicy(string cache, RetryOptions options, CacheActivity activity, WatcherMetrics metrics, TimeProvider time, ILogger logger, bool breaker = true, Func<double>? random = null)
+    public CachePolicy(string cache, RetryOptions options, IRequestObserver activity, WatcherMetrics metrics, TimeProvider time, ILogger logger, bool breaker = true, Func<double>? random = null)
     {
         _cache = cache;
         _options = options;
@@ -247,7 +247,7 @@ internal sealed partial class CachePolicy : IRequestPolicy
     /// One request's attempts: counts them, and tells the cache's activity each time one ends (the watchdog's progress)
     /// and why one failed (so that a pause names the cause, not the pause before it).
     /// </summary>
-    private sealed class Attempt<T>(Func<CancellationToken, Task<T>> action, CacheActivity activity, TimeProvider time)
+    private sealed class Attempt<T>(Func<CancellationToken, Task<T>> action, IRequestObserver activity, TimeProvider time)
     {
         public int Count { get; private set; }
 

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Caches.Attic;
 using Watcher.Caches.Bandwidth;
 using Watcher.Caches.Files;
-using Watcher.Caches.Resilience;
 using Watcher.Caches.S3;
 using Watcher.Caches.Zstd;
 using Watcher.Config;
@@ -11,7 +10,7 @@ using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.Nix;
 
-namespace Watcher.Caches;
+namespace Watcher.Caches.Factory;
 
 /// <summary>Creates the <see cref="IBinaryCache"/> for each configured cache and owns their signing keys.</summary>
 internal sealed partial class CacheFactory : IDisposable

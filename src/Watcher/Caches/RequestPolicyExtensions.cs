@@ -1,4 +1,4 @@
-namespace Watcher.Caches.Resilience;
+namespace Watcher.Caches;
 
 /// <summary>Helpers over <see cref="IRequestPolicy"/>.</summary>
 internal static class RequestPolicyExtensions

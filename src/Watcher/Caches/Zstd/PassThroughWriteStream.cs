@@ -1,4 +1,4 @@
-namespace Watcher.Caches;
+namespace Watcher.Caches.Zstd;
 
 /// <summary>
 /// Passes writes to <c>inner</c> and leaves it open when disposed, so the caller keeps it; <c>onWrite</c>, when set,

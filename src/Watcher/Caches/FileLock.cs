@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
-namespace Watcher.Caches.Files;
+namespace Watcher.Caches;
 
 /// <summary>
 /// Advisory whole-file locks (<c>flock(2)</c>) that mark a file as in use by a live process: a file cache's temporary

@@ -1,12 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Watcher.Caches;
-using Watcher.Caches.Resilience;
 using Watcher.Config;
 using Watcher.Core;
 using Watcher.Tests.Metrics;
 
-namespace Watcher.Tests.Caches.Resilience;
+namespace Watcher.Tests.Caches;
 
 public sealed class CachePolicyTests : IDisposable
 {

@@ -5,7 +5,11 @@ using Watcher.Metrics;
 
 
 
-namespace Watcher.Caches.Resilience;
+
+
+
+
+namespace Watcher.Caches;
 
 /// <summary>
 /// One attempt of a repeatable request: when it has no answer after <see cref="Delay"/>, the same request is sent again

@@ -1,7 +1,7 @@
-using Watcher.Caches.Resilience;
+using Watcher.Caches;
 using Watcher.Tests.Metrics;
 
-namespace Watcher.Tests.Caches.Resilience;
+namespace Watcher.Tests.Caches;
 
 public sealed class HedgingTests : IDisposable
 {
