@@ -7,4 +7,5 @@ using Watcher.Cli;
 
 
 
+
 return await WatcherCli.RunAsync(args);

@@ -9,6 +9,7 @@ using Watcher.Metrics;
 
 
 
+
 namespace Watcher.Caches;
 
 /// <summary>

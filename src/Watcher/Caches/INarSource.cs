@@ -8,6 +8,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Caches;
 
 /// <summary>Where NAR bytes come from: the world-readable store itself, or the daemon.</summary>

@@ -9,6 +9,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Caches;
 
 /// <summary>What a compressed NAR came out as: the <c>FileHash</c>/<c>FileSize</c> of a narinfo.</summary>

@@ -8,6 +8,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Caches;
 
 /// <summary>The path stopped being valid (garbage-collected) before its NAR could be read.</summary>

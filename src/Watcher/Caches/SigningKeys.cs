@@ -8,6 +8,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Caches;
 
 /// <summary>Loads the configured signing key, creating the default one on first run.</summary>

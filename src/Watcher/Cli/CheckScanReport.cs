@@ -12,6 +12,7 @@ using Watcher.Store;
 
 
 
+
 namespace Watcher.Cli;
 
 /// <summary>

@@ -7,6 +7,7 @@ using Watcher.Core;
 
 
 
+
 namespace Watcher.Config;
 
 /// <summary>The <c>[caches.NAME.retention]</c> tables of <see cref="ConfigBinder"/>.</summary>

@@ -6,6 +6,7 @@ using Watcher.Core;
 
 
 
+
 namespace Watcher.Config;
 
 /// <summary>

@@ -8,6 +8,7 @@ using Watcher.Config;
 
 
 
+
 namespace Watcher.Hosting;
 
 /// <summary>

@@ -17,6 +17,7 @@ using Watcher.Watch;
 
 
 
+
 namespace Watcher.Hosting;
 
 /// <summary>The daemon's wiring, one method per feature.</summary>

@@ -9,6 +9,7 @@ using Watcher.State;
 
 
 
+
 namespace Watcher.Hosting;
 
 /// <summary>

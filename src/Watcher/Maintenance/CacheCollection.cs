@@ -11,6 +11,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Maintenance;
 
 /// <summary><c>gc</c> on one cache: list, plan, and (unless a dry run) delete, then tell the journal what went.</summary>

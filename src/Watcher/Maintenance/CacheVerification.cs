@@ -12,6 +12,7 @@ using Watcher.Store;
 
 
 
+
 namespace Watcher.Maintenance;
 
 /// <summary>

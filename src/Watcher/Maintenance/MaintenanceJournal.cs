@@ -8,6 +8,7 @@ using Watcher.State;
 
 
 
+
 namespace Watcher.Maintenance;
 
 /// <summary>

@@ -8,6 +8,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Maintenance;
 
 /// <summary>A narinfo object of a cache, with its parsed contents when it could be parsed.</summary>

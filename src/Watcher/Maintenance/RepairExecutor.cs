@@ -9,6 +9,7 @@ using Watcher.Push;
 
 
 
+
 namespace Watcher.Maintenance;
 
 /// <summary>

@@ -7,6 +7,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Maintenance;
 
 /// <summary>What <c>verify --repair</c> does to one cache, in this order.</summary>

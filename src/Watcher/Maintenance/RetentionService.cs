@@ -11,6 +11,7 @@ using Watcher.State;
 
 
 
+
 namespace Watcher.Maintenance;
 
 /// <summary>

@@ -10,6 +10,7 @@ using Watcher.State;
 
 
 
+
 namespace Watcher.Pipeline;
 
 /// <content>What one round pushes: the journaled facts, the pending references they need, and what must wait.</content>

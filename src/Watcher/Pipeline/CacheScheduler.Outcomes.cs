@@ -9,6 +9,7 @@ using Watcher.Push;
 
 
 
+
 namespace Watcher.Pipeline;
 
 /// <content>Recording a round's outcomes in the journal.</content>

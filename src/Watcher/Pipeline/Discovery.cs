@@ -7,6 +7,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Pipeline;
 
 /// <summary>Where a discovery came from (a metrics label and a log field).</summary>

@@ -10,6 +10,7 @@ using Watcher.Store;
 
 
 
+
 namespace Watcher.Pipeline;
 
 /// <summary>

@@ -9,6 +9,7 @@ using Watcher.Push;
 
 
 
+
 namespace Watcher.Pipeline;
 
 /// <summary>What a one-shot scan covers: the resolved roots, the roots it skipped, and the plan for their closures.</summary>

@@ -9,6 +9,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Push;
 
 /// <summary>What happened to one store path for one cache.</summary>

@@ -8,6 +8,7 @@ using Watcher.Store;
 
 
 
+
 namespace Watcher.Push;
 
 /// <summary>

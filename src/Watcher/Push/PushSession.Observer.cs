@@ -7,6 +7,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Push;
 
 /// <content>Telling an <see cref="IPushObserver"/> each path's outcome as it comes.</content>

@@ -13,6 +13,7 @@ using Watcher.Store;
 
 
 
+
 namespace Watcher.Push;
 
 /// <summary>

@@ -7,6 +7,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.State;
 
 /// <content>Dead letters: burying, listing, counting and requeueing.</content>

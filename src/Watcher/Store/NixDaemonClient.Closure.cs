@@ -8,6 +8,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Store;
 
 /// <summary>Client-side closure computation: breadth-first over references, then <see cref="ClosureOrder"/>.</summary>

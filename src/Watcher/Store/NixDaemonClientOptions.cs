@@ -7,6 +7,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Store;
 
 /// <summary>Where and how <see cref="NixDaemonClient"/> reaches the nix-daemon.</summary>

@@ -8,6 +8,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Store;
 
 /// <summary>Reads the Nix-specific wire types: store paths, path infos and the trusted flag.</summary>

@@ -12,6 +12,7 @@ using Watcher.Push;
 
 
 
+
 namespace Watcher.Watch;
 
 /// <summary>

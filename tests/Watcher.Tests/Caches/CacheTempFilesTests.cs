@@ -7,6 +7,7 @@ using Watcher.Caches;
 
 
 
+
 namespace Watcher.Tests.Caches;
 
 /// <summary>A file cache's temporary files: a sweep deletes those no open file holds, and only names a writer makes.</summary>

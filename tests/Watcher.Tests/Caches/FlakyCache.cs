@@ -8,6 +8,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Tests.Caches;
 
 /// <summary>A cache whose lookups and uploads fail with scripted exceptions, then succeed.</summary>

@@ -9,6 +9,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Tests.Caches;
 
 /// <summary>A NAR source for caches that never read NARs (the fakes) or for paths that must not be read.</summary>

@@ -7,6 +7,7 @@ using Watcher.Caches;
 
 
 
+
 namespace Watcher.Tests.Caches;
 
 public sealed class PushRateTests

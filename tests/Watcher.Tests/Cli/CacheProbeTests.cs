@@ -9,6 +9,7 @@ using Watcher.Core;
 
 
 
+
 namespace Watcher.Tests.Cli;
 
 public sealed class CacheProbeTests : IDisposable

@@ -9,6 +9,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Tests.Cli;
 
 /// <summary><c>check --offline</c> in-process: it reads the config and secrets only.</summary>

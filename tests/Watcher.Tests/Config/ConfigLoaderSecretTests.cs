@@ -8,6 +8,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Tests.Config;
 
 /// <summary>Whatever goes wrong, no message quotes key or token material.</summary>

@@ -9,6 +9,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Tests.Config;
 
 /// <summary>A throwaway HOME with its own environment, for loading configs without touching the real one.</summary>

@@ -7,6 +7,7 @@ using Watcher.Config;
 
 
 
+
 namespace Watcher.Tests.Config;
 
 public sealed class RateScheduleTests

@@ -7,6 +7,7 @@ using Watcher.Core;
 
 
 
+
 namespace Watcher.Tests.Core;
 
 public sealed class GcLimitsTests

@@ -7,6 +7,7 @@ using Watcher.Maintenance;
 
 
 
+
 namespace Watcher.Tests.Maintenance;
 
 public sealed class DeepCheckerTests : IDisposable

@@ -8,6 +8,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Tests.Maintenance;
 
 public sealed class RepairPlannerTests : IDisposable

@@ -8,6 +8,7 @@ using Watcher.Metrics;
 
 
 
+
 namespace Watcher.Tests.Metrics;
 
 public sealed class WatcherMetricsTests

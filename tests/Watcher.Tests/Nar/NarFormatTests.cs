@@ -7,6 +7,7 @@ using Watcher.Nar;
 
 
 
+
 namespace Watcher.Tests.Nar;
 
 public sealed class NarFormatTests

@@ -7,6 +7,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Tests.Nix;
 
 public sealed class Nix32Tests

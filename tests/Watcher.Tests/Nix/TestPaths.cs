@@ -7,6 +7,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Tests.Nix;
 
 /// <summary>Store paths and path infos for tests: named paths with made-up hashes, chains and DAGs.</summary>

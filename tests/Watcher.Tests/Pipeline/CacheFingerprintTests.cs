@@ -8,6 +8,7 @@ using Watcher.Pipeline;
 
 
 
+
 namespace Watcher.Tests.Pipeline;
 
 public sealed class CacheFingerprintTests : IDisposable

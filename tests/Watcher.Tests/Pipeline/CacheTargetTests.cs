@@ -11,6 +11,7 @@ using Watcher.Pipeline;
 
 
 
+
 namespace Watcher.Tests.Pipeline;
 
 public sealed class CacheTargetTests

@@ -7,6 +7,7 @@ using Watcher.Pipeline;
 
 
 
+
 namespace Watcher.Tests.Pipeline;
 
 public sealed class ScanPathsTests : IDisposable

@@ -9,6 +9,7 @@ using Watcher.Store;
 
 
 
+
 namespace Watcher.Tests.Store;
 
 /// <summary>Handshake and stderr-loop behaviour of <see cref="DaemonConnection"/> against a scripted in-memory daemon.</summary>

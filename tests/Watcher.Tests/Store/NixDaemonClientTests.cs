@@ -9,6 +9,7 @@ using Watcher.Store;
 
 
 
+
 namespace Watcher.Tests.Store;
 
 /// <summary><see cref="NixDaemonClient"/> over a pool of in-memory daemons serving a fixed store.</summary>

@@ -8,6 +8,7 @@ using Watcher.Store;
 
 
 
+
 namespace Watcher.Tests.Store;
 
 public sealed class WireReaderTests

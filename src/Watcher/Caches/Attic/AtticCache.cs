@@ -9,6 +9,7 @@ using Watcher.Nix;
 
 
 
+
 namespace Watcher.Caches.Attic;
 
 /// <summary>

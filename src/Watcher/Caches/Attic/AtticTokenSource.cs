@@ -8,6 +8,7 @@ using Watcher.Core;
 
 
 
+
 namespace Watcher.Caches.Attic;
 
 /// <summary>

@@ -7,6 +7,7 @@ using Watcher.Config;
 
 
 
+
 namespace Watcher.Caches.Bandwidth;
 
 /// <summary>

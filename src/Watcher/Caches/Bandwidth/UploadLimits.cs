@@ -8,6 +8,7 @@ using Watcher.Metrics;
 
 
 
+
 namespace Watcher.Caches.Bandwidth;
 
 /// <summary>

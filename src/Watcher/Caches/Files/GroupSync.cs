@@ -7,6 +7,7 @@ using Watcher.Core;
 
 
 
+
 namespace Watcher.Caches.Files;
 
 /// <summary>

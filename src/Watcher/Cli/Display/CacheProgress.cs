@@ -10,6 +10,7 @@ using Watcher.Push;
 
 
 
+
 namespace Watcher.Cli.Display;
 
 /// <summary>

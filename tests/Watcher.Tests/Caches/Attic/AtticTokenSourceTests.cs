@@ -8,6 +8,7 @@ using Watcher.Core;
 
 
 
+
 namespace Watcher.Tests.Caches.Attic;
 
 public sealed class AtticTokenSourceTests : IDisposable

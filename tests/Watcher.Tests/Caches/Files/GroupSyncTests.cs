@@ -7,6 +7,7 @@ using Watcher.Caches.Files;
 
 
 
+
 namespace Watcher.Tests.Caches.Files;
 
 public sealed class GroupSyncTests : IDisposable

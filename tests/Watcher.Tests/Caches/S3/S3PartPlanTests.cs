@@ -8,6 +8,7 @@ using Watcher.Core;
 
 
 
+
 namespace Watcher.Tests.Caches.S3;
 
 public sealed class S3PartPlanTests

@@ -7,6 +7,7 @@ using Watcher.Caches.Zstd;
 
 
 
+
 namespace Watcher.Tests.Caches.Zstd;
 
 public sealed class MallocTuningTests

@@ -7,6 +7,7 @@ using Watcher.Cli.Display;
 
 
 
+
 namespace Watcher.Tests.Cli.Display;
 
 public sealed class LiveStepsTests

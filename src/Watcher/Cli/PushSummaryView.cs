@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Watcher.Cli.Display;
 
-namespace Watcher.Cli.Display;
+namespace Watcher.Cli;
 
 /// <summary>
 /// The end of <c>push</c> and <c>scan</c> on stdout: a table on a terminal, a line per cache anywhere else, the

@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Watcher.Cli;
 using Watcher.Cli.Display;
+using Watcher.Tests.Cli.Display;
 
-namespace Watcher.Tests.Cli.Display;
+namespace Watcher.Tests.Cli;
 
 public sealed class PushSummaryViewTests : IDisposable
 {
