@@ -1,3 +1,11 @@
 using Watcher.Cli;
 
+
+
+
+
+
+
+
+
 return await WatcherCli.RunAsync(args);

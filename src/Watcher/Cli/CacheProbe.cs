@@ -1,10 +1,11 @@
 using System.Runtime.InteropServices;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Watcher.Caches;
+using Watcher.Caches.S3;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Nix;
-using Watcher.Upload;
-using Watcher.Upload.S3;
 
 namespace Watcher.Cli;
 
@@ -89,16 +90,16 @@ internal static partial class CacheProbe
             using var client = S3ClientFactory.Create(options);
 
             // A GET, not a HEAD: only a response body tells a missing key from a missing bucket or rejected credentials.
-            using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = options.Bucket, Key = S3Cache.CacheInfoKey }, cancellationToken);
+            using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = options.Bucket, Key = CacheKeys.CacheInfoKey }, cancellationToken);
             return null;
         }
         catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchKey")
         {
-            return $"no {S3Cache.CacheInfoKey} yet; the first push writes it";
+            return $"no {CacheKeys.CacheInfoKey} yet; the first push writes it";
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            throw errors.Wrap(ex, $"reading {S3Cache.CacheInfoKey}");
+            throw errors.Wrap(ex, $"reading {CacheKeys.CacheInfoKey}");
         }
     }
 

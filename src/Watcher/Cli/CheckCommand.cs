@@ -1,12 +1,13 @@
 using System.CommandLine;
+using Watcher.Caches;
+using Watcher.Caches.Attic;
+using Watcher.Caches.Factory;
+using Watcher.Caches.S3;
+using Watcher.Caches.Zstd;
 using Watcher.Config;
-using Watcher.Maintenance;
+using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.Pipeline;
-using Watcher.Upload;
-using Watcher.Upload.Attic;
-using Watcher.Upload.S3;
-using Watcher.Upload.Zstd;
 
 namespace Watcher.Cli;
 

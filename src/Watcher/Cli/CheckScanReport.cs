@@ -1,8 +1,17 @@
+using Watcher.Caches;
 using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Pipeline;
+using Watcher.Push;
 using Watcher.Store;
-using Watcher.Upload;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Cli;
 

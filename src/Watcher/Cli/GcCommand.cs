@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Text.Json;
+using Watcher.Caches;
 using Watcher.Cli.Display;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Maintenance;
-using Watcher.Upload.Resilience;
 using Watcher.Metrics;
 using Watcher.Nix;
 

@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Text;
+using Watcher.Caches;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Cli;
 

@@ -1,12 +1,14 @@
 using System.CommandLine;
+using Watcher.Caches;
+using Watcher.Caches.Bandwidth;
+using Watcher.Caches.Factory;
 using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.Pipeline;
+using Watcher.Push;
 using Watcher.Store;
-using Watcher.Upload;
-using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Cli;
 

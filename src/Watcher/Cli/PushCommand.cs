@@ -1,12 +1,13 @@
 using System.CommandLine;
+using Watcher.Caches;
+using Watcher.Caches.Bandwidth;
+using Watcher.Caches.Factory;
+using Watcher.Caches.S3;
 using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Nix;
-using Watcher.Pipeline;
+using Watcher.Push;
 using Watcher.Store;
-using Watcher.Upload;
-using Watcher.Upload.Bandwidth;
-using Watcher.Upload.S3;
 
 namespace Watcher.Cli;
 

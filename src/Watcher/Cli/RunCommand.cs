@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Net.Sockets;
+using Watcher.Caches;
+using Watcher.Caches.Factory;
 using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Hosting;
+using Watcher.Pipeline;
 using Watcher.State;
-using Watcher.Upload;
 
 namespace Watcher.Cli;
 
@@ -53,7 +55,7 @@ internal static partial class RunCommand
         app.Services.GetRequiredService<StateStore>();
 
         // Create the caches (and a first-run signing key) before the host starts, so setup errors exit 78.
-        app.Services.GetRequiredService<IReadOnlyList<Pipeline.CacheTarget>>();
+        app.Services.GetRequiredService<IReadOnlyList<CacheTarget>>();
         foreach (var (file, key) in app.Services.GetRequiredService<CacheFactory>().CreatedKeys)
         {
             await Console.Error.WriteLineAsync($"Created the signing key {file}; its public key (for trusted-public-keys): {key}");

@@ -1,10 +1,11 @@
 using System.CommandLine;
+using Watcher.Caches;
+using Watcher.Caches.Bandwidth;
+using Watcher.Caches.Factory;
 using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Pipeline;
 using Watcher.Store;
-using Watcher.Upload;
-using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Cli;
 

@@ -2,11 +2,11 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Spectre.Console;
+using Watcher.Caches;
 using Watcher.Cli.Display;
 using Watcher.Config;
 using Watcher.Hosting;
 using Watcher.State;
-using Watcher.Upload;
 
 namespace Watcher.Cli;
 

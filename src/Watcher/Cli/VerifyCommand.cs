@@ -1,13 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Watcher.Caches;
+using Watcher.Caches.Bandwidth;
 using Watcher.Cli.Display;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Maintenance;
-using Watcher.Upload.Resilience;
 using Watcher.Metrics;
-using Watcher.Upload;
-using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Cli;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using Watcher.Cli.Display;
+using Watcher.Core;
 
 namespace Watcher.Cli;
 

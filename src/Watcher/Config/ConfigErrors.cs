@@ -1,3 +1,12 @@
+using Watcher.Core;
+
+
+
+
+
+
+
+
 namespace Watcher.Config;
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Collections;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
+using Watcher.Core;
 
 namespace Watcher.Config;
 

@@ -1,4 +1,12 @@
-using Watcher.Maintenance;
+using Watcher.Core;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Config;
 

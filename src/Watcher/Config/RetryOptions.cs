@@ -41,6 +41,6 @@ internal sealed record RetryOptions
     /// <value>The default value is 30 s: a slow uplink keeps moving bytes and is never cut off, a stalled connection is.</value>
     public TimeSpan StallTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>The longest a repeatable request waits for its answer before an identical one is sent alongside (<see cref="Upload.Resilience.Hedging"/>).</summary>
+    /// <summary>The longest a repeatable request waits for its answer before an identical one is sent alongside (<c>Caches/Hedging.cs</c>).</summary>
     public TimeSpan HedgeDelay => Timeout / 5 < TimeSpan.FromSeconds(2) ? Timeout / 5 : TimeSpan.FromSeconds(2);
 }

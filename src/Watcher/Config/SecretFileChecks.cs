@@ -1,5 +1,13 @@
 using Watcher.Nix;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Config;
 
 /// <summary>

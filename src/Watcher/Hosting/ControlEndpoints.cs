@@ -1,10 +1,11 @@
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using Watcher.Caches.Bandwidth;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.Pipeline;
 using Watcher.State;
-using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Hosting;
 

@@ -1,5 +1,13 @@
+using Watcher.Caches.Bandwidth;
 using Watcher.Config;
-using Watcher.Upload.Bandwidth;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Hosting;
 

@@ -3,7 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTelemetry.Metrics;
-using Watcher.Pipeline;
+using Watcher.Core;
 
 namespace Watcher.Hosting;
 

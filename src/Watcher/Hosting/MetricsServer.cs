@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Connections;
 using OpenTelemetry.Metrics;
 using Watcher.Config;
-using Watcher.Pipeline;
+using Watcher.Core;
 
 namespace Watcher.Hosting;
 

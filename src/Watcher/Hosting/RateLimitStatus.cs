@@ -1,6 +1,6 @@
 using System.Globalization;
+using Watcher.Caches.Bandwidth;
 using Watcher.Config;
-using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Hosting;
 

@@ -1,7 +1,14 @@
+using Watcher.Caches;
+using Watcher.Caches.Bandwidth;
 using Watcher.Config;
 using Watcher.State;
-using Watcher.Upload;
-using Watcher.Upload.Bandwidth;
+
+
+
+
+
+
+
 
 namespace Watcher.Hosting;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting.Systemd;
+using Watcher.Core;
 
 namespace Watcher.Hosting;
 
@@ -8,7 +9,7 @@ namespace Watcher.Hosting;
 /// sends READY=1/STOPPING=1 only when the parent process is systemd; WATCHDOG=1, STATUS= and
 /// EXTEND_TIMEOUT_USEC are always ours.
 /// </summary>
-internal sealed class SystemdNotify
+internal sealed class SystemdNotify : IServiceNotify
 {
     private readonly Action<string>? _send;
 

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Watcher.Core;
 using Watcher.Pipeline;
 using Watcher.State;
 

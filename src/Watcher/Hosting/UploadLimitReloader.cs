@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
+using Watcher.Caches.Bandwidth;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Pipeline;
-using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Hosting;
 

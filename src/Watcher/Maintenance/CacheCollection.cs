@@ -1,6 +1,16 @@
+using Watcher.Caches;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.Nix;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Maintenance;
 

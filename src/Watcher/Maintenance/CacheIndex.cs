@@ -1,4 +1,12 @@
-using Watcher.Nix;
+using Watcher.Caches;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Maintenance;
 
@@ -8,9 +16,6 @@ namespace Watcher.Maintenance;
 /// </summary>
 internal sealed class CacheIndex
 {
-    public const string NarInfoSuffix = ".narinfo";
-    public const string NarPrefix = "nar/";
-
     /// <summary>The narinfos by hash part.</summary>
     public Dictionary<string, NarInfoEntry> NarInfos { get; } = new(StringComparer.Ordinal);
 
@@ -23,36 +28,19 @@ internal sealed class CacheIndex
     /// <summary>The number of objects listed, of any kind.</summary>
     public long Listed { get; set; }
 
-    /// <summary>The hash part of a narinfo key (<c>&lt;32 nix32 chars&gt;.narinfo</c> at the root), or <see langword="null"/>.</summary>
-    public static string? NarInfoHash(string key) =>
-        key.Length == StorePath.HashLength + NarInfoSuffix.Length
-        && key.EndsWith(NarInfoSuffix, StringComparison.Ordinal)
-        && key.AsSpan(0, StorePath.HashLength).ToString().All(Nix32.IsValidChar)
-            ? key[..StorePath.HashLength]
-            : null;
-
-    /// <summary>Whether <paramref name="key"/> is a NAR object: a file directly in <c>nar/</c>, not a temporary one.</summary>
-    public static bool IsNarKey(string key) =>
-        key.StartsWith(NarPrefix, StringComparison.Ordinal)
-        && key.Length > NarPrefix.Length
-        && key[NarPrefix.Length] != '.'
-        && key.IndexOf('/', NarPrefix.Length) < 0;
-
-    public static string NarInfoKey(string hashPart) => hashPart + NarInfoSuffix;
-
     /// <summary>Adds a listed object to the index if it is a narinfo or a NAR; narinfos are parsed later.</summary>
     public void AddListed(CacheObject entry)
     {
         Listed++;
-        if (entry.Key == Upload.S3.S3Cache.CacheInfoKey)
+        if (entry.Key == CacheKeys.CacheInfoKey)
         {
             HasCacheInfo = true;
         }
-        else if (NarInfoHash(entry.Key) is { } hash)
+        else if (CacheKeys.NarInfoHash(entry.Key) is { } hash)
         {
             NarInfos[hash] = new NarInfoEntry(hash, entry, null);
         }
-        else if (IsNarKey(entry.Key))
+        else if (CacheKeys.IsNarKey(entry.Key))
         {
             Nars[entry.Key] = entry;
         }

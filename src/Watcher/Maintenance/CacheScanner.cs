@@ -1,4 +1,5 @@
 using System.Text;
+using Watcher.Caches;
 using Watcher.Nix;
 
 namespace Watcher.Maintenance;

@@ -1,8 +1,17 @@
+using Watcher.Caches;
+using Watcher.Caches.Bandwidth;
 using Watcher.Config;
 using Watcher.Nix;
+using Watcher.Push;
 using Watcher.Store;
-using Watcher.Upload;
-using Watcher.Upload.Bandwidth;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Maintenance;
 
@@ -81,14 +90,14 @@ internal sealed class CacheVerification(SignedCacheOptions options, string store
         }
 
         var references = problems.Where(p => p.Kind == ProblemKind.ReferenceMissing)
-            .SelectMany(p => index.NarInfos[p.HashPart].Info!.References.Where(r => CacheIndex.NarInfoKey(r.HashPart) == p.Object))
+            .SelectMany(p => index.NarInfos[p.HashPart].Info!.References.Where(r => CacheKeys.NarInfoKey(r.HashPart) == p.Object))
             .Distinct()
             .ToList();
         var valid = references.Count == 0 ? new HashSet<StorePath>() : await daemon.QueryValidPathsAsync(references, cancellationToken);
         return RepairPlanner.Plan(index, problems, byHash, valid);
     }
 
-    private async Task<IReadOnlyDictionary<StorePath, Upload.PathOutcome>> PushAsync(IReadOnlyList<StorePath> roots, IReadOnlySet<StorePath> overwrite, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<StorePath, Watcher.Push.PathOutcome>> PushAsync(IReadOnlyList<StorePath> roots, IReadOnlySet<StorePath> overwrite, CancellationToken cancellationToken)
     {
         using var daemon = CreateDaemon();
         return await RepairPush.PushAsync(options, storeDir, staging, Limits, daemon, roots, overwrite, loggerFactory, cancellationToken);

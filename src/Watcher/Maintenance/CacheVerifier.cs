@@ -1,4 +1,13 @@
+using Watcher.Caches;
 using Watcher.Nix;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Maintenance;
 
@@ -47,7 +56,7 @@ internal sealed class CacheVerifier(ICacheObjects objects, NixPublicKey publicKe
             {
                 if (!index.NarInfos.ContainsKey(reference.HashPart))
                 {
-                    string key = CacheIndex.NarInfoKey(reference.HashPart);
+                    string key = CacheKeys.NarInfoKey(reference.HashPart);
                     recheck.Add((new CacheProblem(ProblemKind.ReferenceMissing, entry.HashPart, path, key, $"its reference {reference.FullPath} has no narinfo"), key, null));
                 }
             }

@@ -1,5 +1,6 @@
+using Watcher.Caches;
+using Watcher.Caches.Zstd;
 using Watcher.Nix;
-using Watcher.Upload;
 using ZstdSharp;
 
 namespace Watcher.Maintenance;

@@ -1,3 +1,13 @@
+using Watcher.Caches;
+using Watcher.Core;
+
+
+
+
+
+
+
+
 namespace Watcher.Maintenance;
 
 /// <summary>
@@ -107,7 +117,7 @@ internal sealed class GcExecutor(ICacheObjects objects, CacheScanner scanner)
         var fresh = new List<NarInfoEntry>();
         await foreach (var entry in objects.ListAsync(cancellationToken))
         {
-            if (CacheIndex.NarInfoHash(entry.Key) is { } hash && (!index.NarInfos.TryGetValue(hash, out var known) || known.Object.LastModified != entry.LastModified))
+            if (CacheKeys.NarInfoHash(entry.Key) is { } hash && (!index.NarInfos.TryGetValue(hash, out var known) || known.Object.LastModified != entry.LastModified))
             {
                 fresh.Add(new NarInfoEntry(hash, entry, null));
             }

@@ -1,6 +1,14 @@
 using Watcher.Nix;
 using Watcher.State;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Maintenance;
 
 /// <summary>

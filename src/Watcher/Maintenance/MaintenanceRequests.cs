@@ -1,6 +1,14 @@
+using Watcher.Caches;
+using Watcher.Caches.Bandwidth;
 using Watcher.Metrics;
-using Watcher.Upload;
-using Watcher.Upload.Bandwidth;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Maintenance;
 

@@ -1,10 +1,11 @@
 using Amazon.Runtime;
+using Watcher.Caches;
+using Watcher.Caches.Files;
+using Watcher.Caches.S3;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.Nix;
-using Watcher.Upload;
-using Watcher.Upload.Resilience;
-using Watcher.Upload.S3;
 
 namespace Watcher.Maintenance;
 

@@ -1,4 +1,13 @@
+using Watcher.Caches;
 using Watcher.Nix;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Maintenance;
 

@@ -1,5 +1,14 @@
+using Watcher.Caches;
 using Watcher.Nix;
-using Watcher.Upload;
+using Watcher.Push;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Maintenance;
 
@@ -54,7 +63,7 @@ internal sealed class RepairExecutor(
             var outcomes = await push(plan.Repush, plan.Overwrite, cancellationToken);
             foreach (var (path, outcome) in outcomes.OrderBy(o => o.Key.FullPath, StringComparer.Ordinal))
             {
-                string key = CacheIndex.NarInfoKey(path.HashPart);
+                string key = CacheKeys.NarInfoKey(path.HashPart);
                 if (outcome.Kind == PathOutcomeKind.Pushed)
                 {
                     Pushed.Add(path.FullPath);

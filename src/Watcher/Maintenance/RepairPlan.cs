@@ -1,5 +1,13 @@
 using Watcher.Nix;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Maintenance;
 
 /// <summary>What <c>verify --repair</c> does to one cache, in this order.</summary>

@@ -1,4 +1,13 @@
+using Watcher.Caches;
 using Watcher.Nix;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Maintenance;
 
@@ -28,7 +37,7 @@ internal static class RepairPlanner
         {
             if (problem.Kind == ProblemKind.ReferenceMissing)
             {
-                var reference = index.NarInfos[problem.HashPart].Info!.References.First(r => CacheIndex.NarInfoKey(r.HashPart) == problem.Object);
+                var reference = index.NarInfos[problem.HashPart].Info!.References.First(r => CacheKeys.NarInfoKey(r.HashPart) == problem.Object);
                 if (localValid.Contains(reference))
                 {
                     repush.Add(reference);
@@ -73,5 +82,5 @@ internal static class RepairPlanner
     }
 
     private static string StoreNameOf(CacheIndex index, string hash) =>
-        index.NarInfos.TryGetValue(hash, out var entry) && entry.Info is not null ? entry.Info.StorePath.FullPath : CacheIndex.NarInfoKey(hash);
+        index.NarInfos.TryGetValue(hash, out var entry) && entry.Info is not null ? entry.Info.StorePath.FullPath : CacheKeys.NarInfoKey(hash);
 }

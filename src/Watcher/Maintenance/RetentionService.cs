@@ -1,7 +1,16 @@
+using Watcher.Caches;
 using Watcher.Config;
 using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.State;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Maintenance;
 
@@ -79,7 +88,7 @@ internal sealed partial class RetentionService(WatcherOptions options, StateStor
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
-            Log.Failed(_logger, cache.Name, ex.Message, Upload.Failures.StackTraceFor(ex));
+            Log.Failed(_logger, cache.Name, ex.Message, Failures.StackTraceFor(ex));
             return false;
         }
     }

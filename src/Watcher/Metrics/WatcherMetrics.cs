@@ -1,7 +1,5 @@
 using System.Diagnostics.Metrics;
-using Watcher.Maintenance;
-using Watcher.Pipeline;
-using Watcher.Upload;
+using Watcher.Core;
 
 namespace Watcher.Metrics;
 

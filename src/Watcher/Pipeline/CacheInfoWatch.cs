@@ -1,5 +1,5 @@
 using System.Globalization;
-using Watcher.Maintenance;
+using Watcher.Caches;
 using Watcher.Nix;
 using Watcher.State;
 using Watcher.Store;

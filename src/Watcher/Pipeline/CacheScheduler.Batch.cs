@@ -1,7 +1,15 @@
-using Watcher.Maintenance;
+using Watcher.Core;
 using Watcher.Nix;
+using Watcher.Push;
 using Watcher.State;
-using Watcher.Upload;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Pipeline;
 

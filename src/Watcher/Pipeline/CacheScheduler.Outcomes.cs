@@ -1,5 +1,14 @@
+using Watcher.Core;
 using Watcher.Nix;
-using Watcher.Upload;
+using Watcher.Push;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Pipeline;
 

@@ -1,8 +1,18 @@
+using Watcher.Caches;
+using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.Nix;
+using Watcher.Push;
 using Watcher.State;
 using Watcher.Store;
-using Watcher.Upload;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Pipeline;
 

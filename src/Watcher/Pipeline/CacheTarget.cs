@@ -1,6 +1,7 @@
 using System.Threading.Channels;
+using Watcher.Caches;
+using Watcher.Caches.Factory;
 using Watcher.Config;
-using Watcher.Upload;
 
 namespace Watcher.Pipeline;
 

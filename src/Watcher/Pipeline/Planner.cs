@@ -1,7 +1,18 @@
+using Watcher.Caches;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Metrics;
+using Watcher.Push;
 using Watcher.State;
 using Watcher.Store;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Pipeline;
 
@@ -55,7 +66,7 @@ internal sealed partial class Planner(
                 catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
                 {
                     // The paths stay unseen: the next rescan or start plans them again.
-                    Log.PlanFailed(logger, batch.Count, ex.Message, Upload.Failures.StackTraceFor(ex));
+                    Log.PlanFailed(logger, batch.Count, ex.Message, Failures.StackTraceFor(ex));
                     _monitor.Idle();
                     await Task.Delay(TimeSpan.FromSeconds(5), timeProvider, stoppingToken);
                     await queue.WriteAsync(Discovery.Rescan(DiscoverySource.Scan), stoppingToken);

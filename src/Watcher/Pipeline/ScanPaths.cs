@@ -1,6 +1,15 @@
 using Watcher.Config;
 using Watcher.Nix;
+using Watcher.Push;
 using Watcher.Store;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Pipeline;
 

@@ -1,5 +1,14 @@
 using Watcher.Config;
 using Watcher.Nix;
+using Watcher.Push;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Pipeline;
 

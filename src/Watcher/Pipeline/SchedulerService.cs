@@ -1,9 +1,9 @@
 using System.Globalization;
-using Watcher.Hosting;
+using Watcher.Caches;
+using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.State;
 using Watcher.Store;
-using Watcher.Upload;
 
 namespace Watcher.Pipeline;
 
@@ -18,7 +18,7 @@ internal sealed partial class SchedulerService(
     StateStore state,
     INarSource source,
     PipelineHealth health,
-    SystemdNotify notify,
+    IServiceNotify notify,
     WatcherMetrics metrics,
     TimeProvider timeProvider,
     ILoggerFactory loggerFactory,

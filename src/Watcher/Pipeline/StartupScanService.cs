@@ -3,6 +3,14 @@ using Watcher.Nix;
 using Watcher.State;
 using Watcher.Store;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Pipeline;
 
 /// <summary>

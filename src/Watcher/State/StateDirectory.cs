@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using Watcher.Nar;
+using Watcher.Core;
 
 namespace Watcher.State;
 

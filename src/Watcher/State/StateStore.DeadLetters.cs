@@ -1,5 +1,13 @@
 using Watcher.Nix;
 
+
+
+
+
+
+
+
+
 namespace Watcher.State;
 
 /// <content>Dead letters: burying, listing, counting and requeueing.</content>

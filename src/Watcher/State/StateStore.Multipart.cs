@@ -1,4 +1,12 @@
-using Watcher.Upload.S3;
+using Watcher.Caches.S3;
+
+
+
+
+
+
+
+
 
 namespace Watcher.State;
 

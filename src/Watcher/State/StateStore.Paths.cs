@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Watcher.Core;
 using Watcher.Nix;
 
 namespace Watcher.State;
@@ -73,7 +74,7 @@ internal sealed partial class StateStore
     /// <param name="cache">The cache.</param>
     /// <param name="paths">The paths it has.</param>
     /// <param name="confirmedAt">
-    /// When the cache was seen to have them with a narinfo at most <see cref="Maintenance.GcLimits.RefreshAfter"/> old (see
+    /// When the cache was seen to have them with a narinfo at most <see cref="GcLimits.RefreshAfter"/> old (see
     /// <see cref="ConfirmedSince"/>); null when nobody looked (a row that is only a hint).
     /// </param>
     public void MarkPushed(string cache, IEnumerable<StorePath> paths, DateTimeOffset? confirmedAt = null) =>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Data.Sqlite;
+using Watcher.Core;
 using Watcher.Nix;
 
 namespace Watcher.State;

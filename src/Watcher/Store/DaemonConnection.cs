@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
+using Watcher.Core;
 using Watcher.Nix;
 
 namespace Watcher.Store;

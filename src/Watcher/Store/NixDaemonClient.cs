@@ -1,4 +1,13 @@
+using Watcher.Core;
 using Watcher.Nix;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Store;
 

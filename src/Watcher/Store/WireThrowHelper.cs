@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Watcher.Core;
 
 namespace Watcher.Store;
 

@@ -1,7 +1,17 @@
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.Pipeline;
+using Watcher.Push;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Watch;
 

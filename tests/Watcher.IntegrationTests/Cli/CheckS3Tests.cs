@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
+using Watcher.IntegrationTests.Caches.S3;
 using Watcher.IntegrationTests.Fixtures;
-using Watcher.IntegrationTests.Upload.S3;
 
 namespace Watcher.IntegrationTests.Cli;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
+using Watcher.IntegrationTests.Caches.S3;
 using Watcher.IntegrationTests.Fixtures;
 using Watcher.IntegrationTests.Maintenance;
-using Watcher.IntegrationTests.Upload.S3;
 using Watcher.Nix;
 
 namespace Watcher.IntegrationTests.Cli;

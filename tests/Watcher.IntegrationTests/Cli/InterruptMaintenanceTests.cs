@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Http;
+using Watcher.IntegrationTests.Caches.S3;
 using Watcher.IntegrationTests.Fixtures;
 using Watcher.IntegrationTests.Maintenance;
-using Watcher.IntegrationTests.Upload.S3;
 
 namespace Watcher.IntegrationTests.Cli;
 

@@ -233,7 +233,7 @@ public sealed class S3Front : IAsyncDisposable
     /// The request body as forwarded: at most <c>limit</c> bytes of it (the rest is read and dropped), counted, the byte
     /// at <c>flipAt</c> (unless negative) inverted.
     /// </summary>
-    private sealed class CountingStream(Stream inner, S3Front front, long limit, long flipAt) : Watcher.Maintenance.ReadOnlyStream
+    private sealed class CountingStream(Stream inner, S3Front front, long limit, long flipAt) : Watcher.Caches.ReadOnlyStream
     {
         private long _left = limit;
         private long _position;

@@ -18,11 +18,11 @@ public sealed class S3rverFixture : IAsyncLifetime
     }
 
     /// <summary>A new bucket with a chain of <paramref name="count"/> new paths pushed into it by <c>nix-watcher push</c>.</summary>
-    internal async Task<(IReadOnlyList<string> Outputs, string Bucket, Upload.S3.S3TestCache Cache)> PushedBucketAsync(NixFixture nix, int count, CancellationToken cancellationToken)
+    internal async Task<(IReadOnlyList<string> Outputs, string Bucket, Caches.S3.S3TestCache Cache)> PushedBucketAsync(NixFixture nix, int count, CancellationToken cancellationToken)
     {
         var outputs = await nix.BuildChainAsync(count, cancellationToken);
         string bucket = await NewBucketAsync(cancellationToken);
-        var cache = new Upload.S3.S3TestCache(Server.Endpoint, bucket);
+        var cache = new Caches.S3.S3TestCache(Server.Endpoint, bucket);
         (await cache.PushAsync([outputs[^1]], cancellationToken)).EnsureSuccess("push");
         return (outputs, bucket, cache);
     }

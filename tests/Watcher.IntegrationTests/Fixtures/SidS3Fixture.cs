@@ -19,8 +19,8 @@ public abstract class SidS3Fixture : IAsyncLifetime
         GC.SuppressFinalize(this);
     }
 
-    /// <summary>A fresh bucket's <see cref="Upload.S3.S3TestCache"/> with this server's keys.</summary>
-    internal async Task<Upload.S3.S3TestCache> NewCacheAsync(CancellationToken cancellationToken) =>
+    /// <summary>A fresh bucket's <see cref="Caches.S3.S3TestCache"/> with this server's keys.</summary>
+    internal async Task<Caches.S3.S3TestCache> NewCacheAsync(CancellationToken cancellationToken) =>
         new(Server.Endpoint, await Server.NewBucketAsync(cancellationToken), Server.SecretKey, Server.AccessKey);
 
     protected abstract Task<SidS3Server> StartAsync(CancellationToken cancellationToken);

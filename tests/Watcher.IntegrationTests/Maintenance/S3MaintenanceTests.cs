@@ -1,8 +1,9 @@
 using Amazon.S3.Model;
+using Watcher.Caches;
+using Watcher.Caches.S3;
 using Watcher.Config;
+using Watcher.IntegrationTests.Caches.S3;
 using Watcher.IntegrationTests.Fixtures;
-using Watcher.IntegrationTests.Upload.S3;
-using Watcher.Maintenance;
 
 namespace Watcher.IntegrationTests.Maintenance;
 
@@ -107,7 +108,7 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
     private S3CacheObjects Objects(string bucket) => new(
         new S3CacheOptions { Name = "bucket", Bucket = bucket, Endpoint = s3.Server.Endpoint, Region = "us-east-1", SigningKeyFile = "unused" },
         s3.Server.CreateClient(),
-        Watcher.Upload.Resilience.SingleAttempt.Instance,
+        Watcher.Caches.SingleAttempt.Instance,
         TimeProvider.System);
 
     private static async Task<string> ReadAsync(S3CacheObjects objects, string key, CancellationToken cancellationToken)

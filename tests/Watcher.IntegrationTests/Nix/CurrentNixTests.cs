@@ -71,7 +71,7 @@ public sealed partial class CurrentNixTests(NixFixture nix)
     {
         var ct = TestContext.Current.CancellationToken;
         await using var rgw = await SidS3Server.StartRgwAsync(ct);
-        using var cache = new Upload.S3.S3TestCache(rgw.Endpoint, await rgw.NewBucketAsync(ct), rgw.SecretKey, rgw.AccessKey);
+        using var cache = new Caches.S3.S3TestCache(rgw.Endpoint, await rgw.NewBucketAsync(ct), rgw.SecretKey, rgw.AccessKey);
         await using var daemon = cache.StartDaemon(metrics: false);
         await daemon.WaitForLogAsync("watching ", ct);
 
@@ -80,7 +80,7 @@ public sealed partial class CurrentNixTests(NixFixture nix)
         await daemon.WaitForLogAsync($"pushed {outputs[^1]} to bucket", ct);
         Assert.Equal(0, await daemon.StopAsync(ct));
         using var client = rgw.CreateClient();
-        Assert.Equal(outputs.Count, (await Upload.S3.S3TestCache.VerifyNarInfosAsync(client, cache.Bucket, cache.PublicKey, ct)).Count);
+        Assert.Equal(outputs.Count, (await Caches.S3.S3TestCache.VerifyNarInfosAsync(client, cache.Bucket, cache.PublicKey, ct)).Count);
         string store = Path.Combine(cache.Home.Root, "fresh");
         var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(rgw.Endpoint), cache.PublicKey.ToString(), store, [outputs[^1]], ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);

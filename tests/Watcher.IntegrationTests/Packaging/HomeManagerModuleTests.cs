@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Watcher.IntegrationTests.Fixtures;
 using Watcher.Cli;
 using Watcher.Config;
+using Watcher.IntegrationTests.Fixtures;
 using Watcher.Nix;
 
 namespace Watcher.IntegrationTests.Packaging;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
+using Watcher.IntegrationTests.Caches.S3;
 using Watcher.IntegrationTests.Fixtures;
-using Watcher.IntegrationTests.Upload.S3;
 using Watcher.Nix;
 
 namespace Watcher.IntegrationTests.Pipeline;
@@ -146,16 +146,16 @@ public sealed class HostileNetworkTests(NixFixture nix)
     {
         public S3Front Front => front;
 
-        public Watcher.IntegrationTests.Upload.Attic.AtticHome Home { get; } = new(front.Endpoint, token);
+        public Watcher.IntegrationTests.Caches.Attic.AtticHome Home { get; } = new(front.Endpoint, token);
 
         public static async Task<HostileAttic> StartAsync(S3Faults faults, CancellationToken cancellationToken)
         {
             var server = await Watcher.IntegrationTests.Fixtures.Attic.AtticTestServer.StartAsync(cancellationToken);
-            server.AddCache(Watcher.IntegrationTests.Upload.Attic.AtticHome.CacheName);
+            server.AddCache(Watcher.IntegrationTests.Caches.Attic.AtticHome.CacheName);
             var front = await S3Front.StartAsync(server.Endpoint, long.MaxValue, secretKey: null, cancellationToken);
             server.ApiEndpoint = front.Endpoint;
             front.InjectFaults(faults);
-            return new HostileAttic(server, front, server.CreateToken("pusher", TimeSpan.FromDays(30), (Watcher.IntegrationTests.Upload.Attic.AtticHome.CacheName, "rw")));
+            return new HostileAttic(server, front, server.CreateToken("pusher", TimeSpan.FromDays(30), (Watcher.IntegrationTests.Caches.Attic.AtticHome.CacheName, "rw")));
         }
 
         /// <summary>Real Nix substitutes <paramref name="path"/>'s closure from the server, signatures required.</summary>

@@ -1,6 +1,6 @@
 using System.Globalization;
+using Watcher.IntegrationTests.Caches.S3;
 using Watcher.IntegrationTests.Fixtures;
-using Watcher.IntegrationTests.Upload.S3;
 using Watcher.Nix;
 
 namespace Watcher.IntegrationTests.Pipeline;

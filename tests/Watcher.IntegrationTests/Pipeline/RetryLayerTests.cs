@@ -1,5 +1,5 @@
+using Watcher.IntegrationTests.Caches.S3;
 using Watcher.IntegrationTests.Fixtures;
-using Watcher.IntegrationTests.Upload.S3;
 using Watcher.Nix;
 
 namespace Watcher.IntegrationTests.Pipeline;

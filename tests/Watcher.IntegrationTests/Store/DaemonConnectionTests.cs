@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Watcher.Core;
 using Watcher.IntegrationTests.Fixtures;
 using Watcher.Nix;
 using Watcher.Store;

@@ -1,5 +1,14 @@
 using Watcher.Cli;
 using Watcher.Config;
+using Watcher.Core;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Tests.Cli;
 

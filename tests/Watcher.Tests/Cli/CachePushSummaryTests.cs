@@ -1,7 +1,8 @@
 using Watcher.Cli;
+using Watcher.Core;
 using Watcher.Nix;
+using Watcher.Push;
 using Watcher.Tests.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Cli;
 

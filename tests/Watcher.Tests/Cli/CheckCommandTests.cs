@@ -1,5 +1,14 @@
 using Watcher.Cli;
+using Watcher.Core;
 using Watcher.Nix;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Tests.Cli;
 

@@ -1,5 +1,13 @@
 using Watcher.Config;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Tests.Config;
 
 public sealed class AtticConfigDocumentTests

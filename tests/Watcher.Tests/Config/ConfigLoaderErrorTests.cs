@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Watcher.Core;
 using Watcher.Nix;
 
 namespace Watcher.Tests.Config;

@@ -1,5 +1,14 @@
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Nix;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Tests.Config;
 

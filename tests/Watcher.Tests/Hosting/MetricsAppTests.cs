@@ -5,8 +5,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
+using Watcher.Core;
 using Watcher.Hosting;
-using Watcher.Pipeline;
 
 namespace Watcher.Tests.Hosting;
 

@@ -1,8 +1,8 @@
+using Watcher.Caches;
 using Watcher.Config;
 using Watcher.Hosting;
 using Watcher.State;
 using Watcher.Tests.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Hosting;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Hosting;
 using Watcher.Pipeline;
 using Watcher.State;
@@ -88,7 +89,7 @@ public sealed class SystemdNotifyServiceTests : IDisposable
         new SystemdNotify(_sent.Enqueue, watchdog),
         _health,
         _state,
-        [new CacheTarget(new FileCacheOptions { Name = "home", Path = _dir, SigningKeyFile = "/unused" }, new Watcher.Tests.Upload.FakeCache())],
+        [new CacheTarget(new FileCacheOptions { Name = "home", Path = _dir, SigningKeyFile = "/unused" }, new Watcher.Tests.Caches.FakeCache())],
         new DiscoveryQueue(),
         new StartedLifetime(),
         _time,

@@ -1,4 +1,6 @@
 using System.Text;
+using Watcher.Caches;
+using Watcher.Core;
 using Watcher.Maintenance;
 
 namespace Watcher.Tests.Maintenance;

@@ -1,5 +1,13 @@
 using Watcher.Maintenance;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Tests.Maintenance;
 
 public sealed class GcPlannerTests : IDisposable

@@ -1,6 +1,14 @@
 using Watcher.Maintenance;
 using Watcher.Nix;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Tests.Maintenance;
 
 public sealed class RepairPlannerTests : IDisposable

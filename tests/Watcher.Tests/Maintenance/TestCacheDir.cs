@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Watcher.Caches.Files;
 using Watcher.Maintenance;
 using Watcher.Nix;
 

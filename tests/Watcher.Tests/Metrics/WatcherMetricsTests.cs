@@ -1,5 +1,13 @@
+using Watcher.Core;
 using Watcher.Metrics;
-using Watcher.Pipeline;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Tests.Metrics;
 

@@ -1,5 +1,13 @@
 using Watcher.Nar;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Tests.Nar;
 
 public sealed class NarFormatTests

@@ -1,7 +1,8 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Text;
-
+using Watcher.Core;
 using Watcher.Nar;
+
 
 namespace Watcher.Tests.Nar;
 

@@ -1,3 +1,12 @@
+using Watcher.Core;
+
+
+
+
+
+
+
+
 namespace Watcher.Tests.Nar;
 
 /// <summary>Buffer management: reading no further than the grammar guarantees, and forwarding what was read.</summary>

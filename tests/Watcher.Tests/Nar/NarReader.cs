@@ -2,8 +2,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Security.Cryptography;
-
+using Watcher.Core;
 using Watcher.Nar;
+
 
 namespace Watcher.Tests.Nar;
 

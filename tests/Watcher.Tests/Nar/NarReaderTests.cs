@@ -1,4 +1,5 @@
 using System.Text;
+using Watcher.Core;
 using Watcher.Nar;
 
 namespace Watcher.Tests.Nar;

@@ -1,5 +1,13 @@
 using Watcher.Nix;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Tests.Nix;
 
 public sealed class NixSecretKeyTests

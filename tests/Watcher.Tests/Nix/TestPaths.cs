@@ -1,5 +1,13 @@
 using Watcher.Nix;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Tests.Nix;
 
 /// <summary>Store paths and path infos for tests: named paths with made-up hashes, chains and DAGs.</summary>

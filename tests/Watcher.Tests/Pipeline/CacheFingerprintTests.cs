@@ -1,6 +1,14 @@
 using Watcher.Config;
 using Watcher.Pipeline;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Tests.Pipeline;
 
 public sealed class CacheFingerprintTests : IDisposable

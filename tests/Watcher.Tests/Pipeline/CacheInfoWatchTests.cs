@@ -1,8 +1,8 @@
-using Watcher.Maintenance;
+using Watcher.Caches;
+using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Pipeline;
 using Watcher.Tests.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Pipeline;
 

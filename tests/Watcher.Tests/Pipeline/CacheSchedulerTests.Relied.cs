@@ -1,4 +1,4 @@
-using Watcher.Maintenance;
+using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Tests.Nix;
 

@@ -1,7 +1,8 @@
+using Watcher.Caches;
+using Watcher.Core;
 using Watcher.Pipeline;
+using Watcher.Tests.Caches;
 using Watcher.Tests.Nix;
-using Watcher.Tests.Upload;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Pipeline;
 

@@ -1,6 +1,16 @@
+using Watcher.Caches;
+using Watcher.Caches.Files;
+using Watcher.Caches.Zstd;
 using Watcher.Config;
 using Watcher.Pipeline;
-using Watcher.Upload;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Tests.Pipeline;
 

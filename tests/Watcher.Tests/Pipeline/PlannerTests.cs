@@ -1,14 +1,15 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Pipeline;
 using Watcher.State;
 using Watcher.Store;
+using Watcher.Tests.Caches;
 using Watcher.Tests.Metrics;
 using Watcher.Tests.Nix;
 using Watcher.Tests.Store;
-using Watcher.Tests.Upload;
 
 namespace Watcher.Tests.Pipeline;
 

@@ -1,5 +1,13 @@
 using Watcher.Pipeline;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Tests.Pipeline;
 
 public sealed class ScanPathsTests : IDisposable

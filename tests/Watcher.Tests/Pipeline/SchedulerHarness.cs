@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Pipeline;
 using Watcher.State;
+using Watcher.Tests.Caches;
 using Watcher.Tests.Metrics;
 using Watcher.Tests.Store;
-using Watcher.Tests.Upload;
 
 namespace Watcher.Tests.Pipeline;
 

@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Hosting;
 using Watcher.Pipeline;
+using Watcher.Tests.Caches;
 using Watcher.Tests.Nix;
-using Watcher.Tests.Upload;
 
 namespace Watcher.Tests.Pipeline;
 

@@ -1,4 +1,13 @@
+using Watcher.Core;
 using Watcher.State;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Tests.State;
 

@@ -1,3 +1,4 @@
+using Watcher.Core;
 using Watcher.State;
 using Watcher.Tests.Nix;
 

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Time.Testing;
+using Watcher.Caches.S3;
 using Watcher.State;
 using Watcher.Tests.Nix;
-using Watcher.Upload.S3;
 
 namespace Watcher.Tests.State;
 

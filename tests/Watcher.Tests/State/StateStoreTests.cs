@@ -1,4 +1,5 @@
 using Microsoft.Data.Sqlite;
+using Watcher.Core;
 using Watcher.Nix;
 using Watcher.State;
 using Watcher.Tests.Nix;

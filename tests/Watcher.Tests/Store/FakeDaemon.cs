@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Store;
 

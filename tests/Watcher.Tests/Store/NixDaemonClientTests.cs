@@ -1,5 +1,14 @@
+using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Store;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Tests.Store;
 

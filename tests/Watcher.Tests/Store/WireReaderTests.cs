@@ -1,4 +1,13 @@
+using Watcher.Core;
 using Watcher.Store;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Tests.Store;
 

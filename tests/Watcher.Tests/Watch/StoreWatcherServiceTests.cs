@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Watcher.Config;
+using Watcher.Core;
 using Watcher.Pipeline;
 using Watcher.Tests.Metrics;
 using Watcher.Watch;

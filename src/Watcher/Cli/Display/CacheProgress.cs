@@ -1,6 +1,15 @@
+using Watcher.Caches;
+using Watcher.Caches.Bandwidth;
 using Watcher.Nix;
-using Watcher.Upload;
-using Watcher.Upload.Bandwidth;
+using Watcher.Push;
+
+
+
+
+
+
+
+
 
 namespace Watcher.Cli.Display;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Watcher.Nar;
+using Watcher.Core;
 
 namespace Watcher.Cli.Display;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Spectre.Console;
+using Watcher.Caches;
 using Watcher.Config;
-using Watcher.Upload;
 
 namespace Watcher.Cli.Display;
 

@@ -1,7 +1,9 @@
+using Watcher.Caches;
 using Watcher.Cli.Display;
+using Watcher.Core;
 using Watcher.Nix;
+using Watcher.Push;
 using Watcher.Tests.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Cli.Display;
 

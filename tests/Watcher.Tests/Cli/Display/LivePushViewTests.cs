@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Time.Testing;
+using Watcher.Caches;
 using Watcher.Cli.Display;
+using Watcher.Core;
 using Watcher.Nix;
+using Watcher.Push;
 using Watcher.Tests.Nix;
-using Watcher.Upload;
 
 namespace Watcher.Tests.Cli.Display;
 

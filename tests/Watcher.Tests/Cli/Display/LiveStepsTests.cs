@@ -1,5 +1,13 @@
 using Watcher.Cli.Display;
 
+
+
+
+
+
+
+
+
 namespace Watcher.Tests.Cli.Display;
 
 public sealed class LiveStepsTests

@@ -1,0 +1,207 @@
+using Amazon.S3;
+using Watcher.Config;
+using Watcher.Core;
+using Watcher.Nix;
+
+namespace Watcher.Caches.S3;
+
+/// <summary>
+/// A binary cache in an S3-compatible bucket, in the layout and with the headers of <c>nix copy --to s3://</c>:
+/// <c>nix-cache-info</c>, <c>&lt;hash&gt;.narinfo</c> and <c>nar/&lt;filehash&gt;.nar.zst</c>.
+/// </summary>
+/// <remarks>
+/// <para>A NAR's key is the hash of its compressed bytes, known only once it is compressed, so the NAR is
+/// staged in a file first (in the <see cref="StagingDirectory"/>). That keeps memory flat whatever the NAR's size and lets a failed
+/// multipart part be read again.</para>
+/// <para>Every write is idempotent, so several pushers can share a bucket: a NAR key names its content
+/// (an existing one is skipped), and a narinfo is written only after its NAR object is complete;
+/// two pushers writing the same narinfo write equivalent, valid documents.</para>
+/// </remarks>
+internal sealed partial class S3Cache : IBinaryCache, IDisposable
+{
+    /// <summary>How many narinfo HEAD requests <see cref="LookupAsync"/> keeps in flight.</summary>
+    public const int ParallelLookups = 16;
+
+    public const string CacheInfoContentType = "text/x-nix-cache-info";
+    public const string NarInfoContentType = "text/x-nix-narinfo";
+    public const string NarContentType = "application/x-nix-nar";
+
+    private readonly IAmazonS3 _client;
+    private readonly S3ObjectWriter _writer;
+    private readonly S3Errors _errors;
+    private readonly NarEncoder _encoder;
+    private readonly NixSecretKey? _signingKey;
+    private readonly string _storeDir;
+    private readonly ILogger _logger;
+    private readonly StagingDirectory _staging;
+    private readonly S3CacheObjects _objects;
+    private readonly ObjectRefresher _refresher;
+    private readonly TimeProvider _time;
+    private bool _leftoversAborted;
+
+    public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, IRequestPolicy policy, IMultipartJournal journal, StagingDirectory staging, TimeProvider time, ILogger logger)
+    {
+        Name = options.Name;
+        _client = client;
+        _errors = new S3Errors(options.Name, options.Bucket, S3ClientFactory.DescribeEndpoint(options));
+        _writer = new S3ObjectWriter(client, options.Bucket, (long)options.PartSizeMb << 20, _errors, policy, journal, time, logger);
+        _encoder = encoder;
+        _signingKey = signingKey;
+        _storeDir = storeDir;
+        _logger = logger;
+        _staging = staging;
+        _time = time;
+        if (client is SkewCorrectingS3Client skewing)
+        {
+            skewing.ClockSkew.Corrected += offset => Log.ClockOff(_logger, _errors.Where, S3ClockSkew.Describe(offset));
+        }
+
+        // Shares the client (disposed with this cache) and the policy: refreshes and the nix-cache-info identity are
+        // the maintenance code's, sent like every other request of this cache.
+        _objects = new S3CacheObjects(options, client, policy, time);
+        _refresher = new ObjectRefresher(_objects, time);
+    }
+
+    public string Name { get; }
+
+    public bool PublishesOnUpload => false;
+
+    public bool HasCacheInfo => true;
+
+    public async Task InitializeAsync(CancellationToken cancellationToken)
+    {
+        if (!_leftoversAborted)
+        {
+            await _writer.SweepLeftoversAsync(StorePathExists, cancellationToken);
+            _leftoversAborted = true;
+        }
+
+        // Never overwritten: users set Priority or WantMassQuery in it. Two pushers racing here both write
+        // the same default document.
+        if (!await _writer.ExistsAsync(CacheKeys.CacheInfoKey, cancellationToken))
+        {
+            await _writer.PutTextAsync(CacheKeys.CacheInfoKey, $"StoreDir: {_storeDir}\n", CacheInfoContentType, cancellationToken);
+            Log.CacheInfoCreated(_logger, _errors.Where);
+        }
+    }
+
+    /// <remarks>
+    /// One HEAD per path, <see cref="ParallelLookups"/> at a time, each through the retry policy on its own: a path whose
+    /// lookup still fails is <see cref="CacheLookup.Unknown"/> and never fails the others. The HEAD's last-modified time
+    /// tells the <see cref="CacheLookup.Aged"/> ones.
+    /// </remarks>
+    public async Task<CacheLookup> LookupAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
+    {
+        var missing = new HashSet<StorePath>();
+        var unknown = new HashSet<StorePath>();
+        var aged = new HashSet<StorePath>();
+        var agedBefore = _time.GetUtcNow() - GcLimits.RefreshAfter;
+        string? error = null;
+        await Parallel.ForEachAsync(
+            paths,
+            new ParallelOptions { MaxDegreeOfParallelism = ParallelLookups, CancellationToken = cancellationToken },
+            async (path, ct) =>
+            {
+                try
+                {
+                    var narInfo = await _writer.StatAsync(NarInfoKey(path), ct);
+                    lock (missing)
+                    {
+                        if (narInfo is null)
+                        {
+                            missing.Add(path);
+                        }
+                        else if (narInfo.LastModified < agedBefore)
+                        {
+                            aged.Add(path);
+                        }
+                    }
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                {
+                    lock (missing)
+                    {
+                        unknown.Add(path);
+                        error ??= ex.Message;
+                    }
+                }
+            });
+        return new CacheLookup(missing, unknown, error) { Aged = aged };
+    }
+
+    public Task<CacheLookup> RefreshAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) => _refresher.RefreshNarInfosAsync(paths, cancellationToken);
+
+    public Task<bool> RefreshNarAsync(NarInfo narInfo, CancellationToken cancellationToken) => _refresher.RefreshObjectAsync(narInfo.Url, cancellationToken);
+
+    public Task<CacheInfoIdentity?> ReadCacheInfoIdentityAsync(CancellationToken cancellationToken) => _objects.ReadCacheInfoIdentityAsync(cancellationToken);
+
+    public async Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken)
+    {
+        string staged = _staging.NewFile(info.Path.HashPart);
+        try
+        {
+            EncodedNar encoded;
+            var options = new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew,
+                Access = FileAccess.Write,
+                Options = FileOptions.Asynchronous,
+                BufferSize = 1 << 16,
+                UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            };
+            await using (var file = new FileStream(staged, options))
+            {
+                encoded = await _encoder.EncodeAsync(info, source, file, cancellationToken);
+            }
+
+            // NAR keys name their content: an object already there with this size holds these very bytes (one of another
+            // size is what an interrupted or damaged upload left, and is written over). One nothing names yet is kept from
+            // gc only by its age until the narinfo is published, so an old one is refreshed, or written again if that fails.
+            if (await _writer.StatAsync(encoded.Url, cancellationToken) is { } existing && existing.Size == encoded.FileSize
+                && (_time.GetUtcNow() - existing.LastModified < GcLimits.NarRefreshAfter || await _refresher.RefreshObjectAsync(encoded.Url, cancellationToken)))
+            {
+                Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
+                await _writer.DropLeftoversAsync(info.Path.FullPath, keep: null);
+            }
+            else
+            {
+                // An upload an interrupted run left for this path goes on if it is of this very NAR (its key), else it goes.
+                await _writer.DropLeftoversAsync(info.Path.FullPath, keep: encoded.Url);
+                await _writer.PutFileAsync(encoded.Url, staged, NarContentType, cancellationToken, info.Path.FullPath);
+            }
+
+            return encoded.ToNarInfo(info);
+        }
+        finally
+        {
+            File.Delete(staged);
+        }
+    }
+
+    public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    {
+        var signed = _signingKey is null ? narInfo : narInfo.SignedWith(_signingKey);
+
+        // No Content-Encoding: Nix ≥ 2.34 decodes only what libcurl does, and a plain narinfo reads everywhere.
+        return _writer.PutTextAsync(NarInfoKey(narInfo.StorePath), signed.ToString(), NarInfoContentType, cancellationToken);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    private static string NarInfoKey(StorePath path) => path.HashPart + ".narinfo";
+
+    /// <summary>Whether a store path is still there (not collected): a left upload of its NAR is kept for resume while it is.</summary>
+    private static bool StorePathExists(string path) => Path.Exists(path) || new FileInfo(path).LinkTarget is not null;
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1300, EventName = "S3CacheInfoCreated", Level = LogLevel.Information, Message = "{Where}: created nix-cache-info")]
+        public static partial void CacheInfoCreated(ILogger logger, string where);
+
+        [LoggerMessage(EventId = 1301, EventName = "S3NarPresent", Level = LogLevel.Debug, Message = "{Key} is already in the bucket; not uploading the NAR of {StorePath} again")]
+        public static partial void NarPresent(ILogger logger, string key, string storePath);
+
+        [LoggerMessage(EventId = 1302, EventName = "S3ClockOff", Level = LogLevel.Warning, Message = "{Where}: {Offset}; the server refused a request's time, so requests are signed with the server's time from now on")]
+        public static partial void ClockOff(ILogger logger, string where, string offset);
+    }
+}

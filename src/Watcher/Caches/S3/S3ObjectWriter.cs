@@ -1,0 +1,220 @@
+using System.Net;
+using System.Text;
+using Amazon.S3;
+using Amazon.S3.Model;
+using Watcher.Core;
+
+namespace Watcher.Caches.S3;
+
+/// <summary>
+/// Writes objects to one bucket: small bodies and staged files with a single PutObject, large staged
+/// files as a multipart upload whose parts are re-read from the file, a few at a time. Every request goes
+/// through the cache's <see cref="IRequestPolicy"/>, so a failed part is sent again on its own (the parts
+/// already sent are kept); a multipart upload that fails for good is aborted so no parts are left behind, and
+/// one a crash interrupts is in the <see cref="IMultipartJournal"/> to be aborted at the next start. Every body
+/// carries its Content-MD5, and what the server says it stored is checked before the object counts.
+/// </summary>
+internal sealed partial class S3ObjectWriter
+{
+    /// <summary>How many parts of one object go up at once; with parts read from a file this costs no memory.</summary>
+    public const int ParallelParts = 4;
+
+    /// <summary>Bodies up to this size are sent as <see cref="RequestKind.RepeatableUpload"/> requests (hedged, timed as a whole).</summary>
+    public const long HedgedBodyLimit = 128 << 10;
+
+    /// <summary>How long an abort may take: it is sent even while the push is being cancelled.</summary>
+    private static readonly TimeSpan AbortTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly IAmazonS3 _client;
+    private readonly string _bucket;
+    private readonly long _maxPartSize;
+    private readonly S3Errors _errors;
+    private readonly IRequestPolicy _policy;
+    private readonly IMultipartJournal _journal;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private int _abortUnsupportedLogged;
+
+    public S3ObjectWriter(IAmazonS3 client, string bucket, long maxPartSize, S3Errors errors, IRequestPolicy policy, IMultipartJournal journal, TimeProvider time, ILogger logger)
+    {
+        _journal = journal;
+        _client = client;
+        _bucket = bucket;
+        _maxPartSize = maxPartSize;
+        _errors = errors;
+        _policy = policy;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Whether <paramref name="key"/> exists; 404 and 403 (buckets that forbid listing) both mean no.</summary>
+    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) =>
+        _policy.RunAsync($"checking {key}", RequestKind.Repeatable, async ct =>
+        {
+            try
+            {
+                await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
+                return true;
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+            {
+                return false;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw _errors.Wrap(ex, $"checking {key}");
+            }
+        }, cancellationToken);
+
+    /// <summary>The size of the object at <paramref name="key"/>, or null when there is none (404, or 403 where listing is forbidden).</summary>
+    public async Task<long?> SizeAsync(string key, CancellationToken cancellationToken) => (await StatAsync(key, cancellationToken))?.Size;
+
+    /// <summary>The size and last-modified time of the object at <paramref name="key"/>, or null when there is none (404, or 403 where listing is forbidden).</summary>
+    public Task<CacheObject?> StatAsync(string key, CancellationToken cancellationToken) =>
+        _policy.RunAsync($"checking {key}", RequestKind.Repeatable, async ct =>
+        {
+            try
+            {
+                var metadata = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
+                return new CacheObject(key, metadata.ContentLength, S3CacheObjects.ToOffset(metadata.LastModified));
+            }
+            catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
+            {
+                return (CacheObject?)null;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw _errors.Wrap(ex, $"checking {key}");
+            }
+        }, cancellationToken);
+
+    /// <summary>Writes a small text object (narinfo, nix-cache-info) with one PutObject, and checks what the server stored.</summary>
+    public async Task PutTextAsync(string key, string contents, string contentType, CancellationToken cancellationToken)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(contents);
+        byte[] md5 = ObjectChecksum.Md5(bytes);
+        string what = $"writing {key}";
+        await SendAsync(what, RequestKind.Repeatable, async ct =>
+        {
+            using var body = new MemoryStream(bytes, writable: false);
+            var response = await _client.PutObjectAsync(
+                new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = contentType, MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = false },
+                ct);
+            await VerifyAsync(key, what, response.ETag, md5, bytes.Length, ct);
+            return true;
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Uploads the file at <paramref name="path"/> as <paramref name="key"/>; the object appears only when complete. A large
+    /// one goes up in parts, journaled with <paramref name="storePath"/> (whose NAR it is) so that a restart resumes it.
+    /// </summary>
+    public async Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken, string? storePath = null)
+    {
+        var plan = S3PartPlan.For(new FileInfo(path).Length, _maxPartSize);
+        if (plan.IsSinglePut)
+        {
+            byte[] md5 = await ObjectChecksum.Md5Async(path, 0, plan.ObjectSize, cancellationToken);
+            string what = $"writing {key}";
+            async Task<bool> PutAsync(Action? progress, CancellationToken ct)
+            {
+                var request = new PutObjectRequest { BucketName = _bucket, Key = key, FilePath = path, ContentType = contentType, MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = false };
+                if (progress is not null)
+                {
+                    request.StreamTransferProgress += (_, _) => progress();
+                }
+
+                var response = await _client.PutObjectAsync(request, ct);
+                await VerifyAsync(key, what, response.ETag, md5, plan.ObjectSize, ct);
+                return true;
+            }
+
+            // A small body goes up like a narinfo: timed as a whole and sent again alongside when it has no answer
+            // after a moment (the same bytes to the same key, so whichever answers first counts). A held request then
+            // costs seconds, not the stall timeout; most NARs (small files, .drv) are this small.
+            await (plan.ObjectSize <= HedgedBodyLimit
+                ? SendAsync(what, RequestKind.RepeatableUpload, ct => PutAsync(null, ct), cancellationToken)
+                : SendBodyAsync(what, PutAsync, cancellationToken));
+            return;
+        }
+
+        await PutMultipartAsync(key, path, contentType, plan, storePath, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checks what the server stored against what was sent: its ETag where that is an MD5 (S3, MinIO, Ceph, Garage for
+    /// single uploads), else the stored size. A mismatch is <see cref="FailureReason.Damaged"/>: the request is sent again.
+    /// </summary>
+    private async Task VerifyAsync(string key, string what, string? etag, byte[] md5, long size, CancellationToken cancellationToken)
+    {
+        if (ObjectChecksum.IsMd5ETag(etag))
+        {
+            ObjectChecksum.ThrowIfDamaged(_errors, what, etag, md5);
+            return;
+        }
+
+        var metadata = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, cancellationToken);
+        if (metadata.ContentLength != size)
+        {
+            throw new CacheUploadException($"{_errors.Where}: {what}: the server stored {metadata.ContentLength} bytes of {size}; sending it again", FailureReason.Damaged);
+        }
+    }
+
+    /// <summary>Sends one SDK request with a body through the policy (timed by its progress), its failures classified and named.</summary>
+    private Task<T> SendBodyAsync<T>(string operation, Func<Action, CancellationToken, Task<T>> request, CancellationToken cancellationToken) =>
+        _policy.RunBodyAsync(operation, async (progress, ct) =>
+        {
+            try
+            {
+                return await request(progress, ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw _errors.Wrap(ex, operation);
+            }
+        }, cancellationToken);
+
+    /// <summary>Sends one SDK request through the policy, its failures classified and named.</summary>
+    private Task<T> SendAsync<T>(string operation, RequestKind kind, Func<CancellationToken, Task<T>> request, CancellationToken cancellationToken) =>
+        _policy.RunAsync(operation, kind, async ct =>
+        {
+            try
+            {
+                return await request(ct);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+            {
+                throw _errors.Wrap(ex, operation);
+            }
+        }, cancellationToken);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = 1310, EventName = "S3MultipartStarted", Level = LogLevel.Debug, Message = "uploading {Key} ({Bytes} bytes) in {PartCount} parts of {PartSize} bytes")]
+        public static partial void MultipartStarted(ILogger logger, string key, long bytes, int partCount, long partSize);
+
+        [LoggerMessage(EventId = 1311, EventName = "S3MultipartAborted", Level = LogLevel.Debug, Message = "aborted the multipart upload of {Key}")]
+        public static partial void MultipartAborted(ILogger logger, string key);
+
+        [LoggerMessage(EventId = 1312, EventName = "S3AbortUnsupported", Level = LogLevel.Warning, Message = "{Where}: the server cannot abort multipart uploads (HTTP {Status}); parts of failed uploads stay until the bucket's lifecycle rules remove them")]
+        public static partial void AbortUnsupported(ILogger logger, string where, int status);
+
+        [LoggerMessage(EventId = 1314, EventName = "S3LeftoverAborting", Level = LogLevel.Information, Message = "aborting the multipart upload of {Key} in {Where} that an interrupted run left behind")]
+        public static partial void LeftoverAborting(ILogger logger, string key, string where);
+
+        [LoggerMessage(EventId = 1316, EventName = "S3MultipartLeft", Level = LogLevel.Information, Message = "stopped: the multipart upload of {Key} is left for the next start")]
+        public static partial void MultipartLeft(ILogger logger, string key);
+
+        [LoggerMessage(EventId = 1315, EventName = "S3CompletedEarlier", Level = LogLevel.Debug, Message = "the multipart upload of {Key} was completed by an earlier attempt whose answer was lost")]
+        public static partial void CompletedEarlier(ILogger logger, string key);
+
+        [LoggerMessage(EventId = 1317, EventName = "S3MultipartResumed", Level = LogLevel.Information, Message = "resuming the multipart upload of {Key} that an interrupted run left: {Sent} of {PartCount} parts are on the server already")]
+        public static partial void MultipartResumed(ILogger logger, string key, int sent, int partCount);
+
+        [LoggerMessage(EventId = 1318, EventName = "S3LeftoverKept", Level = LogLevel.Information, Message = "keeping the multipart upload of {Key} in {Where} that an interrupted run left ({Parts} parts sent), to resume when {StorePath} is pushed")]
+        public static partial void LeftoverKept(ILogger logger, string key, string where, int parts, string storePath);
+
+        [LoggerMessage(EventId = 1313, EventName = "S3AbortFailed", Level = LogLevel.Warning, Message = "could not abort the multipart upload of {Key} in {Where}: {Reason}")]
+        public static partial void AbortFailed(ILogger logger, string key, string where, string reason);
+    }
+}

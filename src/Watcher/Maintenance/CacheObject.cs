@@ -1,4 +1,0 @@
-namespace Watcher.Maintenance;
-
-/// <summary>One object of a cache: its key (the path below the cache root, <c>/</c>-separated), size and last-modified time.</summary>
-internal sealed record CacheObject(string Key, long Size, DateTimeOffset LastModified);
