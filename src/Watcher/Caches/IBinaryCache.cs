@@ -69,6 +69,13 @@ internal interface IBinaryCache
     /// <returns>False when the NAR object is gone (or could not be refreshed): it must go up again first.</returns>
     Task<bool> RefreshNarAsync(NarInfo narInfo, CancellationToken cancellationToken) => Task.FromResult(true);
 
+    /// <summary>
+    /// The cache's objects as keys through the client and request policy it pushes with (an <c>s3</c> cache), so that
+    /// retention shares its connections, limits and breaker; <see langword="null"/> where retention opens its own
+    /// (<c>file</c>) or the server keeps its own (Attic). Owned by the cache: callers do not dispose it.
+    /// </summary>
+    ICacheObjects? Objects => null;
+
     /// <summary>Whether the cache has a <c>nix-cache-info</c> whose identity tells that it was wiped (<c>file</c> and <c>s3</c>).</summary>
     bool HasCacheInfo => false;
 

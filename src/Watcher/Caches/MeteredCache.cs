@@ -81,6 +81,8 @@ internal sealed class MeteredCache(IBinaryCache inner, CacheActivity activity, W
 
     public bool HasCacheInfo => inner.HasCacheInfo;
 
+    public ICacheObjects? Objects => inner.Objects;
+
     public Task<CacheLookup> RefreshAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
         RecordAsync(() => inner.RefreshAsync(paths, cancellationToken), cancellationToken);
 

@@ -92,7 +92,13 @@ internal static class ServiceCollectionExtensions
         services.AddHostedService<StartupScanService>();
         services.AddHostedService<Planner>();
         services.AddHostedService<SchedulerService>();
-        services.AddHostedService<RetentionService>();
+        services.AddHostedService(sp => new RetentionService(
+            sp.GetRequiredService<WatcherOptions>(),
+            sp.GetRequiredService<StateStore>(),
+            sp.GetRequiredService<WatcherMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            [.. sp.GetRequiredService<IReadOnlyList<CacheTarget>>().Select(t => t.Cache)]));
         services.AddHostedService<SystemdNotifyService>();
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddHostedService<UploadLimitReloader>();

@@ -68,6 +68,8 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
     public bool HasCacheInfo => true;
 
+    public ICacheObjects? Objects => _objects;
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         if (!_leftoversAborted)

@@ -47,40 +47,30 @@ internal sealed partial class S3ObjectWriter
         _logger = logger;
     }
 
-    /// <summary>Whether <paramref name="key"/> exists; 404 and 403 (buckets that forbid listing) both mean no.</summary>
-    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) =>
-        _policy.RunAsync($"checking {key}", RequestKind.Repeatable, async ct =>
-        {
-            try
-            {
-                await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
-                return true;
-            }
-            catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
-            {
-                return false;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                throw _errors.Wrap(ex, $"checking {key}");
-            }
-        }, cancellationToken);
+    /// <summary>Whether <paramref name="key"/> exists (see <see cref="HeadAsync"/>).</summary>
+    public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) => await HeadAsync(key, cancellationToken) is not null;
 
-    /// <summary>The size of the object at <paramref name="key"/>, or null when there is none (404, or 403 where listing is forbidden).</summary>
+    /// <summary>The size of the object at <paramref name="key"/>, or null when there is none (see <see cref="HeadAsync"/>).</summary>
     public async Task<long?> SizeAsync(string key, CancellationToken cancellationToken) => (await StatAsync(key, cancellationToken))?.Size;
 
-    /// <summary>The size and last-modified time of the object at <paramref name="key"/>, or null when there is none (404, or 403 where listing is forbidden).</summary>
-    public Task<CacheObject?> StatAsync(string key, CancellationToken cancellationToken) =>
+    /// <summary>The size and last-modified time of the object at <paramref name="key"/>, or null when there is none (see <see cref="HeadAsync"/>).</summary>
+    public async Task<CacheObject?> StatAsync(string key, CancellationToken cancellationToken) =>
+        await HeadAsync(key, cancellationToken) is { } head ? new CacheObject(key, head.ContentLength, S3CacheObjects.ToOffset(head.LastModified)) : null;
+
+    /// <summary>
+    /// The one HEAD of this cache, for pushing and maintenance alike: the object's metadata, or null when there is none.
+    /// 404 and 403 both mean none: a bucket that forbids listing answers 403 for a key it does not have.
+    /// </summary>
+    public Task<GetObjectMetadataResponse?> HeadAsync(string key, CancellationToken cancellationToken) =>
         _policy.RunAsync($"checking {key}", RequestKind.Repeatable, async ct =>
         {
             try
             {
-                var metadata = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
-                return new CacheObject(key, metadata.ContentLength, S3CacheObjects.ToOffset(metadata.LastModified));
+                return await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
             }
             catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
             {
-                return (CacheObject?)null;
+                return (GetObjectMetadataResponse?)null;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
