@@ -71,6 +71,13 @@ internal sealed class MeteredCache(IBinaryCache inner, CacheActivity activity, W
         activity.Succeeded(time.GetUtcNow());
     }
 
+    public async Task<bool> TryPublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    {
+        bool published = await RecordAsync(() => inner.TryPublishAsync(narInfo, cancellationToken), cancellationToken);
+        activity.Succeeded(time.GetUtcNow());
+        return published;
+    }
+
     public bool HasCacheInfo => inner.HasCacheInfo;
 
     public Task<CacheLookup> RefreshAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>

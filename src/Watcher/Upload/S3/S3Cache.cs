@@ -39,6 +39,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     private readonly S3CacheObjects _objects;
     private readonly ObjectRefresher _refresher;
     private readonly TimeProvider _time;
+    private readonly WrittenNars _nars = new();
     private bool _leftoversAborted;
 
     public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, IRequestPolicy policy, IMultipartJournal journal, StagingDirectory staging, TimeProvider time, ILogger logger)
@@ -78,12 +79,14 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             _leftoversAborted = true;
         }
 
-        // Never overwritten: users set Priority or WantMassQuery in it. Two pushers racing here both write
-        // the same default document.
+        // Never overwritten: users set Priority or WantMassQuery in it. Of two pushers racing here the first one's stays
+        // (where the server honours If-None-Match; elsewhere both write the same default document).
         if (!await _writer.ExistsAsync(CacheInfoKey, cancellationToken))
         {
-            await _writer.PutTextAsync(CacheInfoKey, $"StoreDir: {_storeDir}\n", CacheInfoContentType, cancellationToken);
-            Log.CacheInfoCreated(_logger, _errors.Where);
+            if (await _writer.PutTextAsync(CacheInfoKey, $"StoreDir: {_storeDir}\n", CacheInfoContentType, cancellationToken) is null)
+            {
+                Log.CacheInfoCreated(_logger, _errors.Where);
+            }
         }
     }
 
@@ -159,16 +162,29 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             // NAR keys name their content: an object already there with this size holds these very bytes (one of another
             // size is what an interrupted or damaged upload left, and is written over). One nothing names yet is kept from
             // gc only by its age until the narinfo is published, so an old one is refreshed, or written again if that fails.
-            if (await _writer.StatAsync(encoded.Url, cancellationToken) is { } existing && existing.Size == encoded.FileSize
+            // A NAR nobody had goes up only if it is still absent (first writer wins): one that appeared meanwhile counts
+            // when it holds these bytes.
+            bool written = false;
+            var existing = await _writer.StatAsync(encoded.Url, cancellationToken);
+            if (existing is not null && existing.Size == encoded.FileSize
                 && (_time.GetUtcNow() - existing.LastModified < GcLimits.NarRefreshAfter || await _refresher.RefreshObjectAsync(encoded.Url, cancellationToken)))
             {
                 Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
             }
-            else
+            else if (existing is not null)
             {
                 await _writer.PutFileAsync(encoded.Url, staged, NarContentType, cancellationToken);
             }
+            else if (await _writer.PutFileAsync(encoded.Url, staged, NarContentType, ifAbsent: true, cancellationToken))
+            {
+                written = true;
+            }
+            else
+            {
+                Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
+            }
 
+            _nars.Uploaded(encoded.Url, written);
             return encoded.ToNarInfo(info);
         }
         finally
@@ -177,17 +193,77 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         }
     }
 
-    public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken) => TryPublishAsync(narInfo, cancellationToken);
+
+    /// <remarks>
+    /// The narinfo goes up only if none is in place (first writer wins, where the server honours If-None-Match). When
+    /// another writer's is there, it stays: the path is present, and the NAR this cache wrote for it is deleted unless
+    /// that narinfo names it too or another path of this push still waits to publish it.
+    /// </remarks>
+    public async Task<bool> TryPublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
     {
         var signed = _signingKey is null ? narInfo : narInfo.SignedWith(_signingKey);
 
         // No Content-Encoding: Nix ≥ 2.34 decodes only what libcurl does, and a plain narinfo reads everywhere.
-        return _writer.PutTextAsync(NarInfoKey(narInfo.StorePath), signed.ToString(), NarInfoContentType, cancellationToken);
-    }
+        string? winner = null;
+        bool answered = false;
+        try
+        {
+            winner = await _writer.PutTextAsync(NarInfoKey(narInfo.StorePath), signed.ToString(), NarInfoContentType, cancellationToken);
+            answered = true;
+        }
+        finally
+        {
+            if (!answered)
+            {
+                _nars.Failed(narInfo.Url);
+            }
+        }
 
+        if (winner is null)
+        {
+            _nars.Named(narInfo.Url);
+            return true;
+        }
+
+        string? winnerUrl = NamedNar(winner);
+        Log.NarInfoInPlace(_logger, narInfo.StorePath.FullPath, _errors.Where, winnerUrl ?? "an unreadable URL");
+        if (winnerUrl is null || winnerUrl == narInfo.Url)
+        {
+            _nars.Named(narInfo.Url);
+        }
+        else if (_nars.Lost(narInfo.Url))
+        {
+            try
+            {
+                await _writer.DeleteAsync(narInfo.Url, cancellationToken);
+                Log.OwnNarDeleted(_logger, narInfo.Url, narInfo.StorePath.FullPath);
+            }
+            catch (CacheUploadException ex)
+            {
+                // The path is in the cache all the same; the NAR stays an orphan until gc.
+                Log.OwnNarKept(_logger, narInfo.Url, ex.Message);
+            }
+        }
+
+        return false;
+    }
     public void Dispose() => _client.Dispose();
 
     private static string NarInfoKey(StorePath path) => path.HashPart + ".narinfo";
+
+    /// <summary>The NAR url of another writer's narinfo, or null when it does not parse.</summary>
+    private string? NamedNar(string narInfo)
+    {
+        try
+        {
+            return NarInfo.Parse(narInfo, _storeDir).Url;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     private static partial class Log
     {
@@ -196,6 +272,15 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
         [LoggerMessage(EventId = 1301, EventName = "S3NarPresent", Level = LogLevel.Debug, Message = "{Key} is already in the bucket; not uploading the NAR of {StorePath} again")]
         public static partial void NarPresent(ILogger logger, string key, string storePath);
+
+        [LoggerMessage(EventId = 1303, EventName = "S3NarInfoInPlace", Level = LogLevel.Information, Message = "{StorePath}: another writer's narinfo was in {Where} first; it stays (naming {Url}) and the path counts as present")]
+        public static partial void NarInfoInPlace(ILogger logger, string storePath, string where, string url);
+
+        [LoggerMessage(EventId = 1304, EventName = "S3OwnNarDeleted", Level = LogLevel.Debug, Message = "deleted {Key}, written for {StorePath} but named by no narinfo")]
+        public static partial void OwnNarDeleted(ILogger logger, string key, string storePath);
+
+        [LoggerMessage(EventId = 1305, EventName = "S3OwnNarKept", Level = LogLevel.Warning, Message = "could not delete {Key}, which no narinfo names; gc removes it: {Reason}")]
+        public static partial void OwnNarKept(ILogger logger, string key, string reason);
 
         [LoggerMessage(EventId = 1302, EventName = "S3ClockOff", Level = LogLevel.Warning, Message = "{Where}: {Offset}; the server refused a request's time, so requests are signed with the server's time from now on")]
         public static partial void ClockOff(ILogger logger, string where, string offset);

@@ -24,6 +24,9 @@ internal sealed class S3Errors(string cache, string bucket, string endpoint)
     private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
     {
         "InternalError", "ServiceUnavailable", "OperationAborted",
+
+        // AWS: another conditional write to the key is under way; whichever ends first wins, so this one is sent again.
+        "ConditionalRequestConflict",
     };
 
     /// <summary>"cache 'x' (bucket 'b' at http://…)": the prefix of every message.</summary>
