@@ -46,6 +46,7 @@ started=$SECONDS
 echo "building the Debian sid root in $sid (nix-bin, radosgw, moto)" >&2
 work="$base/building"
 rm -rf "$sid" "$base/recipe"
+mkdir -p "$base"
 log="$base/build.log"
 : >"$log"
 # A second attempt when a download fails on the way.

@@ -14,9 +14,10 @@ namespace Watcher.Upload.S3;
 /// <para>A NAR's key is the hash of its compressed bytes, known only once it is compressed, so the NAR is
 /// staged in a file first (in the <see cref="StagingDirectory"/>). That keeps memory flat whatever the NAR's size and lets a failed
 /// multipart part be read again.</para>
-/// <para>Every write is idempotent, so several pushers can share a bucket: a NAR key names its content
-/// (an existing one is skipped), and a narinfo is written only after its NAR object is complete;
-/// two pushers writing the same narinfo write equivalent, valid documents.</para>
+/// <para>Several pushers can share a bucket: a NAR key names its content (an existing one is skipped), a narinfo is
+/// written only after its NAR object is complete, and writes carry <c>If-None-Match: *</c>, so the first writer of a
+/// narinfo wins and a late retry never replaces it; the loser's NAR is deleted (see <see cref="TryPublishAsync"/>).
+/// Where the server ignores the header, two pushers writing the same narinfo write equivalent, valid documents.</para>
 /// </remarks>
 internal sealed partial class S3Cache : IBinaryCache, IDisposable
 {

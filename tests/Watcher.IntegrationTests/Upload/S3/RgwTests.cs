@@ -32,6 +32,52 @@ public sealed class RgwTests(NixFixture nix, RgwFixture rgw) : IClassFixture<Rgw
     }
 
     [Fact]
+    public async Task Push_TwoHostsSameClosureOtherBytesAtOnce_NoNarLeftOverAndNixTrustingBothKeysSubstitutes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var outputs = await nix.BuildChainAsync(12, ct);
+        using var fleet = await S3Fleet.CreateAsync(rgw.Server, ct);
+
+        await fleet.PushAndVerifyAsync(rgw.Server, outputs, ct);
+
+        string store = Path.Combine(fleet.Zstd.Home.Root, "fresh");
+        var copy = await NixVerifier.SubstituteAsync(fleet.Zstd.HttpUrl(rgw.Server.Endpoint), string.Join(' ', fleet.PublicKeys), store, [outputs[^1]], ct);
+        Assert.True(copy.ExitCode == 0, copy.StandardError);
+        Assert.Equal(await NixVerifier.NarHashAsync(outputs[0], null, ct), await NixVerifier.NarHashAsync(outputs[0], store, ct));
+    }
+
+    [Fact]
+    public async Task Push_AnotherHostPublishesBetweenLookupAndPublish_RgwAnswers412TheirsStaysAndOurNarIsDeleted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var outputs = await nix.BuildChainAsync(1, ct);
+        using var fleet = await S3Fleet.CreateAsync(rgw.Server, ct);
+        await using var front = await S3Front.StartAsync(rgw.Server.Endpoint, long.MaxValue, secretKey: null, ct);
+        using var late = new S3TestCache(front.Endpoint, fleet.Zstd.Bucket, rgw.Server.SecretKey, rgw.Server.AccessKey, fleet.Zstd.KeyFileText);
+
+        // Just as this host's narinfo goes up, the other host (other compression, other key) publishes the path.
+        front.Answer = async context =>
+        {
+            if (context.Request.Method == "PUT" && context.Request.Path.Value?.EndsWith(".narinfo", StringComparison.Ordinal) == true)
+            {
+                front.Answer = null;
+                var other = await fleet.Plain.PushAsync([outputs[0]], ct);
+                Assert.True(other.ExitCode == 0, other.StandardError + other.StandardOutput);
+            }
+
+            return false;
+        };
+        var push = await late.PushAsync([outputs[0]], ct);
+
+        Assert.True(push.ExitCode == 0, push.StandardError + push.StandardOutput);
+        Assert.Contains(S3TestCache.Summary(0, 1, 0), push.StandardOutput, StringComparison.Ordinal);
+        using var client = rgw.Server.CreateClient();
+        var narInfo = Assert.Single((await S3TestCache.VerifyNarInfosAsync(client, fleet.Zstd.Bucket, fleet.Plain.PublicKey, ct)).Values);
+        Assert.Equal("none", narInfo.Compression);
+        Assert.Equal([narInfo.Url], (await S3TestCache.ListAsync(client, fleet.Zstd.Bucket, ct)).Keys.Where(k => k.StartsWith("nar/", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public async Task Push_BodiesDamagedOnTheWay_RgwRefusesEachAndWatcherSendsItAgain()
     {
         var ct = TestContext.Current.CancellationToken;
