@@ -25,10 +25,7 @@ public sealed class RgwTests(NixFixture nix, RgwFixture rgw) : IClassFixture<Rgw
         Assert.Contains(S3TestCache.Summary(6, 0, 0), push.StandardOutput, StringComparison.Ordinal);
         var narInfos = await S3TestCache.VerifyNarInfosAsync(client, cache.Bucket, cache.PublicKey, ct);
         await S3TestCache.VerifyNarHashesAsync(client, cache.Bucket, narInfos.Values, ct);
-        string store = Path.Combine(cache.Home.Root, "fresh");
-        var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(rgw.Server.Endpoint), cache.PublicKey.ToString(), store, [outputs[^1]], ct);
-        Assert.True(copy.ExitCode == 0, copy.StandardError);
-        Assert.Equal(await NixVerifier.NarHashAsync(outputs[0], null, ct), await NixVerifier.NarHashAsync(outputs[0], store, ct));
+        await AssertNixSubstitutesAsync(cache, cache.PublicKey.ToString(), outputs, ct);
     }
 
     [Fact]
@@ -40,10 +37,7 @@ public sealed class RgwTests(NixFixture nix, RgwFixture rgw) : IClassFixture<Rgw
 
         await fleet.PushAndVerifyAsync(rgw.Server, outputs, ct);
 
-        string store = Path.Combine(fleet.Zstd.Home.Root, "fresh");
-        var copy = await NixVerifier.SubstituteAsync(fleet.Zstd.HttpUrl(rgw.Server.Endpoint), string.Join(' ', fleet.PublicKeys), store, [outputs[^1]], ct);
-        Assert.True(copy.ExitCode == 0, copy.StandardError);
-        Assert.Equal(await NixVerifier.NarHashAsync(outputs[0], null, ct), await NixVerifier.NarHashAsync(outputs[0], store, ct));
+        await AssertNixSubstitutesAsync(fleet.Zstd, string.Join(' ', fleet.PublicKeys), outputs, ct);
     }
 
     [Fact]
@@ -75,6 +69,10 @@ public sealed class RgwTests(NixFixture nix, RgwFixture rgw) : IClassFixture<Rgw
         var narInfo = Assert.Single((await S3TestCache.VerifyNarInfosAsync(client, fleet.Zstd.Bucket, fleet.Plain.PublicKey, ct)).Values);
         Assert.Equal("none", narInfo.Compression);
         Assert.Equal([narInfo.Url], (await S3TestCache.ListAsync(client, fleet.Zstd.Bucket, ct)).Keys.Where(k => k.StartsWith("nar/", StringComparison.Ordinal)));
+
+        // check writes nothing, so it can only say what a write will show.
+        var check = await late.Home.RunAsync(["--config", late.ConfigFile, "check", "-v"], ct);
+        Assert.Contains(": conditional writes: writes carry If-None-Match: *; whether the server honours it shows at the first write", check.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -135,5 +133,17 @@ public sealed class RgwTests(NixFixture nix, RgwFixture rgw) : IClassFixture<Rgw
         Assert.True(front.LargestBody > 150_000_000, $"the largest body was {front.LargestBody} bytes");
         var narInfos = await S3TestCache.VerifyNarInfosAsync(client, bucket, cache.PublicKey, ct);
         await S3TestCache.VerifyNarHashesAsync(client, bucket, narInfos.Values, ct);
+    }
+
+    /// <summary>Real Nix, trusting <paramref name="publicKeys"/>, substitutes the chain <paramref name="outputs"/> from the bucket into a fresh store, byte for byte.</summary>
+    private async Task AssertNixSubstitutesAsync(S3TestCache cache, string publicKeys, IReadOnlyList<string> outputs, CancellationToken cancellationToken)
+    {
+        string store = Path.Combine(cache.Home.Root, "fresh");
+        var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(rgw.Server.Endpoint), publicKeys, store, [outputs[^1]], cancellationToken);
+        Assert.True(copy.ExitCode == 0, copy.StandardError);
+        foreach (string output in outputs)
+        {
+            Assert.Equal(await NixVerifier.NarHashAsync(output, null, cancellationToken), await NixVerifier.NarHashAsync(output, store, cancellationToken));
+        }
     }
 }
