@@ -25,7 +25,10 @@ internal sealed class S3Fleet : IDisposable
     {
         string bucket = await server.NewBucketAsync(cancellationToken);
         var zstd = new S3TestCache(server.Endpoint, bucket, server.SecretKey, server.AccessKey);
-        var plain = new S3TestCache(server.Endpoint, bucket, server.SecretKey, server.AccessKey);
+        // Another key name too: Nix trusts one key per name.
+        var (key, keyFileText) = NixSecretKey.Generate("s3-fleet-2");
+        key.Dispose();
+        var plain = new S3TestCache(server.Endpoint, bucket, server.SecretKey, server.AccessKey, keyFileText);
         File.AppendAllText(plain.ConfigFile, "\ncompression = \"none\"\n");
         return new S3Fleet(zstd, plain);
     }
