@@ -249,6 +249,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
         return false;
     }
+
     public void Dispose() => _client.Dispose();
 
     private static string NarInfoKey(StorePath path) => path.HashPart + ".narinfo";
