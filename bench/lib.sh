@@ -130,15 +130,16 @@ endpoint = \"http://127.0.0.1:$2\"
 region = \"us-east-1\""
 }
 
-# Starts s3rver on a free port with bucket BUCKET; sets S3_PORT. Stopped by bench_cleanup.
+# Starts s3rver on a free port with bucket BUCKET (and any more named after it); sets S3_PORT. Stopped by bench_cleanup.
 start_s3rver() {
-  local bucket=$1 dir="$BENCH_TMP/s3rver"
+  local dir="$BENCH_TMP/s3rver" buckets=() bucket
+  for bucket in "$@"; do buckets+=(--configure-bucket "$bucket"); done
   install_s3rver
   mkdir -p "$dir"
   # s3rver's ListObjectsV2 continuation tokens use DES, in OpenSSL 3's legacy provider (Node 17 and later).
   local legacy=""
   node --openssl-legacy-provider -e "" 2>/dev/null && legacy=--openssl-legacy-provider
-  node $legacy "$S3RVER_JS" --directory "$dir" --address 127.0.0.1 --port 0 --configure-bucket "$bucket" >"$BENCH_TMP/s3rver.log" 2>&1 &
+  node $legacy "$S3RVER_JS" --directory "$dir" --address 127.0.0.1 --port 0 "${buckets[@]}" >"$BENCH_TMP/s3rver.log" 2>&1 &
   S3RVER_PID=$!
   bench_pids+=("$S3RVER_PID")
   for _ in $(seq 1 100); do
@@ -163,6 +164,16 @@ root_of() {
     big = if \"$big\" == \"\" then [] else [ (builtins.storePath \"$big\") ];
   in builtins.toFile \"$name\" (builtins.concatStringsSep \"\\n\" (small ++ big))"
   nix-instantiate --eval --strict --read-write-mode -E "$expr" | tr -d '"'
+}
+
+# random_path NAME MIB: a store path of MIB MiB of random bytes (a NAR no compression shrinks), held by a root in the
+# run's temp dir and deleted at the end; sets RANDOM_PATH. Call it directly, not in $(…), so that the cleanup knows it.
+random_path() {
+  head -c "$2M" /dev/urandom >"$BENCH_TMP/$1.bin"
+  RANDOM_PATH=$(nix-store --add "$BENCH_TMP/$1.bin")
+  rm -f "$BENCH_TMP/$1.bin"
+  bench_roots+=("$RANDOM_PATH")
+  nix-store --add-root "$BENCH_TMP/gcroots/$1" --indirect -r "$RANDOM_PATH" >/dev/null
 }
 
 # The large real tree: the .NET installation this script runs on, added to the store once per run (and deleted

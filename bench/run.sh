@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs the benchmarks of docs/performance.md on this machine and prints a table of figures, targets and ratios.
 #   bench/run.sh                  all of them (needs root or sudo for apt-get, like eng/run.sh)
-#   bench/run.sh --only push,nar  a subset: push one nar small latency scan memory maintenance stalls
+#   bench/run.sh --only push,nar  a subset: push one nar small latency scan memory maintenance stalls uplink auto
 #   BENCH_KEEP=1 bench/run.sh     keep the temp dir (logs, configs) for a look afterwards
 # Timings never fail the script; it exits non-zero only when a measurement could not be made.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
-all=(push one nar small latency scan memory maintenance stalls)
+all=(push one nar small latency scan memory maintenance stalls uplink auto)
 only=("${all[@]}")
 while [ $# -gt 0 ]; do
   case "$1" in

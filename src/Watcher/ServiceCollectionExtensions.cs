@@ -6,6 +6,7 @@ using Watcher.Pipeline;
 using Watcher.State;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.Bandwidth;
 using Watcher.Watch;
 
 namespace Watcher;
@@ -32,14 +33,17 @@ internal static class ServiceCollectionExtensions
             var time = sp.GetRequiredService<TimeProvider>();
             return new CacheFactory(sp.GetRequiredService<ILoggerFactory>(), time)
             {
+                Limits = sp.GetRequiredService<UploadLimits>(),
                 Staging = sp.GetRequiredService<StagingDirectory>(),
                 EncoderLogLevel = LogLevel.Information,
                 MultipartJournals = cache => state.MultipartJournal(cache, time),
             };
         });
+        services.AddSingleton(sp => UploadLimits.From(options, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new WatcherMetrics(
             sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(),
-            () => CacheGaugesOf(sp.GetRequiredService<IReadOnlyList<CacheTarget>>(), sp.GetRequiredService<StateStore>())));
+            () => CacheGaugesOf(sp.GetRequiredService<IReadOnlyList<CacheTarget>>(), sp.GetRequiredService<StateStore>()),
+            sp.GetRequiredService<UploadLimits>().Gauges));
         services.AddSingleton<IReadOnlyList<CacheTarget>>(sp =>
         {
             var factory = sp.GetRequiredService<CacheFactory>();
@@ -81,6 +85,7 @@ internal static class ServiceCollectionExtensions
         services.AddHostedService<RetentionService>();
         services.AddHostedService<SystemdNotifyService>();
         services.AddHostedService<IdleMemoryTrimmer>();
+        services.AddHostedService<UploadLimitReloader>();
         return services;
     }
 }

@@ -6,6 +6,7 @@ using Watcher.Nix;
 using Watcher.Pipeline;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Cli;
 
@@ -21,6 +22,7 @@ internal sealed partial class OneShotPush : IDisposable
     private readonly INarSource _source;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly UploadLimits? _limits;
 
     /// <summary>Creates the caches <paramref name="caches"/> with <paramref name="factory"/>, reading NARs through <paramref name="daemon"/>.</summary>
     public OneShotPush(IEnumerable<CacheOptions> caches, CacheFactory factory, NixDaemonClient daemon, ILogger logger, TimeProvider? time = null)
@@ -28,6 +30,7 @@ internal sealed partial class OneShotPush : IDisposable
         var metrics = new WatcherMetrics(_meters);
         _targets = [.. caches.Select(o => CacheTarget.For(o, factory.CreateMetered(o, daemon.StoreDir, metrics, breaker: false)))];
         _source = new StoreNarSource(daemon);
+        _limits = factory.Limits;
         _logger = logger;
         _time = time ?? TimeProvider.System;
     }
@@ -48,7 +51,7 @@ internal sealed partial class OneShotPush : IDisposable
     /// <summary>Pushes <paramref name="plan"/>'s closure to every cache at once, with a live display when <paramref name="output"/> has one.</summary>
     public async Task<PushSummary> PushAsync(PushPlan plan, ConsoleOutput output, CancellationToken cancellationToken)
     {
-        var progress = _targets.Select(t => new CacheProgress(t.Name, t.Activity, plan.Closure)).ToList();
+        var progress = _targets.Select(t => new CacheProgress(t.Name, t.Activity, plan.Closure) { Throttle = _limits?.For(t.Name) }).ToList();
         Task<CachePushSummary[]> PushAll() => Task.WhenAll(_targets.Select((t, i) => PushToAsync(t, plan, progress[i], cancellationToken)));
         try
         {

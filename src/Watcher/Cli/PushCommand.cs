@@ -5,6 +5,7 @@ using Watcher.Nix;
 using Watcher.Pipeline;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.Bandwidth;
 using Watcher.Upload.S3;
 
 namespace Watcher.Cli;
@@ -16,6 +17,11 @@ internal static partial class PushCommand
     {
         Description = "Push to this cache only (repeatable; default: every configured cache)",
         AllowMultipleArgumentsPerToken = false,
+    };
+
+    private static readonly Option<string?> MaxUploadRateOption = new("--max-upload-rate")
+    {
+        Description = "Limit the upload rate of all caches together, in place of the config's max-upload-rate (\"4 MiB/s\", \"800 kbit/s\", \"off\", or a timetable such as \"08:00,1M 23:00,off\")",
     };
 
     private static readonly Option<bool> QuietOption = OneShotPush.QuietOption();
@@ -32,6 +38,7 @@ internal static partial class PushCommand
     {
         var command = new Command("push", "Push the closures of store paths to the caches; exit 0 only when every path is in every cache");
         command.Options.Add(CacheOption);
+        command.Options.Add(MaxUploadRateOption);
         command.Options.Add(QuietOption);
         command.Options.Add(JsonOption);
         command.Arguments.Add(PathsArgument);
@@ -41,12 +48,20 @@ internal static partial class PushCommand
             parse.GetValue(PathsArgument) ?? [],
             parse.GetValue(QuietOption),
             parse.GetValue(JsonOption),
+            parse.GetValue(MaxUploadRateOption),
             ct));
         return command;
     }
 
-    private static async Task<int> RunAsync(string? configPath, string[] cacheNames, string[] arguments, bool quiet, bool json, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(string? configPath, string[] cacheNames, string[] arguments, bool quiet, bool json, string? maxUploadRate, CancellationToken cancellationToken)
     {
+        RateSchedule? rateOverride = null;
+        if (maxUploadRate is not null && !RateSchedule.TryParse(maxUploadRate, out rateOverride, out string? rateError))
+        {
+            await Console.Error.WriteLineAsync($"nix-watcher: --max-upload-rate must be {RateSchedule.Expected}; {rateError}");
+            return ExitCodes.Usage;
+        }
+
         var options = ConfigLoader.Load(configPath);
         var selected = SelectCaches(options, cacheNames);
         string storeDir = options.Watch.StoreDir;
@@ -65,7 +80,8 @@ internal static partial class PushCommand
         using var loggerFactory = WatcherCli.CreateLoggerFactory(OneShotPush.MessageLevel(output), output);
         var logger = loggerFactory.CreateLogger("Watcher.Push");
         using var staging = StagingDirectory.In(options.StateDir);
-        using var factory = new CacheFactory(loggerFactory) { Staging = staging };
+        using var limits = UploadLimits.From(options, TimeProvider.System, rateOverride);
+        using var factory = new CacheFactory(loggerFactory) { Staging = staging, Limits = limits };
         using var daemon = new NixDaemonClient(new NixDaemonClientOptions { StoreDir = storeDir }, loggerFactory.CreateLogger<NixDaemonClient>());
         using var push = new OneShotPush(selected, factory, daemon, logger);
         ShowCreatedKeys(factory, selected);

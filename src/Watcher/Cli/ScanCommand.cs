@@ -4,6 +4,7 @@ using Watcher.Config;
 using Watcher.Pipeline;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Cli;
 
@@ -48,7 +49,8 @@ internal static partial class ScanCommand
         using var loggerFactory = WatcherCli.CreateLoggerFactory(OneShotPush.MessageLevel(output), output);
         var logger = loggerFactory.CreateLogger("Watcher.Scan");
         using var staging = StagingDirectory.In(options.StateDir);
-        using var factory = new CacheFactory(loggerFactory) { Staging = staging };
+        using var limits = UploadLimits.From(options, TimeProvider.System);
+        using var factory = new CacheFactory(loggerFactory) { Staging = staging, Limits = limits };
         using var daemon = new NixDaemonClient(new NixDaemonClientOptions { StoreDir = options.Watch.StoreDir }, loggerFactory.CreateLogger<NixDaemonClient>());
         using var push = new OneShotPush(options.Caches, factory, daemon, logger);
         PushCommand.ShowCreatedKeys(factory, options.Caches);

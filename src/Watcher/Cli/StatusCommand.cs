@@ -108,6 +108,11 @@ internal static class StatusCommand
                 : $"metrics: NOT serving on {metrics.Listen} since {Time(metrics.FailingSince)}: {metrics.Error}; next try at {Time(metrics.NextAttempt)}");
         }
 
+        if (report.UploadLimit is { } limit)
+        {
+            text.AppendLine("upload limit: " + limit.Describe());
+        }
+
         foreach (string problem in report.Problems)
         {
             text.AppendLine("unhealthy: " + problem);
@@ -119,6 +124,11 @@ internal static class StatusCommand
             if (cache.PathsPerMinute is { } rate)
             {
                 text.AppendLine(CultureInfo.InvariantCulture, $"  rate:       {rate:0.#} paths/min over the last {PushRate.Window.TotalMinutes:0} min");
+            }
+
+            if (cache.UploadLimit is { Schedule: not "off" } cacheLimit)
+            {
+                text.AppendLine("  limit:      " + cacheLimit.Describe());
             }
 
             if (cache.OldestPending is { } oldest)

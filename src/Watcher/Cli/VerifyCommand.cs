@@ -7,6 +7,7 @@ using Watcher.Maintenance;
 using Watcher.Upload.Resilience;
 using Watcher.Metrics;
 using Watcher.Upload;
+using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Cli;
 
@@ -71,7 +72,8 @@ internal static class VerifyCommand
         var journal = new MaintenanceJournal(options.StateDir);
         using var staging = StagingDirectory.In(options.StateDir);
         using var meters = new PrivateMeterFactory();
-        var requests = new MaintenanceRequests(staging, new WatcherMetrics(meters), loggerFactory.CreateLogger<CachePolicy>());
+        using var limits = UploadLimits.From(options, TimeProvider.System);
+        var requests = new MaintenanceRequests(staging, new WatcherMetrics(meters), loggerFactory.CreateLogger<CachePolicy>(), limits);
         var reports = new List<VerifyCacheReport>();
         try
         {
@@ -131,7 +133,7 @@ internal static class VerifyCommand
         using var objects = MaintenanceTargets.Open(cache, requests.Metrics, requests.PolicyLogger, TimeProvider.System);
         try
         {
-            var verification = new CacheVerification(cache, storeDir, requests.Staging, journal, progress, loggerFactory);
+            var verification = new CacheVerification(cache, storeDir, requests.Staging, journal, progress, loggerFactory) { Limits = requests.Limits };
             var report = await verification.RunAsync(objects, key, deep, repair, action =>
             {
                 if (!json)

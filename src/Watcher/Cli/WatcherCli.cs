@@ -24,6 +24,7 @@ internal static class WatcherCli
         root.Subcommands.Add(NetrcCommand.Create());
         root.Subcommands.Add(StatusCommand.Create());
         root.Subcommands.Add(RetryCommand.Create());
+        root.Subcommands.Add(LimitCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
         root.Subcommands.Add(GcCommand.Create());
         root.SetAction((parse, ct) => RunCommand.RunAsync(parse.GetValue(ConfigOption), ct));

@@ -17,6 +17,10 @@ internal abstract class CacheOptions
     /// <value>The default value is empty: nothing is skipped for its signature (attic also applies its cache's own upstream keys).</value>
     public IReadOnlyList<string> SkipSignedBy { get; init; } = [];
 
+    /// <summary>The limit on this cache's upload rate (<c>max-upload-rate</c> in its table), within the top-level one.</summary>
+    /// <value>The default value is <see langword="null"/>: only the top-level limit applies. File caches have none (no wire).</value>
+    public RateSchedule? MaxUploadRate { get; init; }
+
     /// <summary>How requests to this cache are sent again: <c>[caches.NAME.retry]</c>, key by key over <c>[retry]</c>.</summary>
     /// <value>The default value is <see cref="RetryOptions"/>'s defaults.</value>
     public RetryOptions Retry { get; init; } = new();

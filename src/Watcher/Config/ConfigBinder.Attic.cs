@@ -62,7 +62,7 @@ internal sealed partial class ConfigBinder
 
         return new AtticCacheOptions
         {
-            Name = reader.Table.Name, Jobs = common.Jobs, SkipSignedBy = common.SkipSignedBy, Retry = common.Retry, Server = server, Cache = cache,
+            Name = reader.Table.Name, Jobs = common.Jobs, SkipSignedBy = common.SkipSignedBy, Retry = common.Retry, MaxUploadRate = common.MaxUploadRate, Server = server, Cache = cache,
             Endpoint = endpoint, TokenFile = tokenFile, AtticConfigFile = atticConfigFile, UploadEndpoint = uploadEndpoint,
             SkipUpstreamSigned = skipUpstreamSigned,
         };

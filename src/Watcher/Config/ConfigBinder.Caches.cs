@@ -11,8 +11,8 @@ internal sealed partial class ConfigBinder
     private static readonly Dictionary<string, string[]> KeysByType = new(StringComparer.Ordinal)
     {
         [ConfigKeys.TypeFile] = [.. CommonKeys, .. SignedKeys, ConfigKeys.Path],
-        [ConfigKeys.TypeS3] = [.. CommonKeys, .. SignedKeys, ConfigKeys.Bucket, ConfigKeys.Endpoint, ConfigKeys.Region, ConfigKeys.Profile, ConfigKeys.PartSizeMb],
-        [ConfigKeys.TypeAttic] = [.. CommonKeys, ConfigKeys.Server, ConfigKeys.Cache, ConfigKeys.Endpoint, ConfigKeys.TokenFile, ConfigKeys.UploadEndpoint, ConfigKeys.SkipUpstreamSigned],
+        [ConfigKeys.TypeS3] = [.. CommonKeys, .. SignedKeys, ConfigKeys.Bucket, ConfigKeys.Endpoint, ConfigKeys.Region, ConfigKeys.Profile, ConfigKeys.PartSizeMb, ConfigKeys.MaxUploadRate],
+        [ConfigKeys.TypeAttic] = [.. CommonKeys, ConfigKeys.Server, ConfigKeys.Cache, ConfigKeys.Endpoint, ConfigKeys.TokenFile, ConfigKeys.UploadEndpoint, ConfigKeys.SkipUpstreamSigned, ConfigKeys.MaxUploadRate],
     };
 
     private readonly Dictionary<string, string?> _checkedSigningKeys = new(StringComparer.Ordinal);
@@ -82,7 +82,8 @@ internal sealed partial class ConfigBinder
 
         int jobs = reader.GetInt(ConfigKeys.Jobs, 1, MaxJobs) ?? defaultJobs;
         IReadOnlyList<string> skipSignedBy = [.. (reader.GetStringArray(ConfigKeys.SkipSignedBy) ?? []).Select(item => item.Text)];
-        var common = new CommonCacheSettings(jobs, skipSignedBy, BindRetry(reader.GetTable(ConfigKeys.Retry), defaultRetry));
+        RateSchedule? rate = type is ConfigKeys.TypeS3 or ConfigKeys.TypeAttic ? GetRateSchedule(reader, ConfigKeys.MaxUploadRate) : null;
+        var common = new CommonCacheSettings(jobs, skipSignedBy, BindRetry(reader.GetTable(ConfigKeys.Retry), defaultRetry), rate);
         CacheOptions? options = type switch
         {
             ConfigKeys.TypeFile => BindFile(reader, common),
@@ -147,7 +148,7 @@ internal sealed partial class ConfigBinder
 
         return new S3CacheOptions
         {
-            Name = reader.Table.Name, Jobs = common.Jobs, SkipSignedBy = common.SkipSignedBy, Retry = common.Retry, Bucket = bucket, Endpoint = endpoint,
+            Name = reader.Table.Name, Jobs = common.Jobs, SkipSignedBy = common.SkipSignedBy, Retry = common.Retry, MaxUploadRate = common.MaxUploadRate, Bucket = bucket, Endpoint = endpoint,
             Region = region, Profile = profile, PartSizeMb = partSize,
             SigningKeyFile = keyFile, GenerateSigningKeyIfMissing = generate, Compression = compression, CompressionLevel = level, Retention = retention,
         };

@@ -31,6 +31,7 @@ internal sealed partial class ConfigBinder
         WatchOptions watch = BindWatch(top.GetTable(ConfigKeys.Watch));
         MetricsOptions metrics = BindMetrics(top.GetTable(ConfigKeys.Metrics));
         RetryOptions retry = BindRetry(top.GetTable(ConfigKeys.Retry), new RetryOptions());
+        RateSchedule? maxUploadRate = GetRateSchedule(top, ConfigKeys.MaxUploadRate);
         List<CacheOptions> caches = BindCaches(top, watch.Jobs, retry);
         top.ReportUnknown();
         _errors.ThrowIfAny();
@@ -42,6 +43,7 @@ internal sealed partial class ConfigBinder
             Watch = watch,
             Caches = caches,
             Metrics = metrics,
+            MaxUploadRate = maxUploadRate ?? RateSchedule.Off,
         };
     }
 

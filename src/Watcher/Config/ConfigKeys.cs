@@ -12,6 +12,7 @@ internal static class ConfigKeys
     public const string Caches = "caches";
     public const string Metrics = "metrics";
     public const string Retry = "retry";
+    public const string MaxUploadRate = "max-upload-rate"; // also in [caches.<name>], s3 and attic
 
     // [watch]
     public const string StoreDir = "store-dir";

@@ -21,6 +21,10 @@ internal sealed class WatcherOptions
     /// <see cref="FileCacheOptions"/> named <c>local</c>: Watcher should be useful with zero configuration.</value>
     public IReadOnlyList<CacheOptions> Caches { get; init; } = [];
 
+    /// <summary>The limit on the upload rate of all caches together (<c>max-upload-rate</c>): a rate or a timetable.</summary>
+    /// <value>The default value is <see cref="RateSchedule.Off"/>: a push goes as fast as the link allows, as before the key existed.</value>
+    public RateSchedule MaxUploadRate { get; init; } = RateSchedule.Off;
+
     /// <summary>The <c>[metrics]</c> table.</summary>
     public MetricsOptions Metrics { get; init; } = new();
 }

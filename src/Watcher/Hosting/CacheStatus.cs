@@ -15,6 +15,7 @@ namespace Watcher.Hosting;
 /// <param name="PathsPerMinute">Paths pushed per minute over the last five minutes (live).</param>
 /// <param name="OldestPending">When the longest-waiting pending path was journaled; null when nothing is pending.</param>
 /// <param name="OldestPendingAgeSeconds">How long that path had waited when the report was made.</param>
+/// <param name="UploadLimit">The cache's own <c>max-upload-rate</c> in force (live; null for file caches).</param>
 internal sealed record CacheStatus(
     string Name,
     string Type,
@@ -29,4 +30,5 @@ internal sealed record CacheStatus(
     IReadOnlyList<DeadLetterStatus> DeadLetters,
     double? PathsPerMinute = null,
     DateTimeOffset? OldestPending = null,
-    double? OldestPendingAgeSeconds = null);
+    double? OldestPendingAgeSeconds = null,
+    RateLimitStatus? UploadLimit = null);

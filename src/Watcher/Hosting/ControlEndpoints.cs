@@ -4,12 +4,13 @@ using Watcher.Config;
 using Watcher.Metrics;
 using Watcher.Pipeline;
 using Watcher.State;
+using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Hosting;
 
 /// <summary>
 /// The daemon's HTTP endpoints: on the owner-only control socket in the state directory, <c>/status</c> and
-/// <c>/retry</c> for <c>nix-watcher status</c> and <c>retry</c>. <c>/metrics</c> and <c>/healthz</c> are served on
+/// <c>/retry</c> for <c>nix-watcher status</c> and <c>retry</c>, <c>/limit</c> for <c>nix-watcher limit</c>. <c>/metrics</c> and <c>/healthz</c> are served on
 /// <c>[metrics] listen</c> by a server of their own (<see cref="MetricsServer"/>).
 /// </summary>
 /// <remarks>
@@ -34,9 +35,9 @@ internal static partial class ControlEndpoints
 
     public static void MapWatcherEndpoints(this WebApplication app)
     {
-        app.MapGet("/status", (HttpContext context, WatcherOptions options, StateStore state, IReadOnlyList<CacheTarget> targets, PipelineHealth health, MetricsServer metrics, TimeProvider time) => OnControlSocket(context)
+        app.MapGet("/status", (HttpContext context, WatcherOptions options, StateStore state, IReadOnlyList<CacheTarget> targets, PipelineHealth health, MetricsServer metrics, UploadLimits limits, TimeProvider time) => OnControlSocket(context)
             ? Results.Json(
-                StatusReport.Build(options, state, name => targets.FirstOrDefault(t => t.Name == name)?.Activity, daemon: true, time.GetUtcNow(), [.. health.Problems().Select(health.Describe)], metrics.Status),
+                StatusReport.Build(options, state, name => targets.FirstOrDefault(t => t.Name == name)?.Activity, daemon: true, time.GetUtcNow(), [.. health.Problems().Select(health.Describe)], metrics.Status, limits),
                 StatusJsonContext.Default.StatusReport)
             : Results.NotFound());
         app.MapPost("/retry", (HttpContext context, string? cache, StateStore state, IReadOnlyList<CacheTarget> targets, TimeProvider time, ILogger<StatusReport> logger) =>
@@ -55,6 +56,8 @@ internal static partial class ControlEndpoints
 
             return Results.Json(new RetryResult(requeued), StatusJsonContext.Default.RetryResult);
         });
+        app.MapPost("/limit", (HttpContext context, string? rate, string? cache, UploadLimits limits, ILogger<UploadLimits> logger) =>
+            OnControlSocket(context) ? LimitEndpoint.Set(rate, cache, limits, logger) : Results.NotFound());
     }
 
     /// <summary>Unix-socket connections have no IP addresses.</summary>

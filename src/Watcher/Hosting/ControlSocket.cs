@@ -64,5 +64,33 @@ internal sealed class ControlSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Sets a <c>max-upload-rate</c> of the running daemon (of <paramref name="cache"/>, or of all caches together);
+    /// null when no daemon listens. A refusal comes back with its <see cref="LimitResult.Error"/>.
+    /// </summary>
+    public async Task<LimitResult?> LimitAsync(string rate, string? cache, CancellationToken cancellationToken)
+    {
+        string query = "limit?rate=" + Uri.EscapeDataString(rate) + (cache is null ? string.Empty : "&cache=" + Uri.EscapeDataString(cache));
+        try
+        {
+            using var response = await _http.PostAsync(query, content: null, cancellationToken);
+            try
+            {
+                return await response.Content.ReadFromJsonAsync(StatusJsonContext.Default.LimitResult, cancellationToken)
+                    ?? new LimitResult(cache, null, $"the daemon answered HTTP {(int)response.StatusCode} without a result");
+            }
+            catch (System.Text.Json.JsonException)
+            {
+                // A daemon of a version without `limit` answers 404 with no JSON.
+                return new LimitResult(cache, null, $"the running daemon does not take 'limit' (HTTP {(int)response.StatusCode}); restart it to run this version");
+            }
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException or UnauthorizedAccessException)
+        {
+            // No daemon listens (or the socket is not ours to use).
+            return null;
+        }
+    }
+
     public void Dispose() => _http.Dispose();
 }

@@ -6,4 +6,5 @@ namespace Watcher.Hosting;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.Never)]
 [JsonSerializable(typeof(StatusReport))]
 [JsonSerializable(typeof(RetryResult))]
+[JsonSerializable(typeof(LimitResult))]
 internal sealed partial class StatusJsonContext : JsonSerializerContext;

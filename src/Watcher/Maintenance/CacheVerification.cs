@@ -2,6 +2,7 @@ using Watcher.Config;
 using Watcher.Nix;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Maintenance;
 
@@ -11,6 +12,9 @@ namespace Watcher.Maintenance;
 /// </summary>
 internal sealed class CacheVerification(SignedCacheOptions options, string storeDir, StagingDirectory staging, MaintenanceJournal journal, IStepProgress? progress, ILoggerFactory loggerFactory)
 {
+    /// <summary>The <c>max-upload-rate</c> limits the repair's uploads keep to; none when null.</summary>
+    public UploadLimits? Limits { get; init; }
+
     public async Task<VerifyCacheReport> RunAsync(ICacheObjects objects, NixPublicKey key, bool deep, bool repair, Action<RepairAction> report, CancellationToken cancellationToken)
     {
         var (index, problems, skipped) = await CheckAsync(objects, key, deep, cancellationToken);
@@ -87,7 +91,7 @@ internal sealed class CacheVerification(SignedCacheOptions options, string store
     private async Task<IReadOnlyDictionary<StorePath, Upload.PathOutcome>> PushAsync(IReadOnlyList<StorePath> roots, IReadOnlySet<StorePath> overwrite, CancellationToken cancellationToken)
     {
         using var daemon = CreateDaemon();
-        return await RepairPush.PushAsync(options, storeDir, staging, daemon, roots, overwrite, loggerFactory, cancellationToken);
+        return await RepairPush.PushAsync(options, storeDir, staging, Limits, daemon, roots, overwrite, loggerFactory, cancellationToken);
     }
 
     private NixDaemonClient CreateDaemon() =>

@@ -1,7 +1,11 @@
 using Watcher.Metrics;
 using Watcher.Upload;
+using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Maintenance;
 
-/// <summary>What <c>verify</c> needs to send requests: where a repair stages NARs, and the metrics and log of the retry policies.</summary>
-internal sealed record MaintenanceRequests(StagingDirectory Staging, WatcherMetrics Metrics, ILogger PolicyLogger);
+/// <summary>
+/// What <c>verify</c> needs to send requests: where a repair stages NARs, the metrics and log of the retry policies, and
+/// the <c>max-upload-rate</c> limits a repair's uploads keep to, as every push's do.
+/// </summary>
+internal sealed record MaintenanceRequests(StagingDirectory Staging, WatcherMetrics Metrics, ILogger PolicyLogger, UploadLimits? Limits = null);

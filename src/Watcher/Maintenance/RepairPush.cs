@@ -3,6 +3,7 @@ using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.Store;
 using Watcher.Upload;
+using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Maintenance;
 
@@ -18,6 +19,7 @@ internal static class RepairPush
         CacheOptions options,
         string storeDir,
         StagingDirectory staging,
+        UploadLimits? limits,
         NixDaemonClient daemon,
         IReadOnlyList<StorePath> roots,
         IReadOnlySet<StorePath> overwrite,
@@ -25,7 +27,7 @@ internal static class RepairPush
         CancellationToken cancellationToken)
     {
         var logger = loggerFactory.CreateLogger("Watcher.Repair");
-        using var factory = new CacheFactory(loggerFactory) { CreateMissingKeys = false, Staging = staging };
+        using var factory = new CacheFactory(loggerFactory) { CreateMissingKeys = false, Staging = staging, Limits = limits };
         using var meters = new PrivateMeterFactory();
         var cache = factory.CreateMetered(options, storeDir, new WatcherMetrics(meters), breaker: false);
         await cache.InitializeAsync(cancellationToken);

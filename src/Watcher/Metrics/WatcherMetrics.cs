@@ -32,7 +32,8 @@ internal sealed class WatcherMetrics
 
     /// <param name="meterFactory">Owns the meter (the host's, or a private one for one-shot commands).</param>
     /// <param name="caches">Reads the per-cache gauges at collection time; none for one-shot commands.</param>
-    public WatcherMetrics(IMeterFactory meterFactory, Func<IReadOnlyList<CacheGauges>>? caches = null)
+    /// <param name="rateLimits">Reads the upload limits in force at collection time; none for one-shot commands.</param>
+    public WatcherMetrics(IMeterFactory meterFactory, Func<IReadOnlyList<CacheGauges>>? caches = null, Func<IReadOnlyList<RateLimitGauge>>? rateLimits = null)
     {
         var meter = meterFactory.Create(MeterName);
         _discovered = meter.CreateCounter<long>("nix_watcher.paths.discovered", "{path}", "Store paths that may need pushing, by where they were found.");
@@ -51,6 +52,15 @@ internal sealed class WatcherMetrics
         _active = meter.CreateUpDownCounter<long>("nix_watcher.uploads.active", "{upload}", "NAR uploads in progress.");
         _gcDeleted = meter.CreateCounter<long>("nix_watcher.gc.deleted", "{object}", "Objects the scheduled collection deleted from a cache, by kind.");
         _gcFreed = meter.CreateCounter<long>("nix_watcher.gc.freed", "By", "Bytes the scheduled collection deleted from a cache, by kind.");
+
+        if (rateLimits is not null)
+        {
+            meter.CreateObservableGauge(
+                "nix_watcher.upload.rate_limit",
+                () => rateLimits().Select(l => l.Cache is null ? new Measurement<long>(l.BytesPerSecond ?? 0) : new Measurement<long>(l.BytesPerSecond ?? 0, CacheTag(l.Cache))),
+                "By/s",
+                "The max-upload-rate in force, in bytes per second (0: no limit): without a cache tag for all caches together, with one for a cache's own.");
+        }
 
         if (caches is not null)
         {

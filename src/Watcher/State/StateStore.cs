@@ -17,7 +17,7 @@ namespace Watcher.State;
 internal sealed partial class StateStore : IDisposable
 {
     /// <summary>The schema this version writes; older ones are migrated when opened, newer ones refused.</summary>
-    public const int SchemaVersion = 4;
+    public const int SchemaVersion = 5;
 
     /// <summary>Migrations[i] takes the schema from version i to i + 1 (0: an empty file).</summary>
     private static readonly string[] Migrations =
@@ -63,6 +63,23 @@ internal sealed partial class StateStore : IDisposable
         // of earlier versions, which are looked up again before a referrer relies on them.
         """
         ALTER TABLE pushed ADD COLUMN confirmed_at INTEGER NOT NULL DEFAULT 0;
+        """,
+
+        // What each multipart upload is of (the store path, the object and part sizes) and the parts it has sent, so
+        // that the next start resumes it; uploads of earlier versions have no store path and are aborted as before.
+        """
+        ALTER TABLE multipart_uploads ADD COLUMN store_path TEXT;
+        ALTER TABLE multipart_uploads ADD COLUMN object_size INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE multipart_uploads ADD COLUMN part_size INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE IF NOT EXISTS multipart_parts (
+            cache TEXT NOT NULL,
+            upload_id TEXT NOT NULL,
+            part_number INTEGER NOT NULL,
+            etag TEXT NOT NULL,
+            offset INTEGER NOT NULL,
+            size INTEGER NOT NULL,
+            md5 TEXT NOT NULL,
+            PRIMARY KEY (cache, upload_id, part_number)) WITHOUT ROWID;
         """,
     ];
 

@@ -4,6 +4,7 @@ using Watcher.Config;
 using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.Upload.Attic;
+using Watcher.Upload.Bandwidth;
 using Watcher.Upload.Resilience;
 using Watcher.Upload.S3;
 using Watcher.Upload.Zstd;
@@ -40,6 +41,9 @@ internal sealed partial class CacheFactory : IDisposable
     /// <summary>Where an S3 cache notes its open multipart uploads (the daemon's state); by default nowhere.</summary>
     public Func<string, IMultipartJournal> MultipartJournals { get; init; } = _ => NoMultipartJournal.Instance;
 
+    /// <summary>The <c>max-upload-rate</c> limits S3 and Attic caches send their bodies through; none when null.</summary>
+    public UploadLimits? Limits { get; init; }
+
     /// <summary>Where S3 caches stage their NARs; required to create one.</summary>
     public StagingDirectory? Staging { get; init; }
 
@@ -56,7 +60,7 @@ internal sealed partial class CacheFactory : IDisposable
     public IBinaryCache Create(CacheOptions options, string storeDir, IRequestPolicy policy) => options switch
     {
         FileCacheOptions file => new FileCache(file.Name, file.Path, CreateEncoder(file), LoadKey(file), storeDir, policy: policy, logger: _loggerFactory.CreateLogger<FileCache>(), time: _time),
-        AtticCacheOptions attic => Track(AtticCache.Create(attic, storeDir, policy, _time, _loggerFactory)),
+        AtticCacheOptions attic => Track(AtticCache.Create(attic, storeDir, policy, _time, _loggerFactory, Limits is { } limits ? new ThrottlingHandler(AtticClient.CreateHandler(), limits.For(attic.Name), AtticClient.IsUpload) : null)),
         S3CacheOptions s3 => Track(CreateS3(s3, storeDir, policy)),
         _ => throw new ConfigException($"cache '{options.Name}': caches of type '{options.Type}' are not supported by this version of nix-watcher"),
     };
@@ -99,7 +103,7 @@ internal sealed partial class CacheFactory : IDisposable
         Amazon.S3.AmazonS3Client client;
         try
         {
-            client = S3ClientFactory.Create(options);
+            client = S3ClientFactory.Create(options, Limits?.For(options.Name));
         }
         catch (AmazonClientException ex)
         {

@@ -3,6 +3,7 @@ using Watcher.IntegrationTests.Fixtures;
 namespace Watcher.IntegrationTests.Cli;
 
 /// <summary><c>nix-watcher run</c> writing its log where systemd puts it.</summary>
+[Collection(NixCollection.Name)]
 public sealed class RunCommandTests
 {
     [Fact]

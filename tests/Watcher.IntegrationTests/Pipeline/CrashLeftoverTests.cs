@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
 using Watcher.IntegrationTests.Fixtures;
 using Watcher.IntegrationTests.Upload.S3;
 
@@ -5,12 +7,22 @@ namespace Watcher.IntegrationTests.Pipeline;
 
 /// <summary>
 /// SIGKILL in the middle of a large upload leaves a partial file behind (and, for a bucket, a multipart upload); the
-/// next start removes the file, aborts the upload it journaled, pushes the path, and a clean stop leaves no temporary
-/// or staged file anywhere.
+/// next start removes the file, resumes the upload it journaled with only the parts missing, and a clean stop leaves no
+/// temporary or staged file anywhere.
 /// </summary>
 [Collection(NixCollection.Name)]
 public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverFixture>
 {
+    private const string NoPartsXml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <ListPartsResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Bucket>b</Bucket><Key>k</Key><UploadId>u</UploadId><PartNumberMarker>0</PartNumberMarker><NextPartNumberMarker>0</NextPartNumberMarker><MaxParts>1000</MaxParts><IsTruncated>false</IsTruncated></ListPartsResult>
+        """;
+
+    private const string NoSuchUploadXml = """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Error><Code>NoSuchUpload</Code><Message>The specified upload does not exist.</Message></Error>
+        """;
+
     [Fact]
     public async Task Run_Kill9WhileWritingALargeNarToAFileCache_NextStartRemovesTheTempFileAndPushesThePath()
     {
@@ -41,58 +53,228 @@ public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverF
     }
 
     [Fact]
-    public async Task Run_Kill9MidUploadToABucket_NextStartAbortsTheJournaledUploadAndRemovesTheStagedNar()
+    public async Task Run_Kill9At70PercentOfASevenPartUpload_NextStartSendsOnlyTheMissingPartsAndTheNarIsIntact()
     {
         var ct = TestContext.Current.CancellationToken;
         string big = await S3TestCache.BigPathAsync(ct);
         string bucket = await s3.NewBucketAsync(ct);
         await using var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, ct);
         using var cache = new S3TestCache(front.Endpoint, bucket);
-        string state = Path.Combine(cache.Home.Root, "state");
-        string tmp = Directory.CreateDirectory(Path.Combine(cache.Home.Root, "tmp")).FullName;
-        string config = Path.Combine(cache.Home.Root, "daemon.toml");
-        File.WriteAllText(config, $"""
-            state-dir = "{state}"
-            [watch]
-            scan = "roots"
-            roots = ["{big}"]
-            [metrics]
-            listen = ""
 
-            """ + File.ReadAllText(cache.ConfigFile));
-        var environment = cache.Home.Environment;
-        environment["TMPDIR"] = tmp;
+        // 160 MiB in parts of at most 24 MiB: seven parts of 23 MiB, four at a time.
+        var (config, state, tmp, environment) = DaemonOn(cache, big, "part-size-mb = 24");
 
-        var first = WatcherDaemon.Start(config, environment);
-        await first.WaitUntilAsync(() => front.ForwardedBytes > 20_000_000, "20 MB of the NAR sent to the bucket", ct);
-        first.Kill();
-        await first.DisposeAsync();
+        // Parts 6 and 7 are held, so the kill comes with five parts sent (70 %) whatever the speed of the loopback.
+        long nar = 160L << 20;
+        await KillOnceSentAsync(front, config, environment, 6, 5 * (23L << 20), ct);
         var staged = StagedFiles(state).Select(f => (Name: Path.GetFileName(f), new FileInfo(f).Length)).ToList();
-        var killedUploads = front.Log.Where(r => r.Method == "PUT" && r.Target.Contains("partNumber=", StringComparison.Ordinal))
-            .Select(r => UploadId(r.Target)).Distinct().ToList();
+        var killedParts = PartPuts(front.Log).ToList();
         int requestsBeforeRestart = front.Log.Count;
 
         await using var second = WatcherDaemon.Start(config, environment);
         await second.WaitForLogAsync($"pushed {big} to bucket", ct);
         Assert.Equal(0, await second.StopAsync(ct));
 
-        // The upload the killed run had open is aborted by id (s3rver answers 405, which is why the front is asked).
-        string? killedUpload = Assert.Single(killedUploads);
+        // The upload the killed run had open goes on under its id: no new upload, nothing aborted, and only the parts
+        // the journal did not have go up again (s3rver cannot list parts, so the journal is all there is to go by).
+        var after = front.Log.Skip(requestsBeforeRestart).ToList();
+        string? killedUpload = Assert.Single(killedParts.Select(p => p.UploadId).Distinct());
         Assert.NotNull(killedUpload);
-        Assert.Contains(front.Log.Skip(requestsBeforeRestart), r => r.Method == "DELETE" && UploadId(r.Target) == killedUpload);
-        Assert.Contains("that an interrupted run left behind", second.Log, StringComparison.Ordinal);
+        var match = Assert.Single(Regex.Matches(second.Log, "resuming the multipart upload of nar/[0-9a-z]+\\.nar\\.zst that an interrupted run left: ([0-9]+) of 7 parts").ToList());
+        int kept = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        var resent = PartPuts(after).ToList();
+        Assert.True(kept >= 1, $"no part of 7 was kept at 70 %:\n{second.Log}");
+        Assert.Equal(7 - kept, resent.Select(p => p.Number).Distinct().Count());
+        Assert.All(resent, p => Assert.Equal(killedUpload, p.UploadId));
+        Assert.Equal(Enumerable.Range(1, 7), killedParts.Select(p => p.Number).Concat(resent.Select(p => p.Number)).Distinct().Order());
+        Assert.DoesNotContain(after, r => r.Method == "POST" && r.Target.Contains("?uploads", StringComparison.Ordinal));
+        Assert.DoesNotContain(after, r => r.Method == "DELETE");
+        Assert.True(front.ForwardedBytes < nar * 2, $"{front.ForwardedBytes} bytes sent for a NAR of {nar}");
+        Assert.Contains("to resume when " + big + " is pushed", second.Log, StringComparison.Ordinal);
         Assert.Contains(staged, f => f.Name.StartsWith(Path.GetFileName(big)[..32], StringComparison.Ordinal) && f.Length > 100_000_000);
-        Assert.Matches(@"removed [1-9][0-9]* staged NARs \([0-9]+ bytes\) that an interrupted run left in ", second.Log);
         Assert.Empty(StagedFiles(state));
         Assert.Empty(Directory.GetFiles(tmp, "*.nar", SearchOption.AllDirectories));
         using var client = s3.Server.CreateClient();
         var narInfos = await S3TestCache.VerifyNarInfosAsync(client, bucket, cache.PublicKey, ct);
         Assert.Contains(narInfos.Values, n => n.StorePath.FullPath == big);
+        var verify = await cache.Home.RunAsync(["--config", cache.ConfigFile, "verify", "--deep"], ct);
+        Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
+    }
+
+    [Fact]
+    public async Task Run_Kill9MidUploadThenThePathIsGone_NextStartAbortsTheJournaledUpload()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var killed = await KillMidUploadAsync(ct);
+        var (front, cache, path, config, environment, killedUpload) = killed;
+        var deleted = await ProcessRunner.RunAsync("nix-store", ["--delete", path], cancellationToken: ct);
+        Assert.True(deleted.ExitCode == 0, deleted.StandardError);
+        int requestsBeforeRestart = front.Log.Count;
+
+        await using var second = WatcherDaemon.Start(config, environment);
+        await second.WaitUntilAsync(() => front.Log.Skip(requestsBeforeRestart).Any(r => r.Method == "DELETE"), "the abort of the killed upload", ct);
+        Assert.Equal(0, await second.StopAsync(ct));
+
+        var after = front.Log.Skip(requestsBeforeRestart).ToList();
+        Assert.Contains(after, r => r.Method == "DELETE" && UploadId(r.Target) == killedUpload);
+        Assert.DoesNotContain(PartPuts(after), p => p.UploadId == killedUpload);
+        Assert.Contains("that an interrupted run left behind", second.Log, StringComparison.Ordinal);
+        Assert.DoesNotContain("resuming the multipart upload", second.Log, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false, 9)]
+    [InlineData(true, 6)]
+    public async Task Run_Kill9MidUploadThenTheSettingsChange_TheOldUploadIsAbortedAndTheNewOneGoesUpWhole(bool partSizeChanged, int parts)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var killed = await KillMidUploadAsync(ct);
+        var (front, cache, path, config, environment, killedUpload) = killed;
+
+        // Compression off: the same path stages as another NAR under another key, the old upload's parts are of nothing.
+        // Parts of 8 MiB: the same NAR, planned otherwise, so the parts noted are not the ones to send.
+        File.WriteAllText(config, partSizeChanged
+            ? File.ReadAllText(config).Replace("part-size-mb = 5", "part-size-mb = 8", StringComparison.Ordinal)
+            : File.ReadAllText(config) + "compression = \"none\"\n");
+        int requestsBeforeRestart = front.Log.Count;
+
+        await using var second = WatcherDaemon.Start(config, environment);
+        await second.WaitForLogAsync($"pushed {path} to bucket", ct);
+        Assert.Equal(0, await second.StopAsync(ct));
+
+        var after = front.Log.Skip(requestsBeforeRestart).ToList();
+        Assert.Contains(after, r => r.Method == "DELETE" && UploadId(r.Target) == killedUpload);
+        var resent = PartPuts(after).ToList();
+        Assert.DoesNotContain(resent, p => p.UploadId == killedUpload);
+        Assert.Equal(Enumerable.Range(1, parts), resent.Select(p => p.Number).Distinct().Order());
+        Assert.Contains("to resume when " + path + " is pushed", second.Log, StringComparison.Ordinal);
+        var verify = await cache.Home.RunAsync(["--config", cache.ConfigFile, "verify", "--deep"], ct);
+        Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Run_Kill9MidUploadAndTheServerListsNoParts_EveryPartIsSentAgain(bool uploadGone)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        await using var killed = await KillMidUploadAsync(ct);
+        var (front, cache, path, config, environment, killedUpload) = killed;
+        int requestsBeforeRestart = front.Log.Count;
+
+        // ListParts, which s3rver lacks, answered by the front: the upload has no parts, or the server no longer knows it.
+        front.Answer = async context =>
+        {
+            if (context.Request.Method != "GET" || !context.Request.Query.ContainsKey("uploadId"))
+            {
+                return false;
+            }
+
+            context.Response.StatusCode = uploadGone ? 404 : 200;
+            context.Response.ContentType = "application/xml";
+            await context.Response.WriteAsync(uploadGone ? NoSuchUploadXml : NoPartsXml, context.RequestAborted);
+            return true;
+        };
+        await using var second = WatcherDaemon.Start(config, environment);
+        await second.WaitForLogAsync($"pushed {path} to bucket", ct);
+        Assert.Equal(0, await second.StopAsync(ct));
+
+        var after = front.Log.Skip(requestsBeforeRestart).ToList();
+        Assert.Contains(after, r => r.Method == "GET" && UploadId(r.Target) == killedUpload);
+        var resent = PartPuts(after).ToList();
+        int parts = resent.Select(p => p.Number).Distinct().Count();
+        Assert.True(parts >= 8, $"{parts} parts sent for a NAR of 40 MiB in parts of 5 MiB");
+        Assert.Equal(Enumerable.Range(1, parts), resent.Select(p => p.Number).Distinct().Order());
+        Assert.All(resent, p => Assert.Equal(!uploadGone, p.UploadId == killedUpload));
+        Assert.Equal(!uploadGone, second.Log.Contains($"0 of {parts} parts are on the server already", StringComparison.Ordinal));
+        var verify = await cache.Home.RunAsync(["--config", cache.ConfigFile, "verify", "--deep"], ct);
+        Assert.True(verify.ExitCode == 0, verify.StandardOutput + verify.StandardError);
+    }
+
+    /// <summary>
+    /// Starts the daemon of <paramref name="config"/>, holds the parts from <paramref name="firstHeld"/> on at the front, and
+    /// kills the daemon once one of them is held and <paramref name="bytes"/> went through: the parts before it were sent
+    /// and at least one answered (a part starts when another ends). The front forwards everything again afterwards.
+    /// </summary>
+    private static async Task KillOnceSentAsync(S3Front front, string config, IDictionary<string, string?> environment, int firstHeld, long bytes, CancellationToken cancellationToken)
+    {
+        var hold = FrontHold.On(front, r => HttpMethods.IsPut(r.Method) && int.TryParse(r.Query["partNumber"], System.Globalization.CultureInfo.InvariantCulture, out int n) && n >= firstHeld);
+        var first = WatcherDaemon.Start(config, environment);
+        await first.WaitUntilAsync(() => hold.Arrived.IsCompleted && front.ForwardedBytes >= bytes, $"parts 1 to {firstHeld - 1} sent and part {firstHeld} or later held", cancellationToken);
+        first.Kill();
+        await first.DisposeAsync();
+        front.Answer = null;
+    }
+
+    /// <summary>A new store path holding <paramref name="mib"/> MiB of random bytes, for this test alone.</summary>
+    private static async Task<string> RandomPathAsync(int mib, CancellationToken cancellationToken)
+    {
+        string dir = Directory.CreateTempSubdirectory("watcher-resume-").FullName;
+        try
+        {
+            string file = Path.Combine(dir, $"random-{mib}mb.bin");
+            await File.WriteAllBytesAsync(file, System.Security.Cryptography.RandomNumberGenerator.GetBytes(mib << 20), cancellationToken);
+            return await NixFixture.AddToStoreAsync(file, cancellationToken);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>
+    /// Starts a daemon pushing a new 40 MiB path in parts of 5 MiB, four at a time, and kills it once parts 1 to 4 went
+    /// through the front and part 5 is held there (so one of them at least was answered).
+    /// </summary>
+    private async Task<KilledUpload> KillMidUploadAsync(CancellationToken cancellationToken)
+    {
+        string path = await RandomPathAsync(40, cancellationToken);
+        var front = await S3Front.StartAsync(s3.Server.Endpoint, long.MaxValue, secretKey: null, cancellationToken);
+        var cache = new S3TestCache(front.Endpoint, await s3.NewBucketAsync(cancellationToken));
+        var (config, _, _, environment) = DaemonOn(cache, path, "part-size-mb = 5");
+        await KillOnceSentAsync(front, config, environment, 5, 20L << 20, cancellationToken);
+        return new KilledUpload(front, cache, path, config, environment, Assert.Single(PartPuts(front.Log).Select(p => p.UploadId).Distinct()));
+    }
+
+    /// <summary>A daemon configuration for <paramref name="cache"/> that pushes <paramref name="root"/>, its state and TMPDIR in the cache's home.</summary>
+    private static (string Config, string State, string Tmp, IDictionary<string, string?> Environment) DaemonOn(S3TestCache cache, string root, string cacheSettings)
+    {
+        string state = Path.Combine(cache.Home.Root, "state");
+        string tmp = Directory.CreateDirectory(Path.Combine(cache.Home.Root, "tmp")).FullName;
+        string config = Path.Combine(cache.Home.Root, "daemon.toml");
+        if (!File.Exists(config))
+        {
+            File.AppendAllText(cache.ConfigFile, $"\n{cacheSettings}\n");
+            File.WriteAllText(config, $"""
+                state-dir = "{state}"
+                [watch]
+                scan = "roots"
+                roots = ["{root}"]
+                [metrics]
+                listen = ""
+
+                """ + File.ReadAllText(cache.ConfigFile));
+        }
+
+        var environment = cache.Home.Environment;
+        environment["TMPDIR"] = tmp;
+        return (config, state, tmp, environment);
     }
 
     private static List<string> TempFiles(string cacheDir) => Directory.Exists(cacheDir)
         ? Directory.EnumerateFiles(cacheDir, ".*", SearchOption.AllDirectories).Where(f => Path.GetFileName(f).Contains("tmp", StringComparison.Ordinal)).ToList()
         : [];
+
+    /// <summary>The part uploads among <paramref name="requests"/>: their upload id and part number.</summary>
+    private static IEnumerable<(string? UploadId, int Number)> PartPuts(IEnumerable<S3FrontRequest> requests) =>
+        requests.Where(r => r.Method == "PUT" && r.Target.Contains("partNumber=", StringComparison.Ordinal))
+            .Select(r => (UploadId(r.Target), int.Parse(Query(r.Target)["partNumber"]!, System.Globalization.CultureInfo.InvariantCulture)));
+
+    private static System.Collections.Specialized.NameValueCollection Query(string target)
+    {
+        int query = target.IndexOf('?', StringComparison.Ordinal);
+        return System.Web.HttpUtility.ParseQueryString(query < 0 ? "" : target[(query + 1)..]);
+    }
 
     private static string? UploadId(string target)
     {
@@ -104,5 +286,15 @@ public sealed class CrashLeftoverTests(S3rverFixture s3) : IClassFixture<S3rverF
     {
         string staging = Path.Combine(stateDir, "staging");
         return Directory.Exists(staging) ? [.. Directory.EnumerateFiles(staging, "*", SearchOption.AllDirectories)] : [];
+    }
+
+    /// <summary>What <see cref="KillMidUploadAsync"/> left: the front and bucket, the path, the daemon's setup and the upload's id.</summary>
+    private sealed record KilledUpload(S3Front Front, S3TestCache Cache, string Path, string Config, IDictionary<string, string?> Environment, string? UploadId) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Cache.Dispose();
+            await Front.DisposeAsync();
+        }
     }
 }

@@ -26,6 +26,29 @@ public sealed class StatusCommandTests
     }
 
     [Fact]
+    public void Format_UploadLimits_ShowTheRateInForceAndTheTimetablesNextEntry()
+    {
+        var cache = CreateCache() with { Type = "s3", UploadLimit = new RateLimitStatus("08:00,1M 19:00,512k", 1L << 20, "19:00", 512L << 10) };
+        var global = new RateLimitStatus("4 MiB/s", 4L << 20);
+
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache], [], UploadLimit: global));
+
+        Assert.Contains("\nupload limit: 4 MiB/s\n", text, StringComparison.Ordinal);
+        Assert.Contains("\n  limit:      1 MiB/s (timetable \"08:00,1M 19:00,512k\"; 512 KiB/s from 19:00)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Format_AutoAndNoCacheLimit_SayAutoAndLeaveTheCacheLineOut()
+    {
+        var cache = CreateCache() with { Type = "s3", UploadLimit = new RateLimitStatus("off", null) };
+
+        string text = StatusCommand.Format(new StatusReport(true, "1.2.3", [cache], [], UploadLimit: new RateLimitStatus("auto", 3L << 20)));
+
+        Assert.Contains("\nupload limit: auto, 3 MiB/s now\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("  limit:", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Format_MetricsServed_SaysWhere()
     {
         var metrics = new MetricsStatus("127.0.0.1:9464", "http://127.0.0.1:9464/metrics", null, null, null);

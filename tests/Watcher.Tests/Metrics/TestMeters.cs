@@ -10,10 +10,10 @@ internal sealed class TestMeters : IDisposable
 {
     private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
 
-    public TestMeters(Func<IReadOnlyList<CacheGauges>>? caches = null)
+    public TestMeters(Func<IReadOnlyList<CacheGauges>>? caches = null, Func<IReadOnlyList<RateLimitGauge>>? rateLimits = null)
     {
         Factory = _services.GetRequiredService<IMeterFactory>();
-        Metrics = new WatcherMetrics(Factory, caches);
+        Metrics = new WatcherMetrics(Factory, caches, rateLimits);
     }
 
     public IMeterFactory Factory { get; }

@@ -77,6 +77,21 @@ public sealed class WatcherMetricsTests
     }
 
     [Fact]
+    public void RateLimitGauge_ReadsTheLimitsInForce()
+    {
+        var limits = new List<RateLimitGauge> { new(null, 4L << 20), new("home", null) };
+        using var meters = new TestMeters(rateLimits: () => limits);
+        using var gauge = meters.Collect<long>("nix_watcher.upload.rate_limit");
+
+        gauge.RecordObservableInstruments();
+
+        var values = gauge.GetMeasurementSnapshot();
+        Assert.Equal(4L << 20, Assert.Single(values, m => !m.Tags.ContainsKey("cache")).Value);
+        Assert.Equal(0, Assert.Single(values, m => Equals(m.Tags.GetValueOrDefault("cache"), "home")).Value);
+        Assert.Equal("By/s", gauge.Instrument!.Unit);
+    }
+
+    [Fact]
     public void OldestPendingGauge_ReportsOnlyCachesWithPendingPaths()
     {
         var queued = DateTimeOffset.FromUnixTimeSeconds(1_700_000_100);

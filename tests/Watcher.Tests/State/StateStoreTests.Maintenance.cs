@@ -70,7 +70,13 @@ public sealed partial class StateStoreTests
         string path = TestPaths.Path("old").FullPath;
         using (var state = StateStore.Open(_dir))
         {
-            Exec("ALTER TABLE pushed DROP COLUMN confirmed_at", "UPDATE meta SET value = '3' WHERE key = 'schema'");
+            Exec(
+                "ALTER TABLE pushed DROP COLUMN confirmed_at",
+                "DROP TABLE multipart_parts",
+                "ALTER TABLE multipart_uploads DROP COLUMN store_path",
+                "ALTER TABLE multipart_uploads DROP COLUMN object_size",
+                "ALTER TABLE multipart_uploads DROP COLUMN part_size",
+                "UPDATE meta SET value = '3' WHERE key = 'schema'");
         }
 
         Exec($"INSERT INTO pushed (cache, path) VALUES ('c', '{path}')");
@@ -79,7 +85,7 @@ public sealed partial class StateStoreTests
 
         Assert.Single(reopened.FilterPushed("c", [TestPaths.Path("old")]));
         Assert.Empty(reopened.ConfirmedSince("c", [TestPaths.Path("old")], DateTimeOffset.UnixEpoch.AddSeconds(1)));
-        Assert.Equal("4", Scalar("SELECT value FROM meta WHERE key = 'schema'"));
+        Assert.Equal(StateStore.SchemaVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), Scalar("SELECT value FROM meta WHERE key = 'schema'"));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Watcher.Nix;
 using Watcher.Upload;
+using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Cli.Display;
 
@@ -21,6 +22,12 @@ internal sealed class CacheProgress(string name, CacheActivity activity, IReadOn
     public string Name => name;
 
     public CacheActivity Activity => activity;
+
+    /// <summary>The upload limits this cache's bodies take from (<c>max-upload-rate</c>); none when null.</summary>
+    public UploadThrottle? Throttle { get; init; }
+
+    /// <summary>The tighter of the cache's own limit and the limit of all caches in force now; null for none.</summary>
+    public long? RateLimit => new[] { Throttle?.Cache?.Current, Throttle?.Global?.Current }.Where(r => r is not null).Min();
 
     /// <summary>Paths this push is about, in this cache.</summary>
     public int Paths => paths.Count;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Spectre.Console;
+using Watcher.Config;
 using Watcher.Upload;
 
 namespace Watcher.Cli.Display;
@@ -97,6 +98,7 @@ internal sealed class LivePushView
     private static string Describe(CacheProgress cache)
     {
         string failed = cache.Failed > 0 ? $" [red]{cache.Failed} failed[/]" : string.Empty;
-        return string.Create(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(cache.Name)}[/] {cache.Done}/{cache.Paths} paths{failed}");
+        string limit = cache.RateLimit is { } rate ? $" [dim](limit {UploadRate.Format(rate)})[/]" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture, $"[bold]{Markup.Escape(cache.Name)}[/] {cache.Done}/{cache.Paths} paths{failed}{limit}");
     }
 }

@@ -33,7 +33,7 @@ internal sealed partial class AtticClient : IDisposable
         _tokens = tokens;
         _time = time;
         _logger = logger;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(30), PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        _http = new HttpClient(handler ?? CreateHandler())
         {
             Timeout = Timeout.InfiniteTimeSpan,
 
@@ -45,6 +45,12 @@ internal sealed partial class AtticClient : IDisposable
     }
 
     public string CacheName { get; }
+
+    /// <summary>The handler that talks to the server when none is given.</summary>
+    public static SocketsHttpHandler CreateHandler() => new() { ConnectTimeout = TimeSpan.FromSeconds(30), PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
+
+    /// <summary>Whether a request to <paramref name="uri"/> uploads a NAR.</summary>
+    public static bool IsUpload(Uri uri) => uri.AbsolutePath.EndsWith("/_api/v1/upload-path", StringComparison.Ordinal);
 
     public string AtticCache { get; }
 

@@ -7,13 +7,19 @@ internal sealed class NoMultipartJournal : IMultipartJournal
 
     public bool Kept => false;
 
-    public void Started(string key, string uploadId)
+    public void Started(MultipartUpload upload)
     {
     }
+
+    public void PartSent(string uploadId, MultipartPart part)
+    {
+    }
+
+    public IReadOnlyList<MultipartPart> Parts(string uploadId) => [];
 
     public void Ended(string uploadId)
     {
     }
 
-    public IReadOnlyList<(string Key, string UploadId)> Left() => [];
+    public IReadOnlyList<MultipartUpload> Left() => [];
 }

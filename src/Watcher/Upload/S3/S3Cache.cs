@@ -76,7 +76,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     {
         if (!_leftoversAborted)
         {
-            await _writer.AbortLeftoversAsync(cancellationToken);
+            await _writer.SweepLeftoversAsync(StorePathExists, cancellationToken);
             _leftoversAborted = true;
         }
 
@@ -171,18 +171,24 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
                 && (_time.GetUtcNow() - existing.LastModified < GcLimits.NarRefreshAfter || await _refresher.RefreshObjectAsync(encoded.Url, cancellationToken)))
             {
                 Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
-            }
-            else if (existing is not null)
-            {
-                await _writer.PutFileAsync(encoded.Url, staged, NarContentType, cancellationToken);
-            }
-            else if (await _writer.PutFileAsync(encoded.Url, staged, NarContentType, ifAbsent: true, cancellationToken))
-            {
-                written = true;
+                await _writer.DropLeftoversAsync(info.Path.FullPath, keep: null);
             }
             else
             {
-                Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
+                // An upload an interrupted run left for this path goes on if it is of this very NAR (its key), else it goes.
+                await _writer.DropLeftoversAsync(info.Path.FullPath, keep: encoded.Url);
+                if (existing is not null)
+                {
+                    await _writer.PutFileAsync(encoded.Url, staged, NarContentType, cancellationToken, info.Path.FullPath);
+                }
+                else if (await _writer.PutFileAsync(encoded.Url, staged, NarContentType, ifAbsent: true, cancellationToken, info.Path.FullPath))
+                {
+                    written = true;
+                }
+                else
+                {
+                    Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
+                }
             }
 
             _nars.Uploaded(encoded.Url, written);
@@ -266,6 +272,9 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             return null;
         }
     }
+
+    /// <summary>Whether a store path is still there (not collected): a left upload of its NAR is kept for resume while it is.</summary>
+    private static bool StorePathExists(string path) => Path.Exists(path) || new FileInfo(path).LinkTarget is not null;
 
     private static partial class Log
     {

@@ -2,6 +2,7 @@ using Amazon;
 using Amazon.Runtime;
 using Amazon.S3;
 using Watcher.Config;
+using Watcher.Upload.Bandwidth;
 
 namespace Watcher.Upload.S3;
 
@@ -16,7 +17,9 @@ internal static class S3ClientFactory
     /// config files) when set, otherwise from the SDK's default chain (environment, <c>AWS_PROFILE</c>, the
     /// default profile, container and instance credentials). TLS certificates are always verified.
     /// </summary>
-    public static SkewCorrectingS3Client Create(S3CacheOptions options)
+    /// <param name="options">The cache.</param>
+    /// <param name="throttle">The limits on its request bodies (<c>max-upload-rate</c>); none when null.</param>
+    public static SkewCorrectingS3Client Create(S3CacheOptions options, UploadThrottle? throttle = null)
     {
         var config = new AmazonS3Config
         {
@@ -30,6 +33,11 @@ internal static class S3ClientFactory
             MaxErrorRetry = 0,
             Timeout = TimeSpan.FromMinutes(5),
         };
+        if (throttle is not null)
+        {
+            config.HttpClientFactory = new S3HttpClientFactory(throttle);
+        }
+
         if (options.Profile is not null)
         {
             config.Profile = new Profile(options.Profile);

@@ -5,73 +5,40 @@ using Watcher.Upload.Resilience;
 
 namespace Watcher.Upload.S3;
 
-/// <content>Multipart uploads: parts, completion, aborts, and the ones a crash left behind.</content>
+/// <content>Multipart uploads: parts, completion and aborts.</content>
 internal sealed partial class S3ObjectWriter
 {
-    /// <summary>A multipart upload started this long ago is dead, whoever started it.</summary>
-    public static readonly TimeSpan StaleUpload = TimeSpan.FromDays(1);
-
-    /// <summary>
-    /// Aborts the multipart uploads a crash left behind: those in the journal, and those the bucket lists (where it can)
-    /// that were started more than <see cref="StaleUpload"/> ago, by anybody, so surely dead.
-    /// </summary>
-    /// <remarks>Only with a kept journal (the daemon): a one-shot command leaves the bucket's other uploads alone.</remarks>
-    public async Task AbortLeftoversAsync(CancellationToken cancellationToken)
+    private async Task PutMultipartAsync(string key, string path, string contentType, S3PartPlan plan, string? storePath, CancellationToken cancellationToken)
     {
-        if (!_journal.Kept)
+        var resumed = await ResumableAsync(key, path, plan, cancellationToken);
+        string uploadId;
+        IReadOnlyList<MultipartPart> sent = resumed?.Sent ?? [];
+        if (resumed is null)
         {
-            return;
+            var initiated = await SendAsync($"starting the multipart upload of {key}", RequestKind.Single, ct => _client.InitiateMultipartUploadAsync(
+                new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key, ContentType = contentType },
+                ct), cancellationToken);
+            uploadId = initiated.UploadId;
+            Claim(uploadId);
+            _journal.Started(new MultipartUpload(key, uploadId, storePath, plan.ObjectSize, plan.PartSize, _time.GetUtcNow()));
+            Log.MultipartStarted(_logger, key, plan.ObjectSize, plan.PartCount, plan.PartSize);
+        }
+        else
+        {
+            uploadId = resumed.Value.UploadId;
+            Log.MultipartResumed(_logger, key, sent.Count, plan.PartCount);
         }
 
-        foreach (var (key, uploadId) in _journal.Left())
-        {
-            Log.LeftoverAborting(_logger, key, _errors.Where);
-            if (await AbortAsync(key, uploadId))
-            {
-                _journal.Ended(uploadId);
-            }
-        }
-
-        var request = new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = "nar/" };
-        try
-        {
-            ListMultipartUploadsResponse page;
-            do
-            {
-                page = await SendAsync("listing multipart uploads", RequestKind.Repeatable, ct => _client.ListMultipartUploadsAsync(request, ct), cancellationToken);
-                foreach (var upload in page.MultipartUploads ?? [])
-                {
-                    if (upload.Initiated is { } initiated && _time.GetUtcNow() - new DateTimeOffset(initiated.ToUniversalTime(), TimeSpan.Zero) > StaleUpload)
-                    {
-                        Log.LeftoverAborting(_logger, upload.Key, _errors.Where);
-                        await AbortAsync(upload.Key, upload.UploadId);
-                    }
-                }
-
-                request.KeyMarker = page.NextKeyMarker;
-                request.UploadIdMarker = page.NextUploadIdMarker;
-            }
-            while (page.IsTruncated == true);
-        }
-        catch (CacheUploadException ex) when (ex.StatusCode is 405 or 501 or 403)
-        {
-            // The server cannot list them (s3rver), or the credentials may not: the journal is what there is.
-        }
-    }
-
-    private async Task PutMultipartAsync(string key, string path, string contentType, S3PartPlan plan, CancellationToken cancellationToken)
-    {
-        var initiated = await SendAsync($"starting the multipart upload of {key}", RequestKind.Single, ct => _client.InitiateMultipartUploadAsync(
-            new InitiateMultipartUploadRequest { BucketName = _bucket, Key = key, ContentType = contentType },
-            ct), cancellationToken);
-        string uploadId = initiated.UploadId;
-        _journal.Started(key, uploadId);
-        Log.MultipartStarted(_logger, key, plan.ObjectSize, plan.PartCount, plan.PartSize);
         try
         {
             var etags = new PartETag[plan.PartCount];
+            foreach (var part in sent)
+            {
+                etags[part.Number - 1] = new PartETag(part.Number, part.ETag);
+            }
+
             await Parallel.ForEachAsync(
-                Enumerable.Range(0, plan.PartCount),
+                Enumerable.Range(0, plan.PartCount).Where(index => etags[index] is null),
                 new ParallelOptions { MaxDegreeOfParallelism = ParallelParts, CancellationToken = cancellationToken },
                 async (index, ct) => etags[index] = await UploadPartAsync(key, path, uploadId, plan, index, ct));
             await CompleteAsync(key, uploadId, etags, plan.ObjectSize, cancellationToken);
@@ -92,6 +59,10 @@ internal sealed partial class S3ObjectWriter
             }
 
             throw _errors.Wrap(ex, $"uploading {key} in {plan.PartCount} parts");
+        }
+        finally
+        {
+            Release(uploadId);
         }
     }
 
@@ -142,6 +113,7 @@ internal sealed partial class S3ObjectWriter
             request.StreamTransferProgress += (_, _) => progress();
             var response = await _client.UploadPartAsync(request, ct);
             ObjectChecksum.ThrowIfDamaged(_errors, what, response.ETag, md5);
+            _journal.PartSent(uploadId, new MultipartPart(index + 1, response.ETag, offset, length, Convert.ToBase64String(md5)));
             return new PartETag(index + 1, response.ETag);
         }, cancellationToken);
     }

@@ -129,17 +129,22 @@ internal sealed partial class S3ObjectWriter
         }
     }
 
-    /// <summary>Uploads the file at <paramref name="path"/> as <paramref name="key"/>, over whatever is there; the object appears only when complete.</summary>
-    public async Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken) =>
-        _ = await PutFileAsync(key, path, contentType, ifAbsent: false, cancellationToken);
+    /// <summary>
+    /// Uploads the file at <paramref name="path"/> as <paramref name="key"/>, over whatever is there; the object appears only
+    /// when complete. A large one goes up in parts, journaled with <paramref name="storePath"/> (whose NAR it is) so that a
+    /// restart resumes it.
+    /// </summary>
+    public async Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken, string? storePath = null) =>
+        _ = await PutFileAsync(key, path, contentType, ifAbsent: false, cancellationToken, storePath);
 
     /// <summary>
     /// Uploads the file at <paramref name="path"/> as <paramref name="key"/>; the object appears only when complete. With
     /// <paramref name="ifAbsent"/>, a single PutObject goes with <c>If-None-Match: *</c>: an object found in place is checked
-    /// as an upload is, and kept when it holds these bytes. Multipart uploads complete over whatever is there.
+    /// as an upload is, and kept when it holds these bytes. Multipart uploads (journaled with <paramref name="storePath"/>
+    /// so that a restart resumes them) complete over whatever is there.
     /// </summary>
     /// <returns>False when an intact object with these bytes was in place and nothing was written.</returns>
-    public async Task<bool> PutFileAsync(string key, string path, string contentType, bool ifAbsent, CancellationToken cancellationToken)
+    public async Task<bool> PutFileAsync(string key, string path, string contentType, bool ifAbsent, CancellationToken cancellationToken, string? storePath = null)
     {
         var plan = S3PartPlan.For(new FileInfo(path).Length, _maxPartSize);
         if (plan.IsSinglePut)
@@ -191,7 +196,7 @@ internal sealed partial class S3ObjectWriter
             return await SendPutAsync(conditional: false);
         }
 
-        await PutMultipartAsync(key, path, contentType, plan, cancellationToken);
+        await PutMultipartAsync(key, path, contentType, plan, storePath, cancellationToken);
         return true;
     }
 
@@ -261,6 +266,12 @@ internal sealed partial class S3ObjectWriter
 
         [LoggerMessage(EventId = 1315, EventName = "S3CompletedEarlier", Level = LogLevel.Debug, Message = "the multipart upload of {Key} was completed by an earlier attempt whose answer was lost")]
         public static partial void CompletedEarlier(ILogger logger, string key);
+
+        [LoggerMessage(EventId = 1317, EventName = "S3MultipartResumed", Level = LogLevel.Information, Message = "resuming the multipart upload of {Key} that an interrupted run left: {Sent} of {PartCount} parts are on the server already")]
+        public static partial void MultipartResumed(ILogger logger, string key, int sent, int partCount);
+
+        [LoggerMessage(EventId = 1318, EventName = "S3LeftoverKept", Level = LogLevel.Information, Message = "keeping the multipart upload of {Key} in {Where} that an interrupted run left ({Parts} parts sent), to resume when {StorePath} is pushed")]
+        public static partial void LeftoverKept(ILogger logger, string key, string where, int parts, string storePath);
 
         [LoggerMessage(EventId = 1313, EventName = "S3AbortFailed", Level = LogLevel.Warning, Message = "could not abort the multipart upload of {Key} in {Where}: {Reason}")]
         public static partial void AbortFailed(ILogger logger, string key, string where, string reason);
