@@ -164,34 +164,29 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             // size is what an interrupted or damaged upload left, and is written over). One nothing names yet is kept from
             // gc only by its age until the narinfo is published, so an old one is refreshed, or written again if that fails.
             // A NAR nobody had goes up only if it is still absent (first writer wins): one that appeared meanwhile counts
-            // when it holds these bytes.
-            bool written = false;
-            var existing = await _writer.StatAsync(encoded.Url, cancellationToken);
-            if (existing is not null && existing.Size == encoded.FileSize
-                && (_time.GetUtcNow() - existing.LastModified < GcLimits.NarRefreshAfter || await _refresher.RefreshObjectAsync(encoded.Url, cancellationToken)))
+            // when it holds these bytes. Only a NAR this upload created can be deleted later (see TryPublishAsync).
+            await _nars.UploadAsync(encoded.Url, async () =>
             {
-                Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
-                await _writer.DropLeftoversAsync(info.Path.FullPath, keep: null);
-            }
-            else
-            {
+                var existing = await _writer.StatAsync(encoded.Url, cancellationToken);
+                if (existing is not null && existing.Size == encoded.FileSize
+                    && (_time.GetUtcNow() - existing.LastModified < GcLimits.NarRefreshAfter || await _refresher.RefreshObjectAsync(encoded.Url, cancellationToken)))
+                {
+                    Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
+                    await _writer.DropLeftoversAsync(info.Path.FullPath, keep: null);
+                    return false;
+                }
+
                 // An upload an interrupted run left for this path goes on if it is of this very NAR (its key), else it goes.
                 await _writer.DropLeftoversAsync(info.Path.FullPath, keep: encoded.Url);
-                if (existing is not null)
-                {
-                    await _writer.PutFileAsync(encoded.Url, staged, NarContentType, cancellationToken, info.Path.FullPath);
-                }
-                else if (await _writer.PutFileAsync(encoded.Url, staged, NarContentType, ifAbsent: true, cancellationToken, info.Path.FullPath))
-                {
-                    written = true;
-                }
-                else
+                var put = await _writer.PutFileAsync(encoded.Url, staged, NarContentType, ifAbsent: existing is null, cancellationToken, info.Path.FullPath);
+                if (put == ConditionalPut.InPlace)
                 {
                     Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
                 }
-            }
 
-            _nars.Uploaded(encoded.Url, written);
+                return put == ConditionalPut.Created;
+            }, cancellationToken);
+
             return encoded.ToNarInfo(info);
         }
         finally
@@ -204,8 +199,8 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
     /// <remarks>
     /// The narinfo goes up only if none is in place (first writer wins, where the server honours If-None-Match). When
-    /// another writer's is there, it stays: the path is present, and the NAR this cache wrote for it is deleted unless
-    /// that narinfo names it too or another path of this push still waits to publish it.
+    /// another writer's is there, it stays: the path is present, and the NAR is deleted if this push created it (see
+    /// <see cref="WrittenNars"/>), that narinfo names another, and no other path of this cache waits to name it.
     /// </remarks>
     public async Task<bool> TryPublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
     {
@@ -250,6 +245,10 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             {
                 // The path is in the cache all the same; the NAR stays an orphan until gc.
                 Log.OwnNarKept(_logger, narInfo.Url, ex.Message);
+            }
+            finally
+            {
+                _nars.Deleted(narInfo.Url);
             }
         }
 

@@ -30,8 +30,9 @@ internal sealed partial class S3ObjectWriter
     /// Sends the PutObject <paramref name="build"/> makes with <c>If-None-Match: *</c> while the server takes it.
     /// A server that refuses the header is told once per cache (logged), and this and every later write go without it.
     /// </summary>
-    /// <returns>The server's answer; null when it answered 412 (an object is in place, and nothing was written).</returns>
-    private async Task<PutObjectResponse?> PutIfAbsentAsync(Func<PutObjectRequest> build, CancellationToken cancellationToken)
+    /// <returns>The server's answer, null when it answered 412 (an object is in place, and nothing was written); and
+    /// whether the request that was stored carried the header (so that, where the server honours it, it created the object).</returns>
+    private async Task<(PutObjectResponse? Response, bool Conditional)> PutIfAbsentAsync(Func<PutObjectRequest> build, CancellationToken cancellationToken)
     {
         var conditional = ConditionalWrites;
         if (conditional.Send)
@@ -40,12 +41,12 @@ internal sealed partial class S3ObjectWriter
             request.IfNoneMatch = "*";
             try
             {
-                return await _client.PutObjectAsync(request, cancellationToken);
+                return (await _client.PutObjectAsync(request, cancellationToken), true);
             }
             catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.PreconditionFailed)
             {
                 conditional.Honoured();
-                return null;
+                return (null, true);
             }
             catch (AmazonS3Exception ex) when (S3ConditionalWrites.IsRefusal(ex))
             {
@@ -57,7 +58,7 @@ internal sealed partial class S3ObjectWriter
             }
         }
 
-        return await _client.PutObjectAsync(build(), cancellationToken);
+        return (await _client.PutObjectAsync(build(), cancellationToken), false);
     }
 
     /// <summary>Whether the object at <paramref name="key"/> holds the bytes whose MD5 is <paramref name="md5"/>, checked as an upload is (ETag, else size).</summary>
@@ -99,4 +100,21 @@ internal sealed partial class S3ObjectWriter
         [LoggerMessage(EventId = 1318, EventName = "S3ConditionalRefused", Level = LogLevel.Warning, Message = "{Where}: the server refuses If-None-Match: * (HTTP {Status}, {Code}); objects go up without it, so a late retry of another writer can replace a narinfo (last writer wins)")]
         public static partial void ConditionalRefused(ILogger logger, string where, int status, string code);
     }
+}
+
+/// <summary>What a write of a staged file that goes up only if nothing is in place did.</summary>
+internal enum ConditionalPut
+{
+    /// <summary>
+    /// Its PutObject carried <c>If-None-Match: *</c> and was stored: where the server honours the header, nothing was
+    /// there before and this write created the object. (A server that ignores it answers so too; there no narinfo is
+    /// ever found in place either, so nothing is deleted for it.)
+    /// </summary>
+    Created,
+
+    /// <summary>Stored without the header (a multipart upload, a server that refuses it, a damaged object written over): it may have replaced one.</summary>
+    Written,
+
+    /// <summary>An intact object with these bytes was in place; nothing was written.</summary>
+    InPlace,
 }

@@ -104,7 +104,7 @@ internal sealed partial class S3ObjectWriter
         {
             bool written = await SendAsync(what, RequestKind.Repeatable, async ct =>
             {
-                var response = await PutIfAbsentAsync(
+                var (response, _) = await PutIfAbsentAsync(
                     () => new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = new MemoryStream(bytes, writable: false), ContentType = contentType, MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = false },
                     ct);
                 if (response is not null)
@@ -143,15 +143,14 @@ internal sealed partial class S3ObjectWriter
     /// as an upload is, and kept when it holds these bytes. Multipart uploads (journaled with <paramref name="storePath"/>
     /// so that a restart resumes them) complete over whatever is there.
     /// </summary>
-    /// <returns>False when an intact object with these bytes was in place and nothing was written.</returns>
-    public async Task<bool> PutFileAsync(string key, string path, string contentType, bool ifAbsent, CancellationToken cancellationToken, string? storePath = null)
+    public async Task<ConditionalPut> PutFileAsync(string key, string path, string contentType, bool ifAbsent, CancellationToken cancellationToken, string? storePath = null)
     {
         var plan = S3PartPlan.For(new FileInfo(path).Length, _maxPartSize);
         if (plan.IsSinglePut)
         {
             byte[] md5 = await ObjectChecksum.Md5Async(path, 0, plan.ObjectSize, cancellationToken);
             string what = $"writing {key}";
-            async Task<bool> PutAsync(bool conditional, Action? progress, CancellationToken ct)
+            async Task<ConditionalPut> PutAsync(bool conditional, Action? progress, CancellationToken ct)
             {
                 PutObjectRequest Build()
                 {
@@ -164,32 +163,34 @@ internal sealed partial class S3ObjectWriter
                     return request;
                 }
 
-                var response = conditional ? await PutIfAbsentAsync(Build, ct) : await _client.PutObjectAsync(Build(), ct);
+                var (response, sentConditional) = conditional ? await PutIfAbsentAsync(Build, ct) : (await _client.PutObjectAsync(Build(), ct), false);
                 if (response is null)
                 {
-                    return false;
+                    return ConditionalPut.InPlace;
                 }
 
                 await VerifyAsync(key, what, response.ETag, md5, plan.ObjectSize, ct);
-                return true;
+                return sentConditional ? ConditionalPut.Created : ConditionalPut.Written;
             }
 
             // A small body goes up like a narinfo: timed as a whole and sent again alongside when it has no answer
             // after a moment (the same bytes to the same key, so whichever answers first counts). A held request then
             // costs seconds, not the stall timeout; most NARs (small files, .drv) are this small.
-            Task<bool> SendPutAsync(bool conditional) => plan.ObjectSize <= HedgedBodyLimit
+            Task<ConditionalPut> SendPutAsync(bool conditional) => plan.ObjectSize <= HedgedBodyLimit
                 ? SendAsync(what, RequestKind.RepeatableUpload, ct => PutAsync(conditional, null, ct), cancellationToken)
                 : SendBodyAsync(what, (progress, ct) => PutAsync(conditional, progress, ct), cancellationToken);
-            if (await SendPutAsync(ifAbsent))
+            var put = await SendPutAsync(ifAbsent);
+            if (put != ConditionalPut.InPlace)
             {
-                return true;
+                return put;
             }
 
             // Something is in place: it counts when it holds these bytes (an earlier attempt of this write, or another
             // writer of the same content), else it is what an interrupted or damaged write left, and is written over.
+            // (An attempt of this write that created it but whose answer came after another's 412 counts as found too.)
             if (await HoldsAsync(key, md5, plan.ObjectSize, cancellationToken))
             {
-                return false;
+                return ConditionalPut.InPlace;
             }
 
             Log.DamagedInPlace(_logger, key, _errors.Where);
@@ -197,7 +198,7 @@ internal sealed partial class S3ObjectWriter
         }
 
         await PutMultipartAsync(key, path, contentType, plan, storePath, cancellationToken);
-        return true;
+        return ConditionalPut.Written;
     }
 
     /// <summary>

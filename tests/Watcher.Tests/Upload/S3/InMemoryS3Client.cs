@@ -59,10 +59,18 @@ internal sealed class InMemoryS3Client() : AmazonS3Client(new BasicAWSCredential
         return new PutObjectResponse { ETag = ETagOf(body), HttpStatusCode = HttpStatusCode.OK };
     }
 
-    public override Task<GetObjectMetadataResponse> GetObjectMetadataAsync(GetObjectMetadataRequest request, CancellationToken cancellationToken = default)
+    /// <summary>Runs after a HEAD found an object, before its answer returns: a test can act between a look and what follows it.</summary>
+    public Func<string, Task>? AfterHead { get; set; }
+
+    public override async Task<GetObjectMetadataResponse> GetObjectMetadataAsync(GetObjectMetadataRequest request, CancellationToken cancellationToken = default)
     {
         byte[] body = Find(request.Key, "HEAD");
-        return Task.FromResult(new GetObjectMetadataResponse { ETag = ETagOf(body), ContentLength = body.Length, LastModified = LastModified, HttpStatusCode = HttpStatusCode.OK });
+        if (AfterHead is { } afterHead)
+        {
+            await afterHead(request.Key);
+        }
+
+        return new GetObjectMetadataResponse { ETag = ETagOf(body), ContentLength = body.Length, LastModified = LastModified, HttpStatusCode = HttpStatusCode.OK };
     }
 
     public override Task<GetObjectResponse> GetObjectAsync(GetObjectRequest request, CancellationToken cancellationToken = default)

@@ -90,6 +90,81 @@ public sealed class S3CacheFirstWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task Publish_LostRaceForANarWrittenOverADamagedOne_TheNarStays()
+    {
+        // The NAR went up without If-None-Match (over what an interrupted write left): another writer may have put
+        // these bytes there meanwhile and named them, so it is not this push's to delete.
+        var client = new InMemoryS3Client();
+        using var cache = CacheFor(client, "written-over");
+        client.BeforePut = key =>
+        {
+            if (key.StartsWith("nar/", StringComparison.Ordinal) && !client.Objects.ContainsKey(key))
+            {
+                client.Objects[key] = new byte[Nar.Length];
+            }
+        };
+        var narInfo = await cache.UploadNarAsync(Info, Source, Ct);
+        client.Objects[NarInfoKey(narInfo)] = Encoding.UTF8.GetBytes(WinnerOf(narInfo));
+
+        Assert.False(await cache.TryPublishAsync(narInfo, Ct));
+        Assert.Equal(Nar, client.Objects[narInfo.Url]);
+        Assert.DoesNotContain(client.Log, l => l.StartsWith("DELETE", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Publish_NarCreatedInAnEarlierRoundWhoseNarInfoFailed_IsNotDeletedOnALaterLoss()
+    {
+        var client = new InMemoryS3Client();
+        using var cache = CacheFor(client, "earlier-round");
+        var narInfo = await cache.UploadNarAsync(Info, Source, Ct);
+        string key = NarInfoKey(narInfo);
+        client.BeforePut = k =>
+        {
+            if (k == key && !client.Log.Contains("failed once"))
+            {
+                client.Log.Add("failed once");
+                throw new HttpRequestException("connection reset");
+            }
+        };
+        await Assert.ThrowsAnyAsync<Exception>(() => cache.TryPublishAsync(narInfo, Ct));
+
+        // The next round finds the NAR in place (its own, from the round before) and loses the narinfo to another writer.
+        var again = await cache.UploadNarAsync(Info, Source, Ct);
+        client.Objects[key] = Encoding.UTF8.GetBytes(WinnerOf(again));
+
+        Assert.False(await cache.TryPublishAsync(again, Ct));
+        Assert.Contains(again.Url, client.Objects.Keys);
+    }
+
+    [Fact]
+    public async Task Publish_LostRaceWhileAnotherPathWithTheSameNarHasLookedAtIt_TheNarStaysForThatPath()
+    {
+        // Two store paths whose NARs have the same bytes share one NAR key. The second looks (HEAD) and finds the NAR the
+        // first created; the first then loses its narinfo. The NAR must stay: the second path's narinfo is to name it.
+        var client = new InMemoryS3Client();
+        using var cache = CacheFor(client, "shared-nar");
+        var first = await cache.UploadNarAsync(Info, Source, Ct);
+        client.Objects[NarInfoKey(first)] = Encoding.UTF8.GetBytes(WinnerOf(first));
+        var second = Info with { Path = StorePath.Parse(StorePath.DefaultStoreDir + "/" + new string('9', 32) + "-same-bytes") };
+        bool lost = false;
+        client.AfterHead = async key =>
+        {
+            if (key == first.Url && !lost)
+            {
+                lost = true;
+                Assert.False(await cache.TryPublishAsync(first, Ct));
+            }
+        };
+
+        var secondNarInfo = await cache.UploadNarAsync(second, Source, Ct);
+        Assert.True(lost);
+        Assert.True(await cache.TryPublishAsync(secondNarInfo, Ct));
+
+        Assert.Equal(first.Url, secondNarInfo.Url);
+        Assert.Equal(Nar, client.Objects[secondNarInfo.Url]);
+    }
+
+    [Fact]
     public async Task UploadNar_IntactNarAppearsBetweenLookAndWrite_ItIsKeptNotWrittenOver()
     {
         var client = new InMemoryS3Client();
@@ -167,6 +242,10 @@ public sealed class S3CacheFirstWriterTests : IDisposable
     private static NarEncoderTests.BytesSource Source => new(Nar);
 
     private static string NarInfoKey(NarInfo narInfo) => narInfo.StorePath.HashPart + ".narinfo";
+
+    /// <summary>Another writer's narinfo for the same path, naming a NAR of other bytes.</summary>
+    private static string WinnerOf(NarInfo narInfo) =>
+        (narInfo with { Url = "nar/1111111111111111111111111111111111111111111111111111.nar.xz", Compression = "xz" }).ToString();
 
     private static string Where(string name) => $"cache '{name}' (bucket 'b' at http://s3.test)";
 
