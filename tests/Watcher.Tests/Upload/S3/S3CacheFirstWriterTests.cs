@@ -96,13 +96,7 @@ public sealed class S3CacheFirstWriterTests : IDisposable
         // these bytes there meanwhile and named them, so it is not this push's to delete.
         var client = new InMemoryS3Client();
         using var cache = CacheFor(client, "written-over");
-        client.BeforePut = key =>
-        {
-            if (key.StartsWith("nar/", StringComparison.Ordinal) && !client.Objects.ContainsKey(key))
-            {
-                client.Objects[key] = new byte[Nar.Length];
-            }
-        };
+        PutDamagedNarFirst(client);
         var narInfo = await cache.UploadNarAsync(Info, Source, Ct);
         client.Objects[NarInfoKey(narInfo)] = Encoding.UTF8.GetBytes(WinnerOf(narInfo));
 
@@ -191,13 +185,7 @@ public sealed class S3CacheFirstWriterTests : IDisposable
     {
         var client = new InMemoryS3Client();
         using var cache = CacheFor(client, "nar-damaged");
-        client.BeforePut = key =>
-        {
-            if (key.StartsWith("nar/", StringComparison.Ordinal) && !client.Objects.ContainsKey(key))
-            {
-                client.Objects[key] = new byte[Nar.Length];
-            }
-        };
+        PutDamagedNarFirst(client);
 
         var narInfo = await cache.UploadNarAsync(Info, Source, Ct);
 
@@ -242,6 +230,15 @@ public sealed class S3CacheFirstWriterTests : IDisposable
     private static NarEncoderTests.BytesSource Source => new(Nar);
 
     private static string NarInfoKey(NarInfo narInfo) => narInfo.StorePath.HashPart + ".narinfo";
+
+    /// <summary>Before the first write of a NAR, what an interrupted write left is there: its size, other bytes.</summary>
+    private static void PutDamagedNarFirst(InMemoryS3Client client) => client.BeforePut = key =>
+    {
+        if (key.StartsWith("nar/", StringComparison.Ordinal) && !client.Objects.ContainsKey(key))
+        {
+            client.Objects[key] = new byte[Nar.Length];
+        }
+    };
 
     /// <summary>Another writer's narinfo for the same path, naming a NAR of other bytes.</summary>
     private static string WinnerOf(NarInfo narInfo) =>

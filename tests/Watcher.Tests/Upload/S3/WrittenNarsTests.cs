@@ -12,8 +12,7 @@ public sealed class WrittenNarsTests
     [Fact]
     public async Task Lost_CreatedAndNoOtherPathWaits_IsDeleted()
     {
-        var nars = new WrittenNars();
-        await nars.UploadAsync(Url, () => Task.FromResult(true), Ct);
+        var nars = await UploadedAsync(true);
 
         Assert.True(nars.Lost(Url));
     }
@@ -21,8 +20,7 @@ public sealed class WrittenNarsTests
     [Fact]
     public async Task Lost_FoundInPlace_IsNotDeleted()
     {
-        var nars = new WrittenNars();
-        await nars.UploadAsync(Url, () => Task.FromResult(false), Ct);
+        var nars = await UploadedAsync(false);
 
         Assert.False(nars.Lost(Url));
     }
@@ -30,9 +28,7 @@ public sealed class WrittenNarsTests
     [Fact]
     public async Task Lost_AnotherPathNamedItMeanwhile_IsNotDeleted()
     {
-        var nars = new WrittenNars();
-        await nars.UploadAsync(Url, () => Task.FromResult(true), Ct);
-        await nars.UploadAsync(Url, () => Task.FromResult(false), Ct);
+        var nars = await UploadedAsync(true, false);
 
         nars.Named(Url);
 
@@ -42,9 +38,7 @@ public sealed class WrittenNarsTests
     [Fact]
     public async Task Lost_AnotherPathStillWaits_OnlyTheLastLossDeletes()
     {
-        var nars = new WrittenNars();
-        await nars.UploadAsync(Url, () => Task.FromResult(true), Ct);
-        await nars.UploadAsync(Url, () => Task.FromResult(false), Ct);
+        var nars = await UploadedAsync(true, false);
 
         Assert.False(nars.Lost(Url));
         Assert.True(nars.Lost(Url));
@@ -53,8 +47,7 @@ public sealed class WrittenNarsTests
     [Fact]
     public async Task Upload_WhileTheNarIsBeingDeleted_LooksOnlyOnceTheDeletionIsOver()
     {
-        var nars = new WrittenNars();
-        await nars.UploadAsync(Url, () => Task.FromResult(true), Ct);
+        var nars = await UploadedAsync(true);
         Assert.True(nars.Lost(Url));
 
         bool looked = false;
@@ -73,13 +66,24 @@ public sealed class WrittenNarsTests
     [Fact]
     public async Task Upload_Fails_ThePathNoLongerWaitsAndALaterRoundDoesNotDeleteIt()
     {
-        var nars = new WrittenNars();
-        await nars.UploadAsync(Url, () => Task.FromResult(true), Ct);
+        var nars = await UploadedAsync(true);
         nars.Failed(Url);
         await Assert.ThrowsAsync<IOException>(() => nars.UploadAsync(Url, () => throw new IOException("reset"), Ct));
 
         await nars.UploadAsync(Url, () => Task.FromResult(false), Ct);
 
         Assert.False(nars.Lost(Url));
+    }
+
+    /// <summary>A cache's record after one path per entry of <paramref name="created"/> uploaded the NAR (created it, or found it).</summary>
+    private static async Task<WrittenNars> UploadedAsync(params bool[] created)
+    {
+        var nars = new WrittenNars();
+        foreach (bool c in created)
+        {
+            await nars.UploadAsync(Url, () => Task.FromResult(c), Ct);
+        }
+
+        return nars;
     }
 }
