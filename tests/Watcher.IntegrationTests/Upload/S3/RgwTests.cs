@@ -49,14 +49,19 @@ public sealed class RgwTests(NixFixture nix, RgwFixture rgw) : IClassFixture<Rgw
         await using var front = await S3Front.StartAsync(rgw.Server.Endpoint, long.MaxValue, secretKey: null, ct);
         using var late = new S3TestCache(front.Endpoint, fleet.Zstd.Bucket, rgw.Server.SecretKey, rgw.Server.AccessKey, fleet.Zstd.KeyFileText);
 
-        // Just as this host's narinfo goes up, the other host (other compression, other key) publishes the path.
+        // Just as this host's narinfo goes up, the other host (other compression, other key) publishes the path. Every
+        // attempt of this host's narinfo waits for that: the other push takes longer than the hedge delay, after which a
+        // second attempt of the same PUT goes out.
+        var other = new Lazy<Task>(async () =>
+        {
+            var pushed = await fleet.Plain.PushAsync([outputs[0]], ct);
+            Assert.True(pushed.ExitCode == 0, pushed.StandardError + pushed.StandardOutput);
+        });
         front.Answer = async context =>
         {
             if (context.Request.Method == "PUT" && context.Request.Path.Value?.EndsWith(".narinfo", StringComparison.Ordinal) == true)
             {
-                front.Answer = null;
-                var other = await fleet.Plain.PushAsync([outputs[0]], ct);
-                Assert.True(other.ExitCode == 0, other.StandardError + other.StandardOutput);
+                await other.Value;
             }
 
             return false;
