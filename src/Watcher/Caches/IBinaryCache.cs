@@ -1,14 +1,6 @@
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>
@@ -48,6 +40,17 @@ internal interface IBinaryCache
 
     /// <summary>Signs (where the cache signs client-side) and writes the narinfo, making the path visible.</summary>
     Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// <see cref="PublishAsync"/>, where the cache can tell that another writer's narinfo for the path was in place
+    /// first (S3 with <c>If-None-Match: *</c>): that one stays.
+    /// </summary>
+    /// <returns>False when another writer's narinfo was there first: the path is present, not pushed.</returns>
+    async Task<bool> TryPublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    {
+        await PublishAsync(narInfo, cancellationToken);
+        return true;
+    }
 
     /// <summary>
     /// Sets the last-modified time of the narinfos of <paramref name="paths"/> (which <see cref="LookupAsync"/> found

@@ -11,13 +11,6 @@ using Watcher.State;
 using Watcher.Store;
 using Watcher.Watch;
 
-
-
-
-
-
-
-
 namespace Watcher.Hosting;
 
 /// <summary>The daemon's wiring, one method per feature.</summary>

@@ -4,14 +4,6 @@ using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.State;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>
