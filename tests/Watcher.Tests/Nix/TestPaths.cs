@@ -1,14 +1,6 @@
 using System.Security.Cryptography;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Nix;
 
 /// <summary>Store paths and path infos for tests: named paths with made-up hashes, chains and DAGs.</summary>
