@@ -17,8 +17,6 @@ internal sealed class MeteredCache(IBinaryCache inner, CacheActivity activity, W
 
     public IReadOnlyCollection<string> UpstreamKeyNames => inner.UpstreamKeyNames;
 
-    public IBinaryCache Inner => inner;
-
     public CacheActivity Activity => activity;
 
     public Task InitializeAsync(CancellationToken cancellationToken) => RecordAsync(async () =>

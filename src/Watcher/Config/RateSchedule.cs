@@ -38,9 +38,6 @@ internal sealed partial class RateSchedule
     /// <summary>Whether the rate never changes during the day.</summary>
     public bool IsConstant => Changes.Count == 1;
 
-    /// <summary>Whether no limit ever applies.</summary>
-    public bool IsOff => !IsAuto && Changes.All(change => change.BytesPerSecond is null);
-
     /// <summary>One rate all day.</summary>
     public static RateSchedule Constant(long? bytesPerSecond) =>
         bytesPerSecond is null ? Off : new([new RateChange(TimeOnly.MinValue, bytesPerSecond)], UploadRate.Format(bytesPerSecond));

@@ -6,9 +6,6 @@ internal sealed class WatcherOptions
     /// <summary>The file these options were read from, or <see langword="null"/> for the built-in default.</summary>
     public string? SourceFile { get; init; }
 
-    /// <summary>Whether no config file existed and the built-in default (one <c>local</c> file cache) is in use.</summary>
-    public bool IsBuiltInDefault => SourceFile is null;
-
     /// <summary>Where the durable state (pending paths, pushed sets, dead letters) lives (<c>state-dir</c>).</summary>
     /// <value>The default value is <c>$XDG_STATE_HOME/nix-watcher</c> (<c>~/.local/state/nix-watcher</c>): XDG's place for state that survives restarts but is not worth backing up.</value>
     public required string StateDir { get; init; }

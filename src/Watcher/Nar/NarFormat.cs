@@ -3,17 +3,15 @@ using System.Text;
 
 namespace Watcher.Nar;
 
-/// <summary>Tokens and limits of the NAR format (nix.md §3) shared by <see cref="NarWriter"/> and the tests' NAR parser.</summary>
+/// <summary>Tokens and limits of the NAR format (nix.md §3) used by <see cref="NarWriter"/>.</summary>
 /// <remarks>
 /// The limits are those of current Nix (2.35 and the patch releases it was backported to). Nix 2.8 has none,
-/// but a NAR beyond them would be refused by a newer substituter, so we neither write nor accept one.
+/// but a NAR beyond them would be refused by a newer substituter, so we never write one.
 /// </remarks>
 internal static class NarFormat
 {
     /// <summary>Nesting cap: the root is depth 0 and the deepest allowed node is at depth 63.</summary>
     public const int MaxDepth = 64;
-
-    public const int MaxNameLength = 255;
 
     public const int MaxTargetLength = 4095;
 
@@ -21,32 +19,6 @@ internal static class NarFormat
 
     /// <summary><c>str("nix-archive-1")</c>: the 24 bytes every NAR starts with.</summary>
     public static readonly byte[] Magic = Encode("nix-archive-1");
-
-    public static ReadOnlySpan<byte> MagicText => "nix-archive-1"u8;
-
-    public static ReadOnlySpan<byte> Open => "("u8;
-
-    public static ReadOnlySpan<byte> Close => ")"u8;
-
-    public static ReadOnlySpan<byte> Type => "type"u8;
-
-    public static ReadOnlySpan<byte> Regular => "regular"u8;
-
-    public static ReadOnlySpan<byte> Executable => "executable"u8;
-
-    public static ReadOnlySpan<byte> Contents => "contents"u8;
-
-    public static ReadOnlySpan<byte> Symlink => "symlink"u8;
-
-    public static ReadOnlySpan<byte> Target => "target"u8;
-
-    public static ReadOnlySpan<byte> Directory => "directory"u8;
-
-    public static ReadOnlySpan<byte> Entry => "entry"u8;
-
-    public static ReadOnlySpan<byte> Name => "name"u8;
-
-    public static ReadOnlySpan<byte> Node => "node"u8;
 
     /// <summary>The zero bytes that pad a string of <paramref name="length"/> bytes to a multiple of 8.</summary>
     public static int Padding(long length) => (int)(-length & 7);

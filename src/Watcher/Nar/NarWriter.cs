@@ -62,10 +62,6 @@ internal sealed partial class NarWriter : IAsyncDisposable
         return new NarResult(hashing.GetCurrentHash(), hashing.BytesWritten);
     }
 
-    /// <summary>The narHash and narSize of <paramref name="path"/>, without keeping the NAR.</summary>
-    public static Task<NarResult> HashAsync(string path, CancellationToken cancellationToken) =>
-        WriteAsync(path, Stream.Null, cancellationToken);
-
     public async ValueTask DisposeAsync()
     {
         // The buffer being written must not go back to the pool while the write still reads it.

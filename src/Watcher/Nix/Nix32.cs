@@ -71,17 +71,6 @@ internal static class Nix32
         return true;
     }
 
-    public static byte[] Decode(string text, int byteCount)
-    {
-        var bytes = new byte[byteCount];
-        if (!TryDecode(text, bytes))
-        {
-            throw new FormatException($"'{text}' is not a valid nix32 encoding of {byteCount} bytes");
-        }
-
-        return bytes;
-    }
-
     private static sbyte[] BuildDigits()
     {
         var digits = new sbyte[128];

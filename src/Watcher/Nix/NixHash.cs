@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Watcher.Nix;
 
 /// <summary>
@@ -17,8 +15,6 @@ internal static class NixHash
 
     /// <summary><c>sha256:&lt;hex&gt;</c>, the form the Attic API takes.</summary>
     public static string ToPrefixedHex(ReadOnlySpan<byte> sha256) => "sha256:" + Convert.ToHexStringLower(sha256);
-
-    public static string ToSri(ReadOnlySpan<byte> sha256) => "sha256-" + Convert.ToBase64String(sha256);
 
     /// <summary>
     /// Parses any form Nix's parsers accept for SHA-256: SRI, or an optional <c>sha256:</c> prefix
@@ -73,8 +69,6 @@ internal static class NixHash
                 return false;
         }
     }
-
-    public static byte[] Sha256(ReadOnlySpan<byte> data) => SHA256.HashData(data);
 
     private static bool TryBase64(string text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out byte[]? hash)
     {

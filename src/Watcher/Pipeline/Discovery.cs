@@ -7,7 +7,6 @@ internal enum DiscoverySource
 {
     Inotify,
     Scan,
-    Cli,
 }
 
 /// <summary>A store path that may need pushing, or (with no path) a request to rescan the store.</summary>

@@ -38,7 +38,7 @@ internal sealed class DiscoveryQueue
             {
                 DiscoverySource.Inotify => "inotify",
                 DiscoverySource.Scan => "scan",
-                _ => "cli",
+                _ => throw new ArgumentOutOfRangeException(nameof(discovery), discovery.Source, null),
             });
         }
 

@@ -9,20 +9,6 @@ internal sealed partial class DaemonConnection
     /// <summary>The most QueryPathInfo requests written ahead of their replies; small enough to never fill the socket buffer.</summary>
     public const int MaxPipelinedRequests = 64;
 
-    public Task<bool> IsValidPathAsync(StorePath path, CancellationToken cancellationToken)
-    {
-        EnsureInStore(path, nameof(path));
-        return RunAsync(
-            async ct =>
-            {
-                WriteOp(WorkerOp.IsValidPath);
-                _writer.WriteStorePath(path);
-                await SendAsync(ct);
-                return await _reader.ReadBoolAsync(ct);
-            },
-            cancellationToken);
-    }
-
     /// <summary>Returns the subset of <paramref name="paths"/> that is valid, never substituting.</summary>
     public Task<List<StorePath>> QueryValidPathsAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken)
     {

@@ -19,18 +19,6 @@ internal sealed class DaemonConnectionPool : IDisposable
         _slots = new SemaphoreSlim(maxConnections, maxConnections);
     }
 
-    /// <summary>Idle connections currently kept open.</summary>
-    public int IdleCount
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _idle.Count;
-            }
-        }
-    }
-
     /// <summary>Runs <paramref name="operation"/> on a pooled connection, waiting for a free slot.</summary>
     public async Task<T> RunAsync<T>(Func<DaemonConnection, CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
     {

@@ -61,12 +61,6 @@ internal sealed partial class NixDaemonClient : IStoreQueries, IDisposable
         }
     }
 
-    public Task<bool> IsValidPathAsync(StorePath path, CancellationToken cancellationToken)
-    {
-        EnsureInStore(path, nameof(path));
-        return _pool.RunAsync((c, ct) => c.IsValidPathAsync(path, ct), cancellationToken);
-    }
-
     /// <summary>Returns the valid subset of <paramref name="paths"/> (without substituting).</summary>
     public async Task<IReadOnlySet<StorePath>> QueryValidPathsAsync(IEnumerable<StorePath> paths, CancellationToken cancellationToken)
     {
@@ -77,13 +71,6 @@ internal sealed partial class NixDaemonClient : IStoreQueries, IDisposable
 
     public async Task<IReadOnlyList<StorePath>> QueryAllValidPathsAsync(CancellationToken cancellationToken) =>
         await _pool.RunAsync((c, ct) => c.QueryAllValidPathsAsync(ct), cancellationToken);
-
-    /// <summary>Returns what the store knows about <paramref name="path"/>, or null when it is not valid.</summary>
-    public Task<PathInfo?> QueryPathInfoAsync(StorePath path, CancellationToken cancellationToken)
-    {
-        EnsureInStore(path, nameof(path));
-        return _pool.RunAsync((c, ct) => c.QueryPathInfoAsync(path, ct), cancellationToken);
-    }
 
     /// <summary>Returns the store path with hash part <paramref name="hashPart"/> (32 nix32 characters), or null when there is none.</summary>
     public Task<StorePath?> QueryPathFromHashPartAsync(string hashPart, CancellationToken cancellationToken)

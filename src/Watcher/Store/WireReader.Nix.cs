@@ -44,13 +44,6 @@ internal sealed partial class WireReader
         };
     }
 
-    /// <summary>Reads a ValidPathInfo: the store path followed by the unkeyed fields.</summary>
-    public async ValueTask<PathInfo> ReadValidPathInfoAsync(int version, CancellationToken cancellationToken)
-    {
-        var path = await ReadStorePathAsync(cancellationToken);
-        return await ReadUnkeyedValidPathInfoAsync(path, version, cancellationToken);
-    }
-
     /// <summary>
     /// Reads an UnkeyedValidPathInfo (the QueryPathInfo reply body) for <paramref name="path"/>.
     /// <c>ultimate</c>, the signatures and the content address exist only at ≥ 1.16.

@@ -6,7 +6,7 @@ using Watcher.Nix;
 namespace Watcher.Store;
 
 /// <summary>
-/// Buffers worker-protocol values (u64 little-endian words, zero-padded strings, lists, path infos)
+/// Buffers worker-protocol values (u64 little-endian words, zero-padded strings, lists)
 /// and writes them to the stream on <see cref="FlushAsync"/>, so a request goes out in one write.
 /// </summary>
 internal sealed class WireWriter
@@ -53,40 +53,12 @@ internal sealed class WireWriter
 
     public void WriteStorePath(StorePath path) => WriteString(path.FullPath);
 
-    /// <summary>Writes an optional store path; none is the empty string.</summary>
-    public void WriteOptionalStorePath(StorePath? path) => WriteString(path?.FullPath ?? string.Empty);
-
     public void WriteStorePaths(IReadOnlyCollection<StorePath> paths)
     {
         WriteUInt64((ulong)paths.Count);
         foreach (var path in paths)
         {
             WriteStorePath(path);
-        }
-    }
-
-    /// <summary>Writes the optional trusted flag: null as 0, true as 1, false as 2.</summary>
-    public void WriteOptionalTrustedFlag(bool? trusted) => WriteUInt64(trusted switch { null => 0UL, true => 1UL, false => 2UL });
-
-    public void WriteValidPathInfo(PathInfo info, int version)
-    {
-        WriteStorePath(info.Path);
-        WriteUnkeyedValidPathInfo(info, version);
-    }
-
-    /// <summary>Writes the path info without its path; the ≥ 1.16 fields only when <paramref name="version"/> has them.</summary>
-    public void WriteUnkeyedValidPathInfo(PathInfo info, int version)
-    {
-        WriteOptionalStorePath(info.Deriver);
-        WriteString(Convert.ToHexStringLower(info.NarHash));
-        WriteStorePaths(info.References);
-        WriteUInt64((ulong)info.RegistrationTime);
-        WriteUInt64((ulong)info.NarSize);
-        if (version >= WorkerProtocol.Version(1, 16))
-        {
-            WriteBool(info.Ultimate);
-            WriteStrings(info.Signatures);
-            WriteString(info.ContentAddress ?? string.Empty);
         }
     }
 

@@ -3,7 +3,6 @@ namespace Watcher.Store;
 /// <summary>The worker-protocol opcodes this client sends. Only ops every supported daemon knows are listed.</summary>
 internal enum WorkerOp : ulong
 {
-    IsValidPath = 1,
     AddTempRoot = 11,
     QueryAllValidPaths = 23,
     QueryPathInfo = 26,

@@ -97,6 +97,7 @@ public sealed class LimitCommandTests
         double value;
         while ((value = await WatcherDaemon.ScrapeAsync(metrics, Gauge, cancellationToken)) != expected && waited.Elapsed < TestTimeouts.Scrape)
         {
+            // The daemon process's exporter answers from its cache: scrape again, bounded by TestTimeouts.Scrape.
             await Task.Delay(TimeSpan.FromMilliseconds(100), cancellationToken);
         }
 

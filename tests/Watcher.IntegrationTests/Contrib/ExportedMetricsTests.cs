@@ -118,6 +118,7 @@ public sealed class ExportedMetricsTests(FailingCachesDaemon run) : IClassFixtur
             }
 
             Assert.True(waited.Elapsed < TestTimeouts.Scrape, $"waited {waited.Elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s for {what}; last: {JsonSerializer.Serialize(value)}\n{run.Prometheus.Log}");
+            // The real Prometheus scrapes on its own interval: ask again, bounded by TestTimeouts.Scrape above.
             await Task.Delay(500, cancellationToken);
         }
     }

@@ -84,6 +84,7 @@ public sealed class ClosureInvariantSampler : IAsyncDisposable
                 // A file renamed between listing and reading: the next sample sees it.
             }
 
+            // Samples what the real daemon process writes to the cache directory, every 20 ms until the owner disposes it.
             await Task.Delay(20).ConfigureAwait(false);
         }
     }

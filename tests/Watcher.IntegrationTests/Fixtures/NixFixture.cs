@@ -33,6 +33,7 @@ public sealed class NixFixture : IAsyncLifetime
                 return;
             }
 
+            // The nix-daemon just started opens its socket when it is ready: poll, bounded by TestTimeouts.DaemonStart.
             await Task.Delay(100);
         }
 

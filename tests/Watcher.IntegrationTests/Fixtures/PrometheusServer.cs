@@ -204,6 +204,7 @@ public sealed class PrometheusServer : IAsyncDisposable
                 throw new TimeoutException($"prometheus was not ready after {deadline.Elapsed}:\n{Log}");
             }
 
+            // Prometheus is a real process: poll its readiness endpoint until it answers or the deadline above passes.
             await Task.Delay(100, cancellationToken);
         }
     }

@@ -212,6 +212,7 @@ public sealed class SidS3Server : IAsyncDisposable
             }
             catch (SocketException)
             {
+                // The server process is not listening yet: try again until TestTimeouts.DaemonStart has passed.
                 await Task.Delay(50, cancellationToken);
             }
         }

@@ -126,6 +126,7 @@ public sealed partial class WatcherDaemon : IAsyncDisposable
                 throw new TimeoutException($"waited {deadline.Elapsed} for {what}:\n{Log}");
             }
 
+            // The daemon is a real process that signals nothing the test can await: poll, bounded by the deadline above.
             await Task.Delay(50, cancellationToken);
         }
     }

@@ -78,6 +78,8 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
         }
 
         var wiped = await objects.ReadCacheInfoIdentityAsync(ct);
+
+        // The S3 server stamps Last-Modified to the second: a real wait of just over one, so the new object's stamp differs.
         await Task.Delay(TimeSpan.FromSeconds(1.1), ct);
         (await cache.PushAsync([outputs[0]], ct)).EnsureSuccess("push again");
 

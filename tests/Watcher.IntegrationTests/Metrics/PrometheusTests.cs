@@ -62,6 +62,8 @@ public sealed partial class PrometheusTests(NixFixture nix)
             Assert.True(
                 waited.Elapsed < TestTimeouts.Scrape,
                 $"Prometheus says {seen?.ToString(CultureInfo.InvariantCulture) ?? "nothing"}, the cache has {inCache} narinfos; targets: {await prometheus.TargetsAsync(ct)}\n{prometheus.Log}");
+
+            // The real Prometheus scrapes on its own interval: ask again, bounded by TestTimeouts.Scrape above.
             await Task.Delay(500, ct);
         }
 

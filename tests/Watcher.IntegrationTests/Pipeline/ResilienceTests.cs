@@ -56,6 +56,8 @@ public sealed class ResilienceTests(NixFixture nix)
         Assert.Equal(1, await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_circuit_open", ct));
         Assert.True(await WatcherDaemon.ScrapeAsync(metrics, "nix_watcher_queue_depth", ct) > 0);
         double cpuBefore = CpuSeconds(daemon.ProcessId);
+
+        // A real 20 s of the daemon process's life with its cache down: what it does with the time is the measure.
         await Task.Delay(TimeSpan.FromSeconds(20), ct);
         double cpuWhileDown = CpuSeconds(daemon.ProcessId) - cpuBefore;
         Assert.True(cpuWhileDown < 1.0, $"the daemon used {cpuWhileDown:0.00} s of CPU in 20 s while the cache was down");

@@ -51,7 +51,8 @@ public sealed class RetryLayerTests(NixFixture nix)
         await daemon.WaitUntilAsync(() => NarInfoCount(client, cache, meanwhile, ct) == meanwhile.Count, "the paths built meanwhile arrived", ct, TimeSpan.FromMinutes(3));
         Assert.DoesNotContain("keeps failing; pausing it", daemon.Log, StringComparison.Ordinal);
 
-        // Nothing sends them again: the sends seen now are all there will be.
+        // Nothing sends them again: the sends seen now are all there will be. A real wait on the daemon process, which
+        // signals nothing when it does not send: 5 s is many times its retry delays, so a resend would be seen.
         await Task.Delay(TimeSpan.FromSeconds(5), ct);
         var parts = front.Log.Where(r => r.Method == "PUT" && r.Target.Contains("partNumber=2&", StringComparison.Ordinal)).ToList();
         var puts = front.Log.Where(r => r.Method == "PUT" && r.Target.Contains("/nar/", StringComparison.Ordinal) && !r.Target.Contains("uploadId", StringComparison.Ordinal) && r.Length is > 1 << 20 and < 5 << 20).ToList();

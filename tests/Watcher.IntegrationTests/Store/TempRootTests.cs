@@ -23,6 +23,6 @@ public sealed class TempRootTests(NixFixture nix)
 
         var deleted = await ProcessRunner.RunAsync("nix-store", ["--delete", outputs[0]], cancellationToken: ct);
         Assert.True(deleted.ExitCode == 0, deleted.StandardError);
-        Assert.False(await client.IsValidPathAsync(StorePath.Parse(outputs[0]), ct));
+        Assert.False(await client.IsValidAsync(StorePath.Parse(outputs[0]), ct));
     }
 }

@@ -1,3 +1,5 @@
+using Watcher.Config;
+
 namespace Watcher.Tests.Config;
 
 public sealed class ConfigBinderRateTests : IDisposable
@@ -13,7 +15,7 @@ public sealed class ConfigBinderRateTests : IDisposable
     {
         var options = _sandbox.LoadToml(S3);
 
-        Assert.True(options.MaxUploadRate.IsOff);
+        Assert.Same(RateSchedule.Off, options.MaxUploadRate);
         Assert.Null(options.Caches[0].MaxUploadRate);
     }
 

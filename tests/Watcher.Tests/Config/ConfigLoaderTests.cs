@@ -54,7 +54,6 @@ public sealed class ConfigLoaderTests : IDisposable
         WatcherOptions options = _sandbox.LoadToml(DesignExample);
 
         Assert.Equal(Path.Combine(_sandbox.Root, "config.toml"), options.SourceFile);
-        Assert.False(options.IsBuiltInDefault);
         Assert.Equal($"{home}/.local/state/nix-watcher", options.StateDir);
         Assert.Equal("/nix/store", options.Watch.StoreDir);
         Assert.Equal(ScanMode.Roots, options.Watch.Scan);
@@ -105,7 +104,6 @@ public sealed class ConfigLoaderTests : IDisposable
 
         WatcherOptions options = _sandbox.Load(null);
 
-        Assert.True(options.IsBuiltInDefault);
         Assert.Null(options.SourceFile);
         Assert.Equal(Path.Combine(_sandbox.Root, "st", "nix-watcher"), options.StateDir);
         var local = Assert.IsType<FileCacheOptions>(Assert.Single(options.Caches));

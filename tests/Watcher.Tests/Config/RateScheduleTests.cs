@@ -37,7 +37,7 @@ public sealed class RateScheduleTests
         Assert.True(RateSchedule.TryParse(" auto ", out var schedule, out _));
 
         Assert.True(schedule.IsAuto);
-        Assert.False(schedule.IsOff);
+        Assert.NotSame(RateSchedule.Off, schedule);
         Assert.Equal("auto", schedule.Text);
     }
 
@@ -66,7 +66,6 @@ public sealed class RateScheduleTests
         Assert.Equal(
             [new RateChange(new TimeOnly(8, 0), 4L << 20), new RateChange(new TimeOnly(9, 30), 100_000), new RateChange(new TimeOnly(23, 0), null)],
             schedule.Changes);
-        Assert.False(schedule.IsOff);
     }
 
     [Theory]

@@ -88,7 +88,7 @@ public sealed class NarWriterTests
         TempTree.SetMode(file, UnixFileMode.UserRead | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute);
         var ct = TestContext.Current.CancellationToken;
 
-        var result = await NarWriter.HashAsync(file, ct);
+        var result = await NarWriter.WriteAsync(file, Stream.Null, ct);
 
         Assert.Equal(112 + 16, result.NarSize);
     }
@@ -101,7 +101,7 @@ public sealed class NarWriterTests
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         socket.Bind(new UnixDomainSocketEndPoint(path));
 
-        var error = await Assert.ThrowsAsync<IOException>(() => NarWriter.HashAsync(tree.Root, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<IOException>(() => NarWriter.WriteAsync(tree.Root, Stream.Null, TestContext.Current.CancellationToken));
 
         Assert.Contains(path, error.Message, StringComparison.Ordinal);
         Assert.Contains("socket", error.Message, StringComparison.Ordinal);
@@ -113,7 +113,7 @@ public sealed class NarWriterTests
         using var tree = new TempTree();
         tree.Dir(string.Join('/', Enumerable.Repeat("d", NarFormat.MaxDepth)));
 
-        var error = await Assert.ThrowsAsync<IOException>(() => NarWriter.HashAsync(tree.Root, TestContext.Current.CancellationToken));
+        var error = await Assert.ThrowsAsync<IOException>(() => NarWriter.WriteAsync(tree.Root, Stream.Null, TestContext.Current.CancellationToken));
 
         Assert.Contains("nested deeper", error.Message, StringComparison.Ordinal);
     }
@@ -124,7 +124,7 @@ public sealed class NarWriterTests
         using var tree = new TempTree();
         tree.Dir(string.Join('/', Enumerable.Repeat("d", NarFormat.MaxDepth - 1)));
 
-        var result = await NarWriter.HashAsync(tree.Root, TestContext.Current.CancellationToken);
+        var result = await NarWriter.WriteAsync(tree.Root, Stream.Null, TestContext.Current.CancellationToken);
 
         Assert.True(result.NarSize > 0);
     }
@@ -134,7 +134,7 @@ public sealed class NarWriterTests
     {
         using var tree = new TempTree();
 
-        await Assert.ThrowsAsync<IOException>(() => NarWriter.HashAsync(tree.PathOf("missing"), TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<IOException>(() => NarWriter.WriteAsync(tree.PathOf("missing"), Stream.Null, TestContext.Current.CancellationToken));
     }
 
     [Fact]

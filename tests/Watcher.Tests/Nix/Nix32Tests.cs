@@ -18,7 +18,9 @@ public sealed class Nix32Tests
         byte[] bytes = Convert.FromHexString(hex);
 
         Assert.Equal(nix32, Nix32.Encode(bytes));
-        Assert.Equal(bytes, Nix32.Decode(nix32, bytes.Length));
+        byte[] decoded = new byte[bytes.Length];
+        Assert.True(Nix32.TryDecode(nix32, decoded));
+        Assert.Equal(bytes, decoded);
     }
 
     [Theory]

@@ -24,7 +24,6 @@ public sealed class NixHashTests
         byte[] hash = Convert.FromHexString(Hex);
 
         Assert.Equal("sha256:1xmr8jicvzszfzpz46g37mlpvbzjl2wpwvl2b05psipssyp1sm8h", NixHash.ToPrefixedNix32(hash));
-        Assert.Equal("sha256-EFUdrtf6Rn0LWIJufrmg8q99aT3jGfLvd1//zaJEufY=", NixHash.ToSri(hash));
         Assert.Equal("sha256:" + Hex, NixHash.ToPrefixedHex(hash));
     }
 

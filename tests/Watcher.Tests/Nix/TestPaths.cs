@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Watcher.Nix;
 
 namespace Watcher.Tests.Nix;
@@ -36,7 +37,7 @@ internal static class TestPaths
         Enumerable.Range(0, count).Select(i => new PathInfo { Path = MakePath(prefix, i), NarHash = new byte[32], NarSize = 8, References = [] }).ToList();
 
     public static StorePath MakePath(string prefix, int i) =>
-        StorePath.FromBaseName(Nix32.Encode(NixHash.Sha256(System.Text.Encoding.UTF8.GetBytes(prefix + i)).AsSpan(0, 20)) + "-" + prefix + i);
+        StorePath.FromBaseName(Nix32.Encode(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(prefix + i)).AsSpan(0, 20)) + "-" + prefix + i);
 
     /// <summary>A store path named <paramref name="name"/> (its hash made up from the name).</summary>
     public static StorePath Path(string name) => MakePath(name, 0);

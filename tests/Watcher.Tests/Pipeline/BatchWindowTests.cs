@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Watcher.Nix;
 using Watcher.Pipeline;
@@ -114,6 +115,6 @@ public sealed class BatchWindowTests
 
     private void Write(int i) =>
         Assert.True(_channel.Writer.TryWrite(new Discovery(
-            StorePath.FromBaseName(Nix32.Encode(NixHash.Sha256(BitConverter.GetBytes(i)).AsSpan(0, 20)) + "-batch" + i),
+            StorePath.FromBaseName(Nix32.Encode(SHA256.HashData(BitConverter.GetBytes(i)).AsSpan(0, 20)) + "-batch" + i),
             DiscoverySource.Inotify)));
 }

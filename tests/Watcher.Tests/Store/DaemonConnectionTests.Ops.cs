@@ -9,37 +9,20 @@ namespace Watcher.Tests.Store;
 public sealed partial class DaemonConnectionTests
 {
     [Fact]
-    public async Task IsValidPath_PathOutsideStore_ThrowsBeforeWritingAndStaysUsable()
+    public async Task QueryPathInfo_PathOutsideStore_ThrowsBeforeWritingAndStaysUsable()
     {
         var (connection, daemon) = await FakeDaemon.ConnectAsync(0x122, Ct);
         using var owned = connection;
         var foreign = StorePath.Parse("/tmp/store/" + FakeDaemon.MakePath("a").BaseName, "/tmp/store");
 
-        Assert.Throws<ArgumentException>(() => { _ = connection.IsValidPathAsync(foreign, Ct); });
+        await Assert.ThrowsAsync<ArgumentException>(() => connection.QueryPathInfoAsync(foreign, Ct));
 
         Assert.Equal(0, daemon.Pending);
         Assert.False(connection.IsBroken);
         daemon.WriteLast();
         daemon.Writer.WriteBool(false);
         await daemon.FlushAsync(Ct);
-        Assert.False(await connection.IsValidPathAsync(FakeDaemon.MakePath("a"), Ct));
-    }
-
-    [Fact]
-    public async Task IsValidPath_Request_IsOpAndFullPath()
-    {
-        var (connection, daemon) = await FakeDaemon.ConnectAsync(0x122, Ct);
-        using var owned = connection;
-        var path = FakeDaemon.MakePath("hello");
-        daemon.WriteLast();
-        daemon.Writer.WriteBool(true);
-        await daemon.FlushAsync(Ct);
-
-        Assert.True(await connection.IsValidPathAsync(path, Ct));
-
-        await daemon.ExpectOpAsync(WorkerOp.IsValidPath, Ct);
-        Assert.Equal(path.FullPath, await daemon.Reader.ReadStringAsync(Ct));
-        Assert.Equal(0, daemon.Pending);
+        Assert.Null(await connection.QueryPathInfoAsync(FakeDaemon.MakePath("a"), Ct));
     }
 
     [Theory]

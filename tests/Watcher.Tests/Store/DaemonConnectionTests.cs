@@ -167,10 +167,10 @@ public sealed partial class DaemonConnectionTests
         w.WriteUInt64(WorkerProtocol.StderrStopActivity);
         w.WriteUInt64(7);
         daemon.WriteLast();
-        w.WriteBool(true);
+        w.WriteBool(false);
         await daemon.FlushAsync(Ct);
 
-        Assert.True(await connection.IsValidPathAsync(path, Ct));
+        Assert.Null(await connection.QueryPathInfoAsync(path, Ct));
         Assert.False(connection.IsBroken);
     }
 
@@ -182,12 +182,12 @@ public sealed partial class DaemonConnectionTests
         daemon.WriteError("\u001b[31;1merror:\u001b[0m path '\u001b[35;1m/nix/store/x\u001b[0m' is not valid", "while doing something");
         await daemon.FlushAsync(Ct);
 
-        var ex = await Assert.ThrowsAsync<NixDaemonException>(() => connection.IsValidPathAsync(FakeDaemon.MakePath("a"), Ct));
+        var ex = await Assert.ThrowsAsync<NixDaemonException>(() => connection.QueryPathInfoAsync(FakeDaemon.MakePath("a"), Ct));
 
         Assert.Equal("error: path '/nix/store/x' is not valid\nwhile doing something", ex.Message);
         Assert.Null(ex.ExitStatus);
         Assert.True(connection.IsBroken);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => connection.IsValidPathAsync(FakeDaemon.MakePath("a"), Ct));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => connection.QueryPathInfoAsync(FakeDaemon.MakePath("a"), Ct));
     }
 
     [Fact]
@@ -199,7 +199,7 @@ public sealed partial class DaemonConnectionTests
         daemon.WriteOldError("error: out of luck\n", 100);
         await daemon.FlushAsync(Ct);
 
-        var ex = await Assert.ThrowsAsync<NixDaemonException>(() => connection.IsValidPathAsync(FakeDaemon.MakePath("a"), Ct));
+        var ex = await Assert.ThrowsAsync<NixDaemonException>(() => connection.QueryPathInfoAsync(FakeDaemon.MakePath("a"), Ct));
 
         Assert.Equal("error: out of luck", ex.Message);
         Assert.Equal(100UL, ex.ExitStatus);
@@ -218,7 +218,7 @@ public sealed partial class DaemonConnectionTests
         daemon.Writer.WriteUInt64(16);
         await daemon.FlushAsync(Ct);
 
-        var ex = await Assert.ThrowsAsync<NixProtocolException>(() => connection.IsValidPathAsync(FakeDaemon.MakePath("a"), Ct));
+        var ex = await Assert.ThrowsAsync<NixProtocolException>(() => connection.QueryPathInfoAsync(FakeDaemon.MakePath("a"), Ct));
 
         Assert.Contains(expectedText, ex.Message, StringComparison.Ordinal);
         Assert.True(connection.IsBroken);

@@ -113,7 +113,7 @@ internal sealed class FakeDaemon : IDisposable
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => Writer.FlushAsync(cancellationToken);
 
-    /// <summary>Answers QueryPathInfo and IsValidPath from <paramref name="store"/> until the client hangs up.</summary>
+    /// <summary>Answers QueryPathInfo from <paramref name="store"/> until the client hangs up.</summary>
     public async Task ServeAsync(IReadOnlyDictionary<StorePath, PathInfo> store, int version, CancellationToken cancellationToken)
     {
         try
@@ -130,10 +130,6 @@ internal sealed class FakeDaemon : IDisposable
                     case WorkerOp.QueryPathInfo:
                         WriteLast();
                         Writer.WriteBool(false);
-                        break;
-                    case WorkerOp.IsValidPath:
-                        WriteLast();
-                        Writer.WriteBool(store.ContainsKey(path));
                         break;
                     default:
                         WriteError($"op {op} not supported by the fake daemon");

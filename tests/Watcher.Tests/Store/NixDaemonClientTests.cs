@@ -66,7 +66,7 @@ public sealed class NixDaemonClientTests
         using var client = CreateSut();
         var foreign = StorePath.Parse("/tmp/store/" + FakeDaemon.MakePath("a").BaseName, "/tmp/store");
 
-        Assert.Throws<ArgumentException>(() => { _ = client.IsValidPathAsync(foreign, Ct); });
+        await Assert.ThrowsAsync<ArgumentException>(() => client.QueryValidPathsAsync([foreign], Ct));
         await Assert.ThrowsAsync<ArgumentException>(() => client.QueryClosureAsync([foreign], Ct));
         Assert.Throws<ArgumentException>(() => { _ = client.QueryPathFromHashPartAsync("short", Ct); });
 
@@ -78,11 +78,11 @@ public sealed class NixDaemonClientTests
     {
         var a = Add("a");
         using var client = CreateSut();
-        Assert.True(await client.IsValidPathAsync(a, Ct));
+        Assert.NotNull((await client.QueryPathInfosAsync([a], Ct))[0]);
 
         // The fake daemon answers AddTempRoot with an error, which breaks that connection.
         await Assert.ThrowsAsync<NixDaemonException>(() => client.AddTempRootAsync(a, Ct));
-        Assert.True(await client.IsValidPathAsync(a, Ct));
+        Assert.NotNull((await client.QueryPathInfosAsync([a], Ct))[0]);
 
         Assert.Equal(2, _connects);
     }
@@ -95,7 +95,7 @@ public sealed class NixDaemonClientTests
 
         for (int i = 0; i < 5; i++)
         {
-            Assert.NotNull(await client.QueryPathInfoAsync(a, Ct));
+            Assert.NotNull((await client.QueryPathInfosAsync([a], Ct))[0]);
         }
 
         Assert.Equal(1, _connects);
@@ -107,9 +107,9 @@ public sealed class NixDaemonClientTests
         var paths = Enumerable.Range(0, 40).Select(i => Add("p" + i)).ToList();
         using var client = CreateSut(maxConnections: 3);
 
-        var results = await Task.WhenAll(paths.Select(p => client.IsValidPathAsync(p, Ct)));
+        var results = await Task.WhenAll(paths.Select(p => client.QueryPathInfosAsync([p], Ct)));
 
-        Assert.All(results, Assert.True);
+        Assert.All(results, r => Assert.NotNull(r[0]));
         Assert.InRange(_connects, 1, 3);
     }
 

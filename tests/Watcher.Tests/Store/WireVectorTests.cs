@@ -165,7 +165,7 @@ public sealed class WireVectorTests
         var infos = new List<PathInfo>();
         foreach (var value in expected)
         {
-            var info = await reader.ReadValidPathInfoAsync(version, Ct);
+            var info = await reader.ReadUnkeyedValidPathInfoAsync(await reader.ReadStorePathAsync(Ct), version, Ct);
             WireVectors.AssertPathInfo(value, info, hasPath: true);
             infos.Add(info);
         }

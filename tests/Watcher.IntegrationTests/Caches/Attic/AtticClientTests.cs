@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Caches;
 using Watcher.Caches.Attic;
@@ -120,7 +121,7 @@ public sealed class AtticClientTests : IAsyncLifetime
         {
             Path = StorePath.FromBaseName("0123456789abcdfghijklmnpqrsvwxyz-hello"),
             Deriver = StorePath.FromBaseName("0123456789abcdfghijklmnpqrsvwxy0-hello.drv"),
-            NarHash = NixHash.Sha256(bytes),
+            NarHash = SHA256.HashData(bytes),
             NarSize = bytes.Length,
             References = [StorePath.FromBaseName("0123456789abcdfghijklmnpqrsvwxyz-hello")],
             Signatures = [.. Enumerable.Range(0, sigCount).Select(i => $"key-{i}:" + Convert.ToBase64String(new byte[64]))],
@@ -133,7 +134,7 @@ public sealed class AtticClientTests : IAsyncLifetime
         public async Task<NarResult> WriteNarAsync(PathInfo info, Stream destination, CancellationToken cancellationToken)
         {
             await destination.WriteAsync(bytes, cancellationToken);
-            return new NarResult(NixHash.Sha256(bytes), bytes.Length);
+            return new NarResult(SHA256.HashData(bytes), bytes.Length);
         }
     }
 }
