@@ -24,6 +24,18 @@ internal sealed class FakeStore : IStoreQueries
     /// <summary>Paths under temporary roots now.</summary>
     public HashSet<StorePath> TempRoots { get; } = [];
 
+    /// <summary>How many times temporary roots were taken (each a daemon connection of its own in the real store).</summary>
+    public int HoldCalls { get; private set; }
+
+    /// <summary>Whether <paramref name="path"/> is under a temporary root now.</summary>
+    public bool IsHeld(StorePath path)
+    {
+        lock (TempRoots)
+        {
+            return TempRoots.Contains(path);
+        }
+    }
+
     public void Add(IEnumerable<PathInfo> infos)
     {
         lock (_valid)
@@ -97,6 +109,7 @@ internal sealed class FakeStore : IStoreQueries
         var held = paths.ToList();
         lock (TempRoots)
         {
+            HoldCalls++;
             TempRoots.UnionWith(held);
         }
 
