@@ -21,8 +21,7 @@ public sealed class OneShotPushTests
     public async Task PushAsync_TwoCaches_HoldTheClosureAsTemporaryRootsOnceWhileItGoesUp()
     {
         var closure = TestPaths.Dag(8);
-        var store = new FakeStore();
-        store.Add(closure);
+        var store = FakeStore.With(closure);
         var plan = await PushPlan.CreateAsync([closure[^1].Path], store, new PathFilter(new WatchOptions()), Ct);
         var held = new ConcurrentDictionary<(string, StorePath), bool>();
         var caches = new[] { "a", "b" }.Select(name => (name, cache: new FakeCache { OnUpload = info => held[(name, info.Path)] = store.IsHeld(info.Path) })).ToList();
@@ -42,8 +41,7 @@ public sealed class OneShotPushTests
     public async Task PushAsync_CacheThatCannotBeSetUp_StillReleasesTheRoots()
     {
         var closure = TestPaths.Dag(3);
-        var store = new FakeStore();
-        store.Add(closure);
+        var store = FakeStore.With(closure);
         var plan = await PushPlan.CreateAsync([closure[^1].Path], store, new PathFilter(new WatchOptions()), Ct);
         var cache = new FakeCache { FailInitialize = new IOException("unreachable") };
         using var push = new OneShotPush([new CacheTarget(new FileCacheOptions { Name = "a", Path = "/unused", SigningKeyFile = "/unused" }, cache)], store, NoNarSource.Instance, NullLogger.Instance);

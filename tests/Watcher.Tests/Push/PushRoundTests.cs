@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Nix;
 using Watcher.Push;
@@ -16,10 +15,9 @@ public sealed class PushRoundTests
     public async Task PushAsync_WhileEachNarGoesUp_ItsPathIsATemporaryRootReleasedAfter()
     {
         var closure = TestPaths.Dag(10);
-        var store = new FakeStore();
-        store.Add(closure);
-        var held = new ConcurrentDictionary<StorePath, bool>();
-        var cache = new FakeCache { OnUpload = info => held[info.Path] = store.IsHeld(info.Path) };
+        var store = FakeStore.With(closure);
+        var held = new Dictionary<StorePath, bool>();
+        var cache = new FakeCache { OnUpload = store.NoteHeld(held) };
 
         var outcomes = await new PushRound(store).PushAsync(CreateSession(cache), closure, [], Ct);
 
@@ -35,8 +33,7 @@ public sealed class PushRoundTests
     {
         var lib = TestPaths.Info("lib", []);
         var app = TestPaths.Info("app", [lib.Path]);
-        var store = new FakeStore();
-        store.Add([lib, app]);
+        var store = FakeStore.With([lib, app]);
         bool? libHeld = null;
         var cache = new FakeCache { OnUpload = _ => libHeld = store.IsHeld(lib.Path) };
         cache.Present.Add(lib.Path);
@@ -52,8 +49,7 @@ public sealed class PushRoundTests
     public async Task PushAsync_Cancelled_ReleasesTheRoots()
     {
         var closure = TestPaths.Independent(3);
-        var store = new FakeStore();
-        store.Add(closure);
+        var store = FakeStore.With(closure);
         var cache = new FakeCache { UploadGate = new TaskCompletionSource().Task };
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Config;
@@ -23,8 +22,7 @@ public sealed class RepairPushTests
         var texlive = TestPaths.Info("texlive-full", []);
         var doc = TestPaths.Info("doc", [texlive.Path]);
         var lib = TestPaths.Info("lib", []);
-        var store = new FakeStore();
-        store.Add([texlive, doc, lib]);
+        var store = FakeStore.With([texlive, doc, lib]);
         var cache = new FakeCache();
         cache.Present.UnionWith([texlive.Path, doc.Path, lib.Path]);
         var overwrite = new HashSet<StorePath> { doc.Path, lib.Path };
@@ -42,8 +40,7 @@ public sealed class RepairPushTests
     public async Task PushAsync_SkipDerivations_KeepsADerivationOut()
     {
         var drv = new PathInfo { Path = StorePath.FromBaseName("0123456789abcdfghijklmnpqrsvwxyz-a.drv"), NarHash = new byte[32], NarSize = 8, References = [] };
-        var store = new FakeStore();
-        store.Add([drv]);
+        var store = FakeStore.With([drv]);
         var cache = new FakeCache();
 
         var result = await RepairPush.PushAsync(CreateSession(cache, new HashSet<StorePath>()), new PathFilter(new WatchOptions()), store, [drv.Path], Ct);
@@ -56,10 +53,9 @@ public sealed class RepairPushTests
     public async Task PushAsync_ForcedMissingPaths_GoUpAgainHeldAsTemporaryRoots()
     {
         var closure = TestPaths.Dag(4);
-        var store = new FakeStore();
-        store.Add(closure);
-        var held = new ConcurrentDictionary<StorePath, bool>();
-        var cache = new FakeCache { OnUpload = info => held[info.Path] = store.IsHeld(info.Path) };
+        var store = FakeStore.With(closure);
+        var held = new Dictionary<StorePath, bool>();
+        var cache = new FakeCache { OnUpload = store.NoteHeld(held) };
         cache.Present.UnionWith(closure.Select(p => p.Path));
         var damaged = closure[^1].Path;
 

@@ -36,6 +36,23 @@ internal sealed class FakeStore : IStoreQueries
         }
     }
 
+    /// <summary>A store with <paramref name="infos"/> valid.</summary>
+    public static FakeStore With(IEnumerable<PathInfo> infos)
+    {
+        var store = new FakeStore();
+        store.Add(infos);
+        return store;
+    }
+
+    /// <summary>For a cache's upload hook: notes in <paramref name="held"/> whether each path was held while it went up.</summary>
+    public Action<PathInfo> NoteHeld(IDictionary<StorePath, bool> held) => info =>
+    {
+        lock (held)
+        {
+            held[info.Path] = IsHeld(info.Path);
+        }
+    };
+
     public void Add(IEnumerable<PathInfo> infos)
     {
         lock (_valid)
