@@ -20,8 +20,9 @@ namespace Watcher.Push;
 /// <para>The paths come references first, sorted once by whoever made the round (<see cref="PushPlan"/>, the
 /// scheduler's batch); the round does not sort them again.</para>
 /// <para>The roots live on a daemon connection of their own for as long as the sessions run, so a concurrent
-/// <c>nix-collect-garbage</c> cannot delete a path while its NAR streams. References outside the round (relied on,
-/// never read) are not held.</para>
+/// <c>nix-collect-garbage</c> cannot delete a path while its NAR streams. The collector keeps the closure of every
+/// root, so only the round's tops (the paths no other path of the round refers to) are added: one root for the closure
+/// of a <c>push</c>, not one per path.</para>
 /// </remarks>
 internal sealed class PushRound(IStoreQueries store)
 {
@@ -52,7 +53,14 @@ internal sealed class PushRound(IStoreQueries store)
             return await sessions();
         }
 
-        using var roots = await store.HoldTempRootsAsync(paths.Select(p => p.Path), cancellationToken);
+        using var roots = await store.HoldTempRootsAsync(Tops(paths), cancellationToken);
         return await sessions();
+    }
+
+    /// <summary>The paths of <paramref name="paths"/> that no other of them refers to: every other one is in their closure.</summary>
+    internal static List<StorePath> Tops(IReadOnlyList<PathInfo> paths)
+    {
+        var referenced = paths.SelectMany(p => p.ReferencesExceptSelf).ToHashSet();
+        return [.. paths.Where(p => !referenced.Contains(p.Path)).Select(p => p.Path)];
     }
 }

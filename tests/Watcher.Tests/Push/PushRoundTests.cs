@@ -29,20 +29,26 @@ public sealed class PushRoundTests
     }
 
     [Fact]
-    public async Task PushAsync_ReliedReference_IsNotHeld()
+    public async Task PushAsync_Closure_HoldsOnlyItsTopWhichKeepsTheRest()
+    {
+        var closure = TestPaths.Dag(10);
+        var store = FakeStore.With(closure);
+        var roots = new List<StorePath>();
+        var cache = new FakeCache { OnUpload = _ => { lock (store.TempRoots) { roots = [.. store.TempRoots]; } } };
+
+        await new PushRound(store).PushAsync(CreateSession(cache), closure, [], Ct);
+
+        Assert.Equal([closure[^1].Path], roots);
+    }
+
+    [Fact]
+    public void Tops_IndependentPathsAndAChain_AreThePathsNothingInTheRoundRefersTo()
     {
         var lib = TestPaths.Info("lib", []);
         var app = TestPaths.Info("app", [lib.Path]);
-        var store = FakeStore.With([lib, app]);
-        bool? libHeld = null;
-        var cache = new FakeCache { OnUpload = _ => libHeld = store.IsHeld(lib.Path) };
-        cache.Present.Add(lib.Path);
+        var tool = TestPaths.Info("tool", [TestPaths.Path("outside")]);
 
-        var outcomes = await new PushRound(store).PushAsync(CreateSession(cache), [app], [lib], Ct);
-
-        Assert.Equal(PathOutcomeKind.Pushed, outcomes[app.Path].Kind);
-        Assert.Equal(PathOutcomeKind.Present, outcomes[lib.Path].Kind);
-        Assert.False(libHeld);
+        Assert.Equal([app.Path, tool.Path], PushRound.Tops([lib, app, tool]));
     }
 
     [Fact]

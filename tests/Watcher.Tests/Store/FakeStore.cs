@@ -27,12 +27,39 @@ internal sealed class FakeStore : IStoreQueries
     /// <summary>How many times temporary roots were taken (each a daemon connection of its own in the real store).</summary>
     public int HoldCalls { get; private set; }
 
-    /// <summary>Whether <paramref name="path"/> is under a temporary root now.</summary>
+    /// <summary>
+    /// Whether the garbage collector would keep <paramref name="path"/> for a temporary root now: it is one, or in the
+    /// closure of one (a root keeps its closure alive).
+    /// </summary>
     public bool IsHeld(StorePath path)
     {
+        List<StorePath> roots;
         lock (TempRoots)
         {
-            return TempRoots.Contains(path);
+            roots = [.. TempRoots];
+        }
+
+        lock (_valid)
+        {
+            var seen = new HashSet<StorePath>();
+            var todo = new Stack<StorePath>(roots);
+            while (todo.TryPop(out var held))
+            {
+                if (held == path)
+                {
+                    return true;
+                }
+
+                if (seen.Add(held) && _valid.TryGetValue(held, out var info))
+                {
+                    foreach (var reference in info.ReferencesExceptSelf)
+                    {
+                        todo.Push(reference);
+                    }
+                }
+            }
+
+            return false;
         }
     }
 
