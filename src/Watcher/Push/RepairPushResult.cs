@@ -1,13 +1,5 @@
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Push;
 
 /// <summary>What a repair's push did.</summary>
