@@ -8,4 +8,5 @@ using Watcher.Cli;
 
 
 
+
 return await WatcherCli.RunAsync(args);

@@ -1,12 +1,5 @@
 using Watcher.Nix;
 
-
-
-
-
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>Where a binary cache keeps what: narinfos at the root by hash part, NARs under <c>nar/</c>, and <c>nix-cache-info</c>.</summary>

@@ -1,14 +1,6 @@
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>A cache's answer to "which of these do you lack?": the rest of the paths asked about it has.</summary>

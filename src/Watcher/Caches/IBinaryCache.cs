@@ -1,14 +1,6 @@
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>
@@ -50,6 +42,17 @@ internal interface IBinaryCache
     Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken);
 
     /// <summary>
+    /// <see cref="PublishAsync"/>, where the cache can tell that another writer's narinfo for the path was in place
+    /// first (S3 with <c>If-None-Match: *</c>): that one stays.
+    /// </summary>
+    /// <returns>False when another writer's narinfo was there first: the path is present, not pushed.</returns>
+    async Task<bool> TryPublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    {
+        await PublishAsync(narInfo, cancellationToken);
+        return true;
+    }
+
+    /// <summary>
     /// Sets the last-modified time of the narinfos of <paramref name="paths"/> (which <see cref="LookupAsync"/> found
     /// <see cref="CacheLookup.Aged"/>) to now, so that <c>gc</c> sees them in use, then looks again after
     /// <see cref="GcLimits.RefreshSettle"/> that they are still there.
@@ -68,6 +71,13 @@ internal interface IBinaryCache
     /// </summary>
     /// <returns>False when the NAR object is gone (or could not be refreshed): it must go up again first.</returns>
     Task<bool> RefreshNarAsync(NarInfo narInfo, CancellationToken cancellationToken) => Task.FromResult(true);
+
+    /// <summary>
+    /// The cache's objects as keys through the client and request policy it pushes with (an <c>s3</c> cache), so that
+    /// retention shares its connections, limits and breaker; <see langword="null"/> where retention opens its own
+    /// (<c>file</c>) or the server keeps its own (Attic). Owned by the cache: callers do not dispose it.
+    /// </summary>
+    ICacheObjects? Objects => null;
 
     /// <summary>Whether the cache has a <c>nix-cache-info</c> whose identity tells that it was wiped (<c>file</c> and <c>s3</c>).</summary>
     bool HasCacheInfo => false;

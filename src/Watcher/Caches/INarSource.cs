@@ -1,14 +1,6 @@
 using Watcher.Nar;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>Where NAR bytes come from: the world-readable store itself, or the daemon.</summary>

@@ -2,14 +2,6 @@ using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>
@@ -79,7 +71,16 @@ internal sealed class MeteredCache(IBinaryCache inner, CacheActivity activity, W
         activity.Succeeded(time.GetUtcNow());
     }
 
+    public async Task<bool> TryPublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    {
+        bool published = await RecordAsync(() => inner.TryPublishAsync(narInfo, cancellationToken), cancellationToken);
+        activity.Succeeded(time.GetUtcNow());
+        return published;
+    }
+
     public bool HasCacheInfo => inner.HasCacheInfo;
+
+    public ICacheObjects? Objects => inner.Objects;
 
     public Task<CacheLookup> RefreshAsync(IReadOnlyCollection<StorePath> paths, CancellationToken cancellationToken) =>
         RecordAsync(() => inner.RefreshAsync(paths, cancellationToken), cancellationToken);

@@ -2,14 +2,6 @@ using Watcher.Caches.Zstd;
 using Watcher.Nar;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>What a compressed NAR came out as: the <c>FileHash</c>/<c>FileSize</c> of a narinfo.</summary>

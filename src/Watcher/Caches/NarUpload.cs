@@ -1,13 +1,5 @@
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>One NAR on its way to a cache: the path, its size, and how many of its bytes have left the store so far.</summary>

@@ -2,14 +2,6 @@ using Watcher.Caches.Zstd;
 using Watcher.Nar;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>

@@ -1,14 +1,6 @@
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>Loads the configured signing key, creating the default one on first run.</summary>

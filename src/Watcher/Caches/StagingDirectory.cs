@@ -1,6 +1,3 @@
-
-
-
 namespace Watcher.Caches;
 
 /// <summary>

@@ -2,14 +2,6 @@ using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Push;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Cli;
 
 /// <summary>How one cache's part of a <c>push</c> or <c>scan</c> ended: a row of the summary table, an entry of <c>--json</c>.</summary>

@@ -69,7 +69,7 @@ internal static class CheckCommand
             var usable = new List<CacheTarget>();
             foreach (var target in targets)
             {
-                if (await ProbeAsync(target, storeDir, output, cancellationToken))
+                if (await ProbeAsync(target, storeDir, verbose, output, cancellationToken))
                 {
                     usable.Add(target);
                 }
@@ -136,7 +136,7 @@ internal static class CheckCommand
         }
     }
 
-    private static async Task<bool> ProbeAsync(CacheTarget target, string storeDir, TextWriter output, CancellationToken cancellationToken)
+    private static async Task<bool> ProbeAsync(CacheTarget target, string storeDir, bool verbose, TextWriter output, CancellationToken cancellationToken)
     {
         string what = $"cache {target.Name} ({CacheProbe.Describe(target.Options)})";
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -156,6 +156,12 @@ internal static class CheckCommand
                 if (S3ClockSkew.OffsetOf(S3ClientFactory.DescribeEndpoint(s3)) is { } offset)
                 {
                     await output.WriteLineAsync($"{what}: warning: {S3ClockSkew.Describe(offset)}; the server refused its time, so nix-watcher signs with the server's");
+                }
+
+                // What this process learnt; check itself writes nothing, so it sends no conditional write to find out.
+                if (verbose)
+                {
+                    await output.WriteLineAsync($"{what}: conditional writes: {S3ConditionalWrites.Describe(S3Errors.WhereOf(s3))}");
                 }
             }
 

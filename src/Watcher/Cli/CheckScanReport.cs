@@ -5,14 +5,6 @@ using Watcher.Pipeline;
 using Watcher.Push;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Cli;
 
 /// <summary>

@@ -1,13 +1,5 @@
 using Watcher.Core;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Config;
 
 /// <summary>The <c>[caches.NAME.retention]</c> tables of <see cref="ConfigBinder"/>.</summary>

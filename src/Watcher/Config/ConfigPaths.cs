@@ -1,12 +1,5 @@
 using Watcher.Core;
 
-
-
-
-
-
-
-
 namespace Watcher.Config;
 
 /// <summary>

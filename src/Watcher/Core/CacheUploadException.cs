@@ -1,4 +1,3 @@
-
 namespace Watcher.Core;
 
 /// <summary>A binary cache refused or failed a request; <see cref="Reason"/> says why, and so whether to send it again.</summary>

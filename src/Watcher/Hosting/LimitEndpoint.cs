@@ -1,14 +1,6 @@
 using Watcher.Caches.Bandwidth;
 using Watcher.Config;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Hosting;
 
 /// <summary>

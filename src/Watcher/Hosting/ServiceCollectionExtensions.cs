@@ -11,13 +11,6 @@ using Watcher.State;
 using Watcher.Store;
 using Watcher.Watch;
 
-
-
-
-
-
-
-
 namespace Watcher.Hosting;
 
 /// <summary>The daemon's wiring, one method per feature.</summary>
@@ -92,7 +85,13 @@ internal static class ServiceCollectionExtensions
         services.AddHostedService<StartupScanService>();
         services.AddHostedService<Planner>();
         services.AddHostedService<SchedulerService>();
-        services.AddHostedService<RetentionService>();
+        services.AddHostedService(sp => new RetentionService(
+            sp.GetRequiredService<WatcherOptions>(),
+            sp.GetRequiredService<StateStore>(),
+            sp.GetRequiredService<WatcherMetrics>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            [.. sp.GetRequiredService<IReadOnlyList<CacheTarget>>().Select(t => t.Cache)]));
         services.AddHostedService<SystemdNotifyService>();
         services.AddHostedService<IdleMemoryTrimmer>();
         services.AddHostedService<UploadLimitReloader>();

@@ -3,13 +3,6 @@ using Watcher.Caches.Bandwidth;
 using Watcher.Config;
 using Watcher.State;
 
-
-
-
-
-
-
-
 namespace Watcher.Hosting;
 
 /// <summary>

@@ -4,14 +4,6 @@ using Watcher.Core;
 using Watcher.Metrics;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary><c>gc</c> on one cache: list, plan, and (unless a dry run) delete, then tell the journal what went.</summary>

@@ -1,13 +1,5 @@
 using Watcher.Caches;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>

@@ -5,14 +5,6 @@ using Watcher.Nix;
 using Watcher.Push;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>

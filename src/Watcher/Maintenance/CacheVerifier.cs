@@ -1,14 +1,6 @@
 using Watcher.Caches;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>

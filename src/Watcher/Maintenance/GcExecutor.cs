@@ -1,13 +1,6 @@
 using Watcher.Caches;
 using Watcher.Core;
 
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>

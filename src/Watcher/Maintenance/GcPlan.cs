@@ -1,12 +1,5 @@
 using Watcher.Caches;
 
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>What <c>gc</c> would delete from one cache, as planned from one listing.</summary>

@@ -1,14 +1,6 @@
 using Watcher.Nix;
 using Watcher.State;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>

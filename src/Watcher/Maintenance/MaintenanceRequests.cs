@@ -2,14 +2,6 @@ using Watcher.Caches;
 using Watcher.Caches.Bandwidth;
 using Watcher.Metrics;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>

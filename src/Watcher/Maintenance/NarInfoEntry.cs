@@ -1,14 +1,6 @@
 using Watcher.Caches;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>A narinfo object of a cache, with its parsed contents when it could be parsed.</summary>

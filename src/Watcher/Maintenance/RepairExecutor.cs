@@ -2,14 +2,6 @@ using Watcher.Caches;
 using Watcher.Nix;
 using Watcher.Push;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>

@@ -4,14 +4,6 @@ using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.State;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Maintenance;
 
 /// <summary>
@@ -27,7 +19,13 @@ namespace Watcher.Maintenance;
 /// interval; a cache never collected (or overdue) is collected at start. A run that fails is tried again after
 /// <see cref="RetryAfterFailure"/> (or the interval, if shorter).
 /// </remarks>
-internal sealed partial class RetentionService(WatcherOptions options, StateStore state, WatcherMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory) : BackgroundService
+internal sealed partial class RetentionService(
+    WatcherOptions options,
+    StateStore state,
+    WatcherMetrics metrics,
+    TimeProvider time,
+    ILoggerFactory loggerFactory,
+    IReadOnlyList<IBinaryCache>? caches = null) : BackgroundService
 {
     /// <summary>How long after a failed run the next one starts.</summary>
     public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromHours(1);
@@ -68,7 +66,11 @@ internal sealed partial class RetentionService(WatcherOptions options, StateStor
         var started = time.GetUtcNow();
         try
         {
-            using var objects = MaintenanceTargets.Open(cache, metrics, _logger, time);
+            // The running cache's own objects where it has them: one client, one policy and the upload limits for pushing
+            // and collecting alike; otherwise (file caches, tests) objects of its own.
+            var shared = caches?.FirstOrDefault(c => c.Name == cache.Name)?.Objects;
+            using var owned = shared is null ? MaintenanceTargets.Open(cache, metrics, _logger, time) : null;
+            var objects = shared ?? owned!;
             var collection = new CacheCollection(cache, options.Watch.StoreDir, new MaintenanceJournal(state), progress: null, time)
             {
                 Metrics = metrics,

@@ -3,14 +3,6 @@ using Watcher.Nix;
 using Watcher.Push;
 using Watcher.State;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Pipeline;
 
 /// <content>What one round pushes: the journaled facts, the pending references they need, and what must wait.</content>

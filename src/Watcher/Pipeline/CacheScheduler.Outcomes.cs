@@ -2,14 +2,6 @@ using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Push;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Pipeline;
 
 /// <content>Recording a round's outcomes in the journal.</content>

@@ -1,13 +1,5 @@
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Pipeline;
 
 /// <summary>Where a discovery came from (a metrics label and a log field).</summary>

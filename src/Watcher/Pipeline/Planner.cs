@@ -6,14 +6,6 @@ using Watcher.Push;
 using Watcher.State;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Pipeline;
 
 /// <summary>

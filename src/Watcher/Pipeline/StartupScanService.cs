@@ -3,14 +3,6 @@ using Watcher.Nix;
 using Watcher.State;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Pipeline;
 
 /// <summary>

@@ -1,13 +1,5 @@
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Push;
 
 /// <summary>Told how each path of a <see cref="PushSession"/> ends as soon as it ends: for a live display.</summary>

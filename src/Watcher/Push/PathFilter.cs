@@ -1,14 +1,6 @@
 using Watcher.Config;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Push;
 
 /// <summary>

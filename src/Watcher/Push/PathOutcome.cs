@@ -2,14 +2,6 @@ using Watcher.Caches;
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Push;
 
 /// <summary>What happened to one store path for one cache.</summary>

@@ -1,14 +1,6 @@
 using Watcher.Nix;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Push;
 
 /// <summary>

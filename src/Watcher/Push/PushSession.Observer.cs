@@ -1,13 +1,5 @@
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Push;
 
 /// <content>Telling an <see cref="IPushObserver"/> each path's outcome as it comes.</content>

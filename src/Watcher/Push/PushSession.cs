@@ -2,14 +2,6 @@ using Watcher.Caches;
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Push;
 
 /// <summary>
@@ -294,7 +286,11 @@ internal sealed partial class PushSession
                     return PathOutcome.Deferred;
                 }
 
-                await _cache.PublishAsync(narInfo, cancellationToken);
+                if (!await _cache.TryPublishAsync(narInfo, cancellationToken))
+                {
+                    // Another writer's narinfo was in place first and stays: the path is in the cache, just not by this push.
+                    return PathOutcome.Present;
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {

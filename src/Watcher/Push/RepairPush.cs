@@ -6,14 +6,6 @@ using Watcher.Metrics;
 using Watcher.Nix;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Push;
 
 /// <summary>

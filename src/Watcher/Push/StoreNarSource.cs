@@ -3,14 +3,6 @@ using Watcher.Nar;
 using Watcher.Nix;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Push;
 
 /// <summary>

@@ -1,13 +1,5 @@
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.State;
 
 /// <content>Dead letters: burying, listing, counting and requeueing.</content>

@@ -1,13 +1,5 @@
 using Watcher.Caches.S3;
 
-
-
-
-
-
-
-
-
 namespace Watcher.State;
 
 /// <content>The S3 multipart uploads each cache has open, and their parts sent (<see cref="IMultipartJournal"/>).</content>

@@ -1,4 +1,3 @@
-
 namespace Watcher.Store;
 
 /// <summary>Log messages of <see cref="DaemonConnection"/> (event ids 1100–1119).</summary>

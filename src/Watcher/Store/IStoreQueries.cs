@@ -1,13 +1,5 @@
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Store;
 
 /// <summary>What the pipeline asks of the store: validity, path infos, closures and temporary GC roots.</summary>

@@ -1,14 +1,6 @@
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Store;
 
 /// <summary>

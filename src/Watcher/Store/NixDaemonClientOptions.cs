@@ -1,13 +1,5 @@
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Store;
 
 /// <summary>Where and how <see cref="NixDaemonClient"/> reaches the nix-daemon.</summary>

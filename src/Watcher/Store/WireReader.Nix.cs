@@ -1,14 +1,6 @@
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Store;
 
 /// <summary>Reads the Nix-specific wire types: store paths, path infos and the trusted flag.</summary>

@@ -5,14 +5,6 @@ using Watcher.Nix;
 using Watcher.Pipeline;
 using Watcher.Push;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Watch;
 
 /// <summary>

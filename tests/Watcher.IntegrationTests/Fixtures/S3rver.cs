@@ -8,8 +8,8 @@ using Amazon.S3;
 namespace Watcher.IntegrationTests.Fixtures;
 
 /// <summary>
-/// One s3rver process (the npm package pinned in <c>tests/s3rver</c>) on 127.0.0.1, storing its buckets in a
-/// temporary directory. It can be killed and started again on the same port and directory.
+/// One s3rver process (the npm package pinned in <c>tests/s3rver</c>, started by <c>tests/s3rver/atomic.js</c> so that
+/// no request finds an object half written) on 127.0.0.1, storing its buckets in a temporary directory. It can be killed and started again on the same port and directory.
 /// </summary>
 public sealed partial class S3rver : IAsyncDisposable
 {
@@ -121,10 +121,12 @@ public sealed partial class S3rver : IAsyncDisposable
 
     private async Task StartAsync(int port, CancellationToken cancellationToken)
     {
-        string script = Path.Combine(RepositoryRoot, "tests", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
-        if (!File.Exists(script))
+        // s3rver's own command line, with objects that appear only once whole (as on S3): see the script.
+        string script = Path.Combine(RepositoryRoot, "tests", "s3rver", "atomic.js");
+        string package = Path.Combine(RepositoryRoot, "tests", "s3rver", "node_modules", "s3rver", "bin", "s3rver.js");
+        if (!File.Exists(package))
         {
-            throw new InvalidOperationException($"{script} is missing: run `npm ci --prefix tests/s3rver` (eng/test.sh does)");
+            throw new InvalidOperationException($"{package} is missing: run `npm ci --prefix tests/s3rver` (eng/test.sh does)");
         }
 
         var psi = new ProcessStartInfo("node") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };

@@ -1,6 +1,5 @@
 using Watcher.Core;
 
-
 namespace Watcher.Tests.Architecture;
 
 /// <summary>

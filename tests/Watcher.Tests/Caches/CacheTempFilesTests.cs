@@ -1,13 +1,5 @@
 using Watcher.Caches;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Caches;
 
 /// <summary>A file cache's temporary files: a sweep deletes those no open file holds, and only names a writer makes.</summary>

@@ -10,7 +10,7 @@ internal sealed class FakeCache : IBinaryCache
 {
     private int _inFlight;
 
-    public string Name => "fake";
+    public string Name { get; init; } = "fake";
 
     public bool PublishesOnUpload { get; init; }
 
@@ -76,6 +76,8 @@ internal sealed class FakeCache : IBinaryCache
     public Action<PathInfo>? OnUpload { get; set; }
 
     public bool HasCacheInfo { get; init; }
+
+    public ICacheObjects? Objects { get; init; }
 
     /// <summary>The identity of nix-cache-info; null when it does not exist. <see cref="InitializeAsync"/> creates one.</summary>
     public CacheInfoIdentity? CacheInfo { get; set; }

@@ -1,14 +1,6 @@
 using Watcher.Caches;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Caches;
 
 /// <summary>A cache whose lookups and uploads fail with scripted exceptions, then succeed.</summary>

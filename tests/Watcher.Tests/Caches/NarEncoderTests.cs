@@ -60,7 +60,7 @@ public sealed class NarEncoderTests
 
     private static byte[] Compressible(int size) => ZstdEncoderTests.Compressible(size);
 
-    private static PathInfo InfoFor(byte[] nar) => new()
+    internal static PathInfo InfoFor(byte[] nar) => new()
     {
         Path = StorePath.Parse("/nix/store/" + Nix32.Encode(SHA256.HashData(nar).AsSpan(0, 20)) + "-encoded"),
         NarHash = SHA256.HashData(nar),
@@ -68,7 +68,7 @@ public sealed class NarEncoderTests
         References = [],
     };
 
-    private sealed class BytesSource(byte[] nar) : INarSource
+    internal sealed class BytesSource(byte[] nar) : INarSource
     {
         public async Task<NarResult> WriteNarAsync(PathInfo info, Stream destination, CancellationToken cancellationToken)
         {

@@ -2,14 +2,6 @@ using Watcher.Caches;
 using Watcher.Nar;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Caches;
 
 /// <summary>A NAR source for caches that never read NARs (the fakes) or for paths that must not be read.</summary>

@@ -1,13 +1,5 @@
 using Watcher.Caches;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Caches;
 
 public sealed class PushRateTests

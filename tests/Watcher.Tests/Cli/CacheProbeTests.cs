@@ -2,14 +2,6 @@ using Watcher.Cli;
 using Watcher.Config;
 using Watcher.Core;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Cli;
 
 public sealed class CacheProbeTests : IDisposable

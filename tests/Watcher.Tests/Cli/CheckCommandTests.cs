@@ -2,14 +2,6 @@ using Watcher.Cli;
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Cli;
 
 /// <summary><c>check --offline</c> in-process: it reads the config and secrets only.</summary>

@@ -1,13 +1,5 @@
 using Watcher.Config;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Config;
 
 /// <summary>The <c>type = "attic"</c> keys that the broad loader tests leave out: <c>skip-upstream-signed</c>.</summary>

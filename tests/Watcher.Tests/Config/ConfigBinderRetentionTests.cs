@@ -1,13 +1,5 @@
 using Watcher.Config;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Config;
 
 /// <summary>The <c>[caches.NAME.retention]</c> tables; refusals are in <see cref="ConfigLoaderErrorTests"/>.</summary>

@@ -1,14 +1,6 @@
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Config;
 
 /// <summary>Whatever goes wrong, no message quotes key or token material.</summary>

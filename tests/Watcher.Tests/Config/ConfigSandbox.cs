@@ -2,14 +2,6 @@ using Watcher.Config;
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Config;
 
 /// <summary>A throwaway HOME with its own environment, for loading configs without touching the real one.</summary>

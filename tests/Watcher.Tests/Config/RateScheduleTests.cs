@@ -1,13 +1,5 @@
 using Watcher.Config;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Config;
 
 public sealed class RateScheduleTests

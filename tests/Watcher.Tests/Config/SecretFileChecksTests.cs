@@ -1,13 +1,5 @@
 using Watcher.Config;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Config;
 
 /// <summary>Token files must hold a token; secrets other users can read are pointed out.</summary>

@@ -1,13 +1,5 @@
 using Watcher.Core;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Core;
 
 public sealed class GcLimitsTests

@@ -1,13 +1,5 @@
 using Watcher.Maintenance;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Maintenance;
 
 public sealed class DeepCheckerTests : IDisposable

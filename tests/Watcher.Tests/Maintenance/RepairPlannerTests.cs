@@ -1,14 +1,6 @@
 using Watcher.Maintenance;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Maintenance;
 
 public sealed class RepairPlannerTests : IDisposable

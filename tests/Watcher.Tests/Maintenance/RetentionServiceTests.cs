@@ -1,8 +1,11 @@
 using Microsoft.Extensions.Logging.Abstractions;
+using Watcher.Caches;
+using Watcher.Caches.Files;
 using Watcher.Config;
 using Watcher.Maintenance;
 using Watcher.Metrics;
 using Watcher.State;
+using Watcher.Tests.Caches;
 using Watcher.Tests.Metrics;
 
 namespace Watcher.Tests.Maintenance;
@@ -113,7 +116,23 @@ public sealed class RetentionServiceTests : IDisposable
         Assert.Equal(Name, problems.LastMeasurement.Tags["cache"]);
     }
 
-    private RetentionService CreateSut(TimeSpan interval, IReadOnlyList<string>? roots = null)
+    [Fact]
+    public async Task Run_TheRunningCacheHasObjects_CollectsThroughThemAndLeavesThemOpen()
+    {
+        var old = _cache.Add("old", TimeSpan.FromDays(30));
+        _state.MarkPushed(Name, [old.StorePath]);
+        using var inner = new FileCacheObjects(Name, _cache.Root, _cache.Time);
+        var shared = new CountingObjects(inner);
+        using var service = CreateSut(TimeSpan.FromDays(1), caches: [new FakeCache { Name = Name, Objects = shared }]);
+
+        await CollectOnceAsync(service);
+
+        Assert.False(_cache.Exists(old.StorePath.HashPart + ".narinfo"));
+        Assert.True(shared.Listings > 0, "the collection listed through the cache's own objects");
+        Assert.False(shared.Disposed, "the cache's objects are the cache's: the collection does not dispose them");
+    }
+
+    private RetentionService CreateSut(TimeSpan interval, IReadOnlyList<string>? roots = null, IReadOnlyList<IBinaryCache>? caches = null)
     {
         var options = new WatcherOptions
         {
@@ -125,7 +144,7 @@ public sealed class RetentionServiceTests : IDisposable
                 new FileCacheOptions { Name = "untouched", Path = _cache.Root + "-missing", SigningKeyFile = _cache.KeyFile },
             ],
         };
-        return new RetentionService(options, _state, _meters.Metrics, _cache.Time, NullLoggerFactory.Instance);
+        return new RetentionService(options, _state, _meters.Metrics, _cache.Time, NullLoggerFactory.Instance, caches);
     }
 
     /// <summary>Starts the service, waits for its first collection and stops it.</summary>
@@ -138,4 +157,34 @@ public sealed class RetentionServiceTests : IDisposable
 
     private static long Sum(Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long> collector, string kind) =>
         collector.GetMeasurementSnapshot().Where(m => Equals(m.Tags["kind"], kind) && Equals(m.Tags["cache"], Name)).Sum(m => m.Value);
+
+    /// <summary>A cache's objects that count listings and note a dispose.</summary>
+    private sealed class CountingObjects(ICacheObjects inner) : ICacheObjects
+    {
+        public int Listings { get; private set; }
+
+        public bool Disposed { get; private set; }
+
+        public string Name => inner.Name;
+
+        public string Where => inner.Where;
+
+        public IAsyncEnumerable<CacheObject> ListAsync(CancellationToken cancellationToken)
+        {
+            Listings++;
+            return inner.ListAsync(cancellationToken);
+        }
+
+        public Task<CacheObject?> StatAsync(string key, CancellationToken cancellationToken) => inner.StatAsync(key, cancellationToken);
+
+        public Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken) => inner.OpenReadAsync(key, cancellationToken);
+
+        public Task DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
+
+        public Task<RefreshOutcome> RefreshAsync(string key, CancellationToken cancellationToken) => inner.RefreshAsync(key, cancellationToken);
+
+        public Task<CacheInfoIdentity?> ReadCacheInfoIdentityAsync(CancellationToken cancellationToken) => inner.ReadCacheInfoIdentityAsync(cancellationToken);
+
+        public void Dispose() => Disposed = true;
+    }
 }

@@ -1,14 +1,6 @@
 using Watcher.Core;
 using Watcher.Metrics;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Metrics;
 
 public sealed class WatcherMetricsTests

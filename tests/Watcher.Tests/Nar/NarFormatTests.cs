@@ -1,13 +1,5 @@
 using Watcher.Nar;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Nar;
 
 public sealed class NarFormatTests

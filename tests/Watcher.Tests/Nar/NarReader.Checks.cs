@@ -3,7 +3,6 @@ using System.Text;
 using Watcher.Core;
 using Watcher.Nar;
 
-
 namespace Watcher.Tests.Nar;
 
 /// <summary>The §3.2 checks and the throw helpers whose messages say expected vs actual, and where.</summary>

@@ -1,12 +1,5 @@
 using Watcher.Core;
 
-
-
-
-
-
-
-
 namespace Watcher.Tests.Nar;
 
 /// <summary>Buffer management: reading no further than the grammar guarantees, and forwarding what was read.</summary>

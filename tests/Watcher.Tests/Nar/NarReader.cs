@@ -5,7 +5,6 @@ using System.Security.Cryptography;
 using Watcher.Core;
 using Watcher.Nar;
 
-
 namespace Watcher.Tests.Nar;
 
 /// <summary>

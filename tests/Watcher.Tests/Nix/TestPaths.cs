@@ -1,13 +1,5 @@
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Nix;
 
 /// <summary>Store paths and path infos for tests: named paths with made-up hashes, chains and DAGs.</summary>

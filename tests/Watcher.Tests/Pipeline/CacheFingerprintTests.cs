@@ -1,14 +1,6 @@
 using Watcher.Config;
 using Watcher.Pipeline;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Pipeline;
 
 public sealed class CacheFingerprintTests : IDisposable

@@ -4,14 +4,6 @@ using Watcher.Caches.Zstd;
 using Watcher.Config;
 using Watcher.Pipeline;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Pipeline;
 
 public sealed class CacheTargetTests

@@ -1,13 +1,5 @@
 using Watcher.Pipeline;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Pipeline;
 
 public sealed class ScanPathsTests : IDisposable

@@ -1,14 +1,6 @@
 using Watcher.Core;
 using Watcher.State;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.State;
 
 /// <summary>The state directory is made private to its owner, and someone else's is refused with a clear message.</summary>

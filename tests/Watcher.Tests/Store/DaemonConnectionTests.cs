@@ -2,14 +2,6 @@ using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Store;
 
 /// <summary>Handshake and stderr-loop behaviour of <see cref="DaemonConnection"/> against a scripted in-memory daemon.</summary>

@@ -1,14 +1,6 @@
 using Watcher.Nix;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Store;
 
 /// <summary>An in-memory store: valid paths with their infos; tests add, rebuild and collect paths.</summary>

@@ -2,14 +2,6 @@ using Watcher.Core;
 using Watcher.Nix;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Store;
 
 /// <summary><see cref="NixDaemonClient"/> over a pool of in-memory daemons serving a fixed store.</summary>

@@ -1,14 +1,6 @@
 using Watcher.Core;
 using Watcher.Store;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Store;
 
 public sealed class WireReaderTests

@@ -2,14 +2,6 @@ using Watcher.Config;
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches.Attic;
 
 /// <summary>

@@ -1,14 +1,6 @@
 using Watcher.Config;
 using Watcher.Core;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches.Attic;
 
 /// <summary>

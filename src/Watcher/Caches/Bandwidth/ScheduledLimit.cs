@@ -1,13 +1,5 @@
 using Watcher.Config;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches.Bandwidth;
 
 /// <summary>

@@ -1,14 +1,6 @@
 using Watcher.Config;
 using Watcher.Metrics;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches.Bandwidth;
 
 /// <summary>

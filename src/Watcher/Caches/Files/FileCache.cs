@@ -2,14 +2,6 @@ using Watcher.Caches.Zstd;
 using Watcher.Core;
 using Watcher.Nix;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Caches.Files;
 
 /// <summary>

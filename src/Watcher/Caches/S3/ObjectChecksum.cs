@@ -44,13 +44,17 @@ internal static class ObjectChecksum
     public static bool IsMd5ETag(string? etag) =>
         etag?.Trim('"') is { Length: 32 } tag && tag.All(char.IsAsciiHexDigit);
 
+    /// <summary>Whether <paramref name="etag"/> is no MD5 (nothing to tell by) or the MD5 <paramref name="md5"/>.</summary>
+    public static bool Matches(string? etag, byte[] md5) =>
+        !IsMd5ETag(etag) || etag!.Trim('"').Equals(Convert.ToHexString(md5), StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Throws <see cref="FailureReason.Damaged"/> when <paramref name="etag"/> is an MD5 other than <paramref name="md5"/>.</summary>
     public static void ThrowIfDamaged(S3Errors errors, string what, string? etag, byte[] md5)
     {
-        if (IsMd5ETag(etag) && !etag!.Trim('"').Equals(Convert.ToHexString(md5), StringComparison.OrdinalIgnoreCase))
+        if (!Matches(etag, md5))
         {
             throw new CacheUploadException(
-                $"{errors.Where}: {what}: the server stored other bytes than were sent (its ETag is {etag.Trim('"')}, the body's MD5 {Convert.ToHexStringLower(md5)}); sending it again",
+                $"{errors.Where}: {what}: the server stored other bytes than were sent (its ETag is {etag!.Trim('"')}, the body's MD5 {Convert.ToHexStringLower(md5)}); sending it again",
                 FailureReason.Damaged);
         }
     }

@@ -13,9 +13,10 @@ namespace Watcher.Caches.S3;
 /// <para>A NAR's key is the hash of its compressed bytes, known only once it is compressed, so the NAR is
 /// staged in a file first (in the <see cref="StagingDirectory"/>). That keeps memory flat whatever the NAR's size and lets a failed
 /// multipart part be read again.</para>
-/// <para>Every write is idempotent, so several pushers can share a bucket: a NAR key names its content
-/// (an existing one is skipped), and a narinfo is written only after its NAR object is complete;
-/// two pushers writing the same narinfo write equivalent, valid documents.</para>
+/// <para>Several pushers can share a bucket: a NAR key names its content (an existing one is skipped), a narinfo is
+/// written only after its NAR object is complete, and writes carry <c>If-None-Match: *</c>, so the first writer of a
+/// narinfo wins and a late retry never replaces it; the loser's NAR is deleted (see <see cref="TryPublishAsync"/>).
+/// Where the server ignores the header, two pushers writing the same narinfo write equivalent, valid documents.</para>
 /// </remarks>
 internal sealed partial class S3Cache : IBinaryCache, IDisposable
 {
@@ -37,6 +38,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     private readonly S3CacheObjects _objects;
     private readonly ObjectRefresher _refresher;
     private readonly TimeProvider _time;
+    private readonly WrittenNars _nars = new();
     private bool _leftoversAborted;
 
     public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, IRequestPolicy policy, IMultipartJournal journal, StagingDirectory staging, TimeProvider time, ILogger logger)
@@ -68,6 +70,8 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
     public bool HasCacheInfo => true;
 
+    public ICacheObjects? Objects => _objects;
+
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         if (!_leftoversAborted)
@@ -76,12 +80,14 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             _leftoversAborted = true;
         }
 
-        // Never overwritten: users set Priority or WantMassQuery in it. Two pushers racing here both write
-        // the same default document.
+        // Never overwritten: users set Priority or WantMassQuery in it. Of two pushers racing here the first one's stays
+        // (where the server honours If-None-Match; elsewhere both write the same default document).
         if (!await _writer.ExistsAsync(CacheKeys.CacheInfoKey, cancellationToken))
         {
-            await _writer.PutTextAsync(CacheKeys.CacheInfoKey, $"StoreDir: {_storeDir}\n", CacheInfoContentType, cancellationToken);
-            Log.CacheInfoCreated(_logger, _errors.Where);
+            if (await _writer.PutTextAsync(CacheKeys.CacheInfoKey, $"StoreDir: {_storeDir}\n", CacheInfoContentType, cancellationToken) is null)
+            {
+                Log.CacheInfoCreated(_logger, _errors.Where);
+            }
         }
     }
 
@@ -157,18 +163,29 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             // NAR keys name their content: an object already there with this size holds these very bytes (one of another
             // size is what an interrupted or damaged upload left, and is written over). One nothing names yet is kept from
             // gc only by its age until the narinfo is published, so an old one is refreshed, or written again if that fails.
-            if (await _writer.StatAsync(encoded.Url, cancellationToken) is { } existing && existing.Size == encoded.FileSize
-                && (_time.GetUtcNow() - existing.LastModified < GcLimits.NarRefreshAfter || await _refresher.RefreshObjectAsync(encoded.Url, cancellationToken)))
+            // A NAR nobody had goes up only if it is still absent (first writer wins): one that appeared meanwhile counts
+            // when it holds these bytes. Only a NAR this upload created can be deleted later (see TryPublishAsync).
+            await _nars.UploadAsync(encoded.Url, async () =>
             {
-                Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
-                await _writer.DropLeftoversAsync(info.Path.FullPath, keep: null);
-            }
-            else
-            {
+                var existing = await _writer.StatAsync(encoded.Url, cancellationToken);
+                if (existing is not null && existing.Size == encoded.FileSize
+                    && (_time.GetUtcNow() - existing.LastModified < GcLimits.NarRefreshAfter || await _refresher.RefreshObjectAsync(encoded.Url, cancellationToken)))
+                {
+                    Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
+                    await _writer.DropLeftoversAsync(info.Path.FullPath, keep: null);
+                    return false;
+                }
+
                 // An upload an interrupted run left for this path goes on if it is of this very NAR (its key), else it goes.
                 await _writer.DropLeftoversAsync(info.Path.FullPath, keep: encoded.Url);
-                await _writer.PutFileAsync(encoded.Url, staged, NarContentType, cancellationToken, info.Path.FullPath);
-            }
+                var put = await _writer.PutFileAsync(encoded.Url, staged, NarContentType, ifAbsent: existing is null, cancellationToken, info.Path.FullPath);
+                if (put == ConditionalPut.InPlace)
+                {
+                    Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
+                }
+
+                return put == ConditionalPut.Created;
+            }, cancellationToken);
 
             return encoded.ToNarInfo(info);
         }
@@ -178,17 +195,82 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         }
     }
 
-    public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
+    public Task PublishAsync(NarInfo narInfo, CancellationToken cancellationToken) => TryPublishAsync(narInfo, cancellationToken);
+
+    /// <remarks>
+    /// The narinfo goes up only if none is in place (first writer wins, where the server honours If-None-Match). When
+    /// another writer's is there, it stays: the path is present, and the NAR is deleted if this push created it (see
+    /// <see cref="WrittenNars"/>), that narinfo names another, and no other path of this cache waits to name it.
+    /// </remarks>
+    public async Task<bool> TryPublishAsync(NarInfo narInfo, CancellationToken cancellationToken)
     {
         var signed = _signingKey is null ? narInfo : narInfo.SignedWith(_signingKey);
 
         // No Content-Encoding: Nix ≥ 2.34 decodes only what libcurl does, and a plain narinfo reads everywhere.
-        return _writer.PutTextAsync(NarInfoKey(narInfo.StorePath), signed.ToString(), NarInfoContentType, cancellationToken);
+        string? winner = null;
+        bool answered = false;
+        try
+        {
+            winner = await _writer.PutTextAsync(NarInfoKey(narInfo.StorePath), signed.ToString(), NarInfoContentType, cancellationToken);
+            answered = true;
+        }
+        finally
+        {
+            if (!answered)
+            {
+                _nars.Failed(narInfo.Url);
+            }
+        }
+
+        if (winner is null)
+        {
+            _nars.Named(narInfo.Url);
+            return true;
+        }
+
+        string? winnerUrl = NamedNar(winner);
+        Log.NarInfoInPlace(_logger, narInfo.StorePath.FullPath, _errors.Where, winnerUrl ?? "an unreadable URL");
+        if (winnerUrl is null || winnerUrl == narInfo.Url)
+        {
+            _nars.Named(narInfo.Url);
+        }
+        else if (_nars.Lost(narInfo.Url))
+        {
+            try
+            {
+                await _writer.DeleteAsync(narInfo.Url, cancellationToken);
+                Log.OwnNarDeleted(_logger, narInfo.Url, narInfo.StorePath.FullPath);
+            }
+            catch (CacheUploadException ex)
+            {
+                // The path is in the cache all the same; the NAR stays an orphan until gc.
+                Log.OwnNarKept(_logger, narInfo.Url, ex.Message);
+            }
+            finally
+            {
+                _nars.Deleted(narInfo.Url);
+            }
+        }
+
+        return false;
     }
 
     public void Dispose() => _client.Dispose();
 
     private static string NarInfoKey(StorePath path) => path.HashPart + ".narinfo";
+
+    /// <summary>The NAR url of another writer's narinfo, or null when it does not parse.</summary>
+    private string? NamedNar(string narInfo)
+    {
+        try
+        {
+            return NarInfo.Parse(narInfo, _storeDir).Url;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>Whether a store path is still there (not collected): a left upload of its NAR is kept for resume while it is.</summary>
     private static bool StorePathExists(string path) => Path.Exists(path) || new FileInfo(path).LinkTarget is not null;
@@ -200,6 +282,15 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
 
         [LoggerMessage(EventId = 1301, EventName = "S3NarPresent", Level = LogLevel.Debug, Message = "{Key} is already in the bucket; not uploading the NAR of {StorePath} again")]
         public static partial void NarPresent(ILogger logger, string key, string storePath);
+
+        [LoggerMessage(EventId = 1303, EventName = "S3NarInfoInPlace", Level = LogLevel.Information, Message = "{StorePath}: another writer's narinfo was in {Where} first; it stays (naming {Url}) and the path counts as present")]
+        public static partial void NarInfoInPlace(ILogger logger, string storePath, string where, string url);
+
+        [LoggerMessage(EventId = 1304, EventName = "S3OwnNarDeleted", Level = LogLevel.Debug, Message = "deleted {Key}, written for {StorePath} but named by no narinfo")]
+        public static partial void OwnNarDeleted(ILogger logger, string key, string storePath);
+
+        [LoggerMessage(EventId = 1305, EventName = "S3OwnNarKept", Level = LogLevel.Warning, Message = "could not delete {Key}, which no narinfo names; gc removes it: {Reason}")]
+        public static partial void OwnNarKept(ILogger logger, string key, string reason);
 
         [LoggerMessage(EventId = 1302, EventName = "S3ClockOff", Level = LogLevel.Warning, Message = "{Where}: {Offset}; the server refused a request's time, so requests are signed with the server's time from now on")]
         public static partial void ClockOff(ILogger logger, string where, string offset);

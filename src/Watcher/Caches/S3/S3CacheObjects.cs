@@ -223,21 +223,7 @@ internal sealed partial class S3CacheObjects : ICacheObjects
         }
     }
 
-    private async Task<GetObjectMetadataResponse?> HeadAsync(string key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await SendAsync(RequestKind.Repeatable, ct => _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct), cancellationToken);
-        }
-        catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw _errors.Wrap(ex, $"reading the metadata of {key}");
-        }
-    }
+    private Task<GetObjectMetadataResponse?> HeadAsync(string key, CancellationToken cancellationToken) => _writer.HeadAsync(key, cancellationToken);
 
     /// <summary>An S3 SDK time (UTC, or unspecified meaning UTC) as an offset; a missing one is the earliest time.</summary>
     internal static DateTimeOffset ToOffset(DateTime? time) => time is { } t

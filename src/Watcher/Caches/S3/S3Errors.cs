@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Amazon.Runtime;
+using Watcher.Config;
 using Watcher.Core;
 
 namespace Watcher.Caches.S3;
@@ -25,10 +26,16 @@ internal sealed class S3Errors(string cache, string bucket, string endpoint)
     private static readonly HashSet<string> TransientCodes = new(StringComparer.Ordinal)
     {
         "InternalError", "ServiceUnavailable", "OperationAborted",
+
+        // AWS: another conditional write to the key is under way; whichever ends first wins, so this one is sent again.
+        "ConditionalRequestConflict",
     };
 
     /// <summary>"cache 'x' (bucket 'b' at http://…)": the prefix of every message.</summary>
     public string Where => $"cache '{cache}' (bucket '{bucket}' at {endpoint})";
+
+    /// <summary>The <see cref="Where"/> of the cache <paramref name="options"/> configure.</summary>
+    public static string WhereOf(S3CacheOptions options) => new S3Errors(options.Name, options.Bucket, S3ClientFactory.DescribeEndpoint(options)).Where;
 
     /// <summary>Wraps <paramref name="exception"/>; <paramref name="action"/> says what was being done ("writing nar/….nar.zst").</summary>
     public CacheUploadException Wrap(Exception exception, string action)

@@ -47,40 +47,30 @@ internal sealed partial class S3ObjectWriter
         _logger = logger;
     }
 
-    /// <summary>Whether <paramref name="key"/> exists; 404 and 403 (buckets that forbid listing) both mean no.</summary>
-    public Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) =>
-        _policy.RunAsync($"checking {key}", RequestKind.Repeatable, async ct =>
-        {
-            try
-            {
-                await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
-                return true;
-            }
-            catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
-            {
-                return false;
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-            {
-                throw _errors.Wrap(ex, $"checking {key}");
-            }
-        }, cancellationToken);
+    /// <summary>Whether <paramref name="key"/> exists (see <see cref="HeadAsync"/>).</summary>
+    public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) => await HeadAsync(key, cancellationToken) is not null;
 
-    /// <summary>The size of the object at <paramref name="key"/>, or null when there is none (404, or 403 where listing is forbidden).</summary>
+    /// <summary>The size of the object at <paramref name="key"/>, or null when there is none (see <see cref="HeadAsync"/>).</summary>
     public async Task<long?> SizeAsync(string key, CancellationToken cancellationToken) => (await StatAsync(key, cancellationToken))?.Size;
 
-    /// <summary>The size and last-modified time of the object at <paramref name="key"/>, or null when there is none (404, or 403 where listing is forbidden).</summary>
-    public Task<CacheObject?> StatAsync(string key, CancellationToken cancellationToken) =>
+    /// <summary>The size and last-modified time of the object at <paramref name="key"/>, or null when there is none (see <see cref="HeadAsync"/>).</summary>
+    public async Task<CacheObject?> StatAsync(string key, CancellationToken cancellationToken) =>
+        await HeadAsync(key, cancellationToken) is { } head ? new CacheObject(key, head.ContentLength, S3CacheObjects.ToOffset(head.LastModified)) : null;
+
+    /// <summary>
+    /// The one HEAD of this cache, for pushing and maintenance alike: the object's metadata, or null when there is none.
+    /// 404 and 403 both mean none: a bucket that forbids listing answers 403 for a key it does not have.
+    /// </summary>
+    public Task<GetObjectMetadataResponse?> HeadAsync(string key, CancellationToken cancellationToken) =>
         _policy.RunAsync($"checking {key}", RequestKind.Repeatable, async ct =>
         {
             try
             {
-                var metadata = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
-                return new CacheObject(key, metadata.ContentLength, S3CacheObjects.ToOffset(metadata.LastModified));
+                return await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
             }
             catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden)
             {
-                return (CacheObject?)null;
+                return (GetObjectMetadataResponse?)null;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
             {
@@ -88,57 +78,116 @@ internal sealed partial class S3ObjectWriter
             }
         }, cancellationToken);
 
-    /// <summary>Writes a small text object (narinfo, nix-cache-info) with one PutObject, and checks what the server stored.</summary>
-    public async Task PutTextAsync(string key, string contents, string contentType, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes a small text object (narinfo, nix-cache-info) with one PutObject if nothing is at <paramref name="key"/> yet
+    /// (first writer wins, where the server honours it), and checks what the server stored.
+    /// </summary>
+    /// <returns>Null when <paramref name="contents"/> is what the key holds (this write, or an earlier attempt of it, put it
+    /// there); else the text another writer put there first, which stays.</returns>
+    public async Task<string?> PutTextAsync(string key, string contents, string contentType, CancellationToken cancellationToken)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(contents);
         byte[] md5 = ObjectChecksum.Md5(bytes);
         string what = $"writing {key}";
-        await SendAsync(what, RequestKind.Repeatable, async ct =>
+        while (true)
         {
-            using var body = new MemoryStream(bytes, writable: false);
-            var response = await _client.PutObjectAsync(
-                new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = body, ContentType = contentType, MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = false },
-                ct);
-            await VerifyAsync(key, what, response.ETag, md5, bytes.Length, ct);
-            return true;
-        }, cancellationToken);
+            bool written = await SendAsync(what, RequestKind.Repeatable, async ct =>
+            {
+                var (response, _) = await PutIfAbsentAsync(
+                    () => new PutObjectRequest { BucketName = _bucket, Key = key, InputStream = new MemoryStream(bytes, writable: false), ContentType = contentType, MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = false },
+                    ct);
+                if (response is not null)
+                {
+                    await VerifyAsync(key, what, response.ETag, md5, bytes.Length, ct);
+                }
+
+                return response is not null;
+            }, cancellationToken);
+            if (written)
+            {
+                return null;
+            }
+
+            // A held or hedged attempt of this very write may be what is there: the same bytes count as ours.
+            if (await ReadTextAsync(key, cancellationToken) is { } stored)
+            {
+                return stored == contents ? null : stored;
+            }
+
+            // Gone again since the 412 (deleted by gc or by hand): nothing is in place, so write again.
+        }
     }
 
     /// <summary>
-    /// Uploads the file at <paramref name="path"/> as <paramref name="key"/>; the object appears only when complete. A large
-    /// one goes up in parts, journaled with <paramref name="storePath"/> (whose NAR it is) so that a restart resumes it.
+    /// Uploads the file at <paramref name="path"/> as <paramref name="key"/>, over whatever is there; the object appears only
+    /// when complete. A large one goes up in parts, journaled with <paramref name="storePath"/> (whose NAR it is) so that a
+    /// restart resumes it.
     /// </summary>
-    public async Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken, string? storePath = null)
+    public async Task PutFileAsync(string key, string path, string contentType, CancellationToken cancellationToken, string? storePath = null) =>
+        _ = await PutFileAsync(key, path, contentType, ifAbsent: false, cancellationToken, storePath);
+
+    /// <summary>
+    /// Uploads the file at <paramref name="path"/> as <paramref name="key"/>; the object appears only when complete. With
+    /// <paramref name="ifAbsent"/>, a single PutObject goes with <c>If-None-Match: *</c>: an object found in place is checked
+    /// as an upload is, and kept when it holds these bytes. Multipart uploads (journaled with <paramref name="storePath"/>
+    /// so that a restart resumes them) complete over whatever is there.
+    /// </summary>
+    public async Task<ConditionalPut> PutFileAsync(string key, string path, string contentType, bool ifAbsent, CancellationToken cancellationToken, string? storePath = null)
     {
         var plan = S3PartPlan.For(new FileInfo(path).Length, _maxPartSize);
         if (plan.IsSinglePut)
         {
             byte[] md5 = await ObjectChecksum.Md5Async(path, 0, plan.ObjectSize, cancellationToken);
             string what = $"writing {key}";
-            async Task<bool> PutAsync(Action? progress, CancellationToken ct)
+            async Task<ConditionalPut> PutAsync(bool conditional, Action? progress, CancellationToken ct)
             {
-                var request = new PutObjectRequest { BucketName = _bucket, Key = key, FilePath = path, ContentType = contentType, MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = false };
-                if (progress is not null)
+                PutObjectRequest Build()
                 {
-                    request.StreamTransferProgress += (_, _) => progress();
+                    var request = new PutObjectRequest { BucketName = _bucket, Key = key, FilePath = path, ContentType = contentType, MD5Digest = Convert.ToBase64String(md5), UseChunkEncoding = false };
+                    if (progress is not null)
+                    {
+                        request.StreamTransferProgress += (_, _) => progress();
+                    }
+
+                    return request;
                 }
 
-                var response = await _client.PutObjectAsync(request, ct);
+                var (response, sentConditional) = conditional ? await PutIfAbsentAsync(Build, ct) : (await _client.PutObjectAsync(Build(), ct), false);
+                if (response is null)
+                {
+                    return ConditionalPut.InPlace;
+                }
+
                 await VerifyAsync(key, what, response.ETag, md5, plan.ObjectSize, ct);
-                return true;
+                return sentConditional ? ConditionalPut.Created : ConditionalPut.Written;
             }
 
             // A small body goes up like a narinfo: timed as a whole and sent again alongside when it has no answer
             // after a moment (the same bytes to the same key, so whichever answers first counts). A held request then
             // costs seconds, not the stall timeout; most NARs (small files, .drv) are this small.
-            await (plan.ObjectSize <= HedgedBodyLimit
-                ? SendAsync(what, RequestKind.RepeatableUpload, ct => PutAsync(null, ct), cancellationToken)
-                : SendBodyAsync(what, PutAsync, cancellationToken));
-            return;
+            Task<ConditionalPut> SendPutAsync(bool conditional) => plan.ObjectSize <= HedgedBodyLimit
+                ? SendAsync(what, RequestKind.RepeatableUpload, ct => PutAsync(conditional, null, ct), cancellationToken)
+                : SendBodyAsync(what, (progress, ct) => PutAsync(conditional, progress, ct), cancellationToken);
+            var put = await SendPutAsync(ifAbsent);
+            if (put != ConditionalPut.InPlace)
+            {
+                return put;
+            }
+
+            // Something is in place: it counts when it holds these bytes (an earlier attempt of this write, or another
+            // writer of the same content), else it is what an interrupted or damaged write left, and is written over.
+            // (An attempt of this write that created it but whose answer came after another's 412 counts as found too.)
+            if (await HoldsAsync(key, md5, plan.ObjectSize, cancellationToken))
+            {
+                return ConditionalPut.InPlace;
+            }
+
+            Log.DamagedInPlace(_logger, key, _errors.Where);
+            return await SendPutAsync(conditional: false);
         }
 
         await PutMultipartAsync(key, path, contentType, plan, storePath, cancellationToken);
+        return ConditionalPut.Written;
     }
 
     /// <summary>

@@ -1,12 +1,5 @@
 using Watcher.Core;
 
-
-
-
-
-
-
-
 namespace Watcher.Caches.S3;
 
 /// <summary>

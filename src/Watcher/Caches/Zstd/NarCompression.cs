@@ -1,7 +1,3 @@
-
-
-
-
 namespace Watcher.Caches.Zstd;
 
 /// <summary>The NAR compressions Watcher writes and the streams that produce them.</summary>

@@ -3,14 +3,6 @@ using Watcher.Caches.Bandwidth;
 using Watcher.Nix;
 using Watcher.Push;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Cli.Display;
 
 /// <summary>

@@ -1,13 +1,5 @@
 using Watcher.Maintenance;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Cli.Display;
 
 /// <summary>Runs a maintenance command with the step display that suits <see cref="ConsoleOutput"/>: live, plain or none (<c>--quiet</c>).</summary>

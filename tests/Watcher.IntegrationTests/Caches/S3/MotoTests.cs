@@ -33,6 +33,17 @@ public sealed class MotoTests(NixFixture nix, MotoFixture moto) : IClassFixture<
         Assert.Empty((await client.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = cache.Bucket }, ct)).MultipartUploads ?? []);
     }
 
+    // Real Nix cannot substitute from moto here (it answers Nix's unsigned GETs with 403); RgwTests substitutes the fleet's closure.
+    [Fact]
+    public async Task Push_TwoHostsSameClosureOtherBytesAtOnce_EveryNarInfoNamesAnIntactNarAndNoNarIsLeftOver()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var outputs = await nix.BuildChainAsync(40, ct);
+        using var fleet = await S3Fleet.CreateAsync(moto.Server, ct);
+
+        await fleet.PushAndVerifyAsync(moto.Server, outputs, ct);
+    }
+
     [Fact]
     public async Task Push_APartRefusedEveryTime_TheUploadIsAbortedAndTheServerListsNone()
     {

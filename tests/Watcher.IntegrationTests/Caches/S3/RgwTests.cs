@@ -25,10 +25,59 @@ public sealed class RgwTests(NixFixture nix, RgwFixture rgw) : IClassFixture<Rgw
         Assert.Contains(S3TestCache.Summary(6, 0, 0), push.StandardOutput, StringComparison.Ordinal);
         var narInfos = await S3TestCache.VerifyNarInfosAsync(client, cache.Bucket, cache.PublicKey, ct);
         await S3TestCache.VerifyNarHashesAsync(client, cache.Bucket, narInfos.Values, ct);
-        string store = Path.Combine(cache.Home.Root, "fresh");
-        var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(rgw.Server.Endpoint), cache.PublicKey.ToString(), store, [outputs[^1]], ct);
-        Assert.True(copy.ExitCode == 0, copy.StandardError);
-        Assert.Equal(await NixVerifier.NarHashAsync(outputs[0], null, ct), await NixVerifier.NarHashAsync(outputs[0], store, ct));
+        await AssertNixSubstitutesAsync(cache, cache.PublicKey.ToString(), outputs, ct);
+    }
+
+    [Fact]
+    public async Task Push_TwoHostsSameClosureOtherBytesAtOnce_NoNarLeftOverAndNixTrustingBothKeysSubstitutes()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var outputs = await nix.BuildChainAsync(12, ct);
+        using var fleet = await S3Fleet.CreateAsync(rgw.Server, ct);
+
+        await fleet.PushAndVerifyAsync(rgw.Server, outputs, ct);
+
+        await AssertNixSubstitutesAsync(fleet.Zstd, string.Join(' ', fleet.PublicKeys), outputs, ct);
+    }
+
+    [Fact]
+    public async Task Push_AnotherHostPublishesBetweenLookupAndPublish_RgwAnswers412TheirsStaysAndOurNarIsDeleted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var outputs = await nix.BuildChainAsync(1, ct);
+        using var fleet = await S3Fleet.CreateAsync(rgw.Server, ct);
+        await using var front = await S3Front.StartAsync(rgw.Server.Endpoint, long.MaxValue, secretKey: null, ct);
+        using var late = new S3TestCache(front.Endpoint, fleet.Zstd.Bucket, rgw.Server.SecretKey, rgw.Server.AccessKey, fleet.Zstd.KeyFileText);
+
+        // Just as this host's narinfo goes up, the other host (other compression, other key) publishes the path. Every
+        // attempt of this host's narinfo waits for that: the other push takes longer than the hedge delay, after which a
+        // second attempt of the same PUT goes out.
+        var other = new Lazy<Task>(async () =>
+        {
+            var pushed = await fleet.Plain.PushAsync([outputs[0]], ct);
+            Assert.True(pushed.ExitCode == 0, pushed.StandardError + pushed.StandardOutput);
+        });
+        front.Answer = async context =>
+        {
+            if (context.Request.Method == "PUT" && context.Request.Path.Value?.EndsWith(".narinfo", StringComparison.Ordinal) == true)
+            {
+                await other.Value;
+            }
+
+            return false;
+        };
+        var push = await late.PushAsync([outputs[0]], ct);
+
+        Assert.True(push.ExitCode == 0, push.StandardError + push.StandardOutput);
+        Assert.Contains(S3TestCache.Summary(0, 1, 0), push.StandardOutput, StringComparison.Ordinal);
+        using var client = rgw.Server.CreateClient();
+        var narInfo = Assert.Single((await S3TestCache.VerifyNarInfosAsync(client, fleet.Zstd.Bucket, fleet.Plain.PublicKey, ct)).Values);
+        Assert.Equal("none", narInfo.Compression);
+        Assert.Equal([narInfo.Url], (await S3TestCache.ListAsync(client, fleet.Zstd.Bucket, ct)).Keys.Where(k => k.StartsWith("nar/", StringComparison.Ordinal)));
+
+        // check writes nothing, so it can only say what a write will show.
+        var check = await late.Home.RunAsync(["--config", late.ConfigFile, "check", "-v"], ct);
+        Assert.Contains(": conditional writes: writes carry If-None-Match: *; whether the server honours it shows at the first write", check.StandardOutput, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -89,5 +138,17 @@ public sealed class RgwTests(NixFixture nix, RgwFixture rgw) : IClassFixture<Rgw
         Assert.True(front.LargestBody > 150_000_000, $"the largest body was {front.LargestBody} bytes");
         var narInfos = await S3TestCache.VerifyNarInfosAsync(client, bucket, cache.PublicKey, ct);
         await S3TestCache.VerifyNarHashesAsync(client, bucket, narInfos.Values, ct);
+    }
+
+    /// <summary>Real Nix, trusting <paramref name="publicKeys"/>, substitutes the chain <paramref name="outputs"/> from the bucket into a fresh store, byte for byte.</summary>
+    private async Task AssertNixSubstitutesAsync(S3TestCache cache, string publicKeys, IReadOnlyList<string> outputs, CancellationToken cancellationToken)
+    {
+        string store = Path.Combine(cache.Home.Root, "fresh");
+        var copy = await NixVerifier.SubstituteAsync(cache.HttpUrl(rgw.Server.Endpoint), publicKeys, store, [outputs[^1]], cancellationToken);
+        Assert.True(copy.ExitCode == 0, copy.StandardError);
+        foreach (string output in outputs)
+        {
+            Assert.Equal(await NixVerifier.NarHashAsync(output, null, cancellationToken), await NixVerifier.NarHashAsync(output, store, cancellationToken));
+        }
     }
 }

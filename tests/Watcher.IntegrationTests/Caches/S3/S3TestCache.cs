@@ -163,7 +163,11 @@ internal sealed class S3TestCache : IDisposable
     /// Checks the closure invariant's storage half: every narinfo parses, is signed by <paramref name="publicKey"/>,
     /// and names a NAR object that exists with exactly its FileSize. Returns the narinfos by key.
     /// </summary>
-    public static async Task<Dictionary<string, NarInfo>> VerifyNarInfosAsync(IAmazonS3 client, string bucket, NixPublicKey publicKey, CancellationToken cancellationToken)
+    public static Task<Dictionary<string, NarInfo>> VerifyNarInfosAsync(IAmazonS3 client, string bucket, NixPublicKey publicKey, CancellationToken cancellationToken) =>
+        VerifyNarInfosAsync(client, bucket, [publicKey], cancellationToken);
+
+    /// <summary>As the other overload, for narinfos each signed by one of <paramref name="publicKeys"/>.</summary>
+    public static async Task<Dictionary<string, NarInfo>> VerifyNarInfosAsync(IAmazonS3 client, string bucket, IReadOnlyList<NixPublicKey> publicKeys, CancellationToken cancellationToken)
     {
         var objects = await ListAsync(client, bucket, cancellationToken);
         var result = new Dictionary<string, NarInfo>(StringComparer.Ordinal);
@@ -172,7 +176,7 @@ internal sealed class S3TestCache : IDisposable
             using var response = await client.GetObjectAsync(bucket, key, cancellationToken);
             using var reader = new StreamReader(response.ResponseStream);
             var narInfo = NarInfo.Parse(await reader.ReadToEndAsync(cancellationToken));
-            Assert.Contains(narInfo.Signatures, s => publicKey.Verify(narInfo.Fingerprint, s));
+            Assert.Contains(narInfo.Signatures, s => publicKeys.Any(k => k.Verify(narInfo.Fingerprint, s)));
             Assert.True(objects.TryGetValue(narInfo.Url, out long size), $"{key} names {narInfo.Url}, which is not in the bucket");
             Assert.Equal(narInfo.FileSize, size);
             result[key] = narInfo;

@@ -1,14 +1,6 @@
 using Watcher.Caches.Attic;
 using Watcher.Core;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Caches.Attic;
 
 public sealed class AtticTokenSourceTests : IDisposable

@@ -1,9 +1,6 @@
 using Watcher.Caches;
 using Watcher.Tests.Maintenance;
 
-
-
-
 namespace Watcher.Tests.Caches.Files;
 
 public sealed class FileCacheObjectsTests : IDisposable

@@ -1,13 +1,5 @@
 using Watcher.Caches.Files;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Caches.Files;
 
 public sealed class GroupSyncTests : IDisposable

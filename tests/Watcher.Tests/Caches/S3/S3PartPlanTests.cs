@@ -1,14 +1,6 @@
 using Watcher.Caches.S3;
 using Watcher.Core;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Caches.S3;
 
 public sealed class S3PartPlanTests

@@ -1,13 +1,5 @@
 using Watcher.Caches.Zstd;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Caches.Zstd;
 
 public sealed class MallocTuningTests

@@ -1,13 +1,5 @@
 using Watcher.Cli.Display;
 
-
-
-
-
-
-
-
-
 namespace Watcher.Tests.Cli.Display;
 
 public sealed class LiveStepsTests
