@@ -14,13 +14,15 @@ namespace Watcher.Cli;
 
 /// <summary>
 /// What <c>push</c> and <c>scan</c> share: the caches (each behind its retry policy, without the daemon's circuit
-/// breaker, so a dead cache fails the command), one <see cref="PushSession"/> per cache over the same
-/// <see cref="PushPlan"/> the daemon makes, the live display on a terminal, and the summary per cache.
+/// breaker, so a dead cache fails the command), one <see cref="PushRound"/> over the same <see cref="PushPlan"/> the
+/// daemon makes (its paths held as temporary GC roots while one <see cref="PushSession"/> per cache pushes them), the
+/// live display on a terminal, and the summary per cache: the outcomes are journaled in memory only.
 /// </summary>
 internal sealed partial class OneShotPush : IDisposable
 {
     private readonly PrivateMeterFactory _meters = new();
     private readonly List<CacheTarget> _targets;
+    private readonly PushRound _round;
     private readonly INarSource _source;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -31,8 +33,19 @@ internal sealed partial class OneShotPush : IDisposable
     {
         var metrics = new WatcherMetrics(_meters);
         _targets = [.. caches.Select(o => CacheTarget.For(o, factory.CreateMetered(o, daemon.StoreDir, metrics, breaker: false)))];
+        _round = new PushRound(daemon);
         _source = new StoreNarSource(daemon);
         _limits = factory.Limits;
+        _logger = logger;
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>Pushes to <paramref name="targets"/>, holding roots in <paramref name="store"/> and reading NARs from <paramref name="source"/>.</summary>
+    internal OneShotPush(IEnumerable<CacheTarget> targets, IStoreQueries store, INarSource source, ILogger logger, TimeProvider? time = null)
+    {
+        _targets = [.. targets];
+        _round = new PushRound(store);
+        _source = source;
         _logger = logger;
         _time = time ?? TimeProvider.System;
     }
@@ -54,7 +67,10 @@ internal sealed partial class OneShotPush : IDisposable
     public async Task<PushSummary> PushAsync(PushPlan plan, ConsoleOutput output, CancellationToken cancellationToken)
     {
         var progress = _targets.Select(t => new CacheProgress(t.Name, t.Activity, plan.Closure) { Throttle = _limits?.For(t.Name) }).ToList();
-        Task<CachePushSummary[]> PushAll() => Task.WhenAll(_targets.Select((t, i) => PushToAsync(t, plan, progress[i], cancellationToken)));
+        Task<CachePushSummary[]> PushAll() => _round.HoldingAsync(
+            plan.Closure,
+            () => Task.WhenAll(_targets.Select((t, i) => PushToAsync(t, plan, progress[i], cancellationToken))),
+            cancellationToken);
         try
         {
             var caches = output.Live is { } live ? await LivePushView.RunAsync(live, progress, _time, PushAll) : await PushAll();

@@ -96,7 +96,7 @@ internal static partial class PushCommand
 
         foreach (var root in roots.Where(plan.Excluded.ContainsKey))
         {
-            await Console.Error.WriteLineAsync($"nix-watcher: {root} is not pushed: {ExcludedBecause(root, plan.Excluded[root])}");
+            await Console.Error.WriteLineAsync($"nix-watcher: {root} is not pushed: {PathFilter.Because(root, plan.Excluded[root])}");
         }
 
         Log.Closure(logger, plan.Closure.Count, roots.Count, push.Targets.Count, plan.Excluded.Count);
@@ -104,11 +104,6 @@ internal static partial class PushCommand
         await PushSummaryView.WriteAsync(summary, output, json);
         return summary.Failed == 0 ? ExitCodes.Ok : ExitCodes.Failures;
     }
-
-    /// <summary>Why a path is excluded: it matches the filters itself, or refers to <paramref name="cause"/>, which does.</summary>
-    internal static string ExcludedBecause(StorePath path, StorePath cause) => path == cause
-        ? "it matches exclude or skip-derivations"
-        : $"it refers to {cause}, which matches exclude or skip-derivations";
 
     private static List<CacheOptions> SelectCaches(WatcherOptions options, string[] names)
     {

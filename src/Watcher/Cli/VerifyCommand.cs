@@ -81,7 +81,7 @@ internal static class VerifyCommand
             {
                 foreach (var cache in caches)
                 {
-                    var report = await VerifyOneAsync(cache, options.Watch.StoreDir, journal, requests, deep, repair, json, output, progress, loggerFactory, cancellationToken);
+                    var report = await VerifyOneAsync(cache, options.Watch, journal, requests, deep, repair, json, output, progress, loggerFactory, cancellationToken);
                     reports.Add(report);
                     if (!json)
                     {
@@ -107,7 +107,7 @@ internal static class VerifyCommand
 
     private static async Task<VerifyCacheReport> VerifyOneAsync(
         SignedCacheOptions cache,
-        string storeDir,
+        WatchOptions watch,
         MaintenanceJournal journal,
         MaintenanceRequests requests,
         bool deep,
@@ -133,7 +133,7 @@ internal static class VerifyCommand
         using var objects = MaintenanceTargets.Open(cache, requests.Metrics, requests.PolicyLogger, TimeProvider.System);
         try
         {
-            var verification = new CacheVerification(cache, storeDir, requests.Staging, journal, progress, loggerFactory) { Limits = requests.Limits };
+            var verification = new CacheVerification(cache, watch, requests.Staging, journal, progress, loggerFactory) { Limits = requests.Limits };
             var report = await verification.RunAsync(objects, key, deep, repair, action =>
             {
                 if (!json)

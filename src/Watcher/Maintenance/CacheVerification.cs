@@ -9,12 +9,15 @@ namespace Watcher.Maintenance;
 
 /// <summary>
 /// <c>verify</c> on one cache: list, check (deeply if asked), optionally repair and check again, and correct the
-/// journal from what the cache holds.
+/// journal from what the cache holds. A repair pushes through <see cref="RepairPush"/>, with the configured
+/// <c>exclude</c> and <c>skip-derivations</c>.
 /// </summary>
-internal sealed class CacheVerification(SignedCacheOptions options, string storeDir, StagingDirectory staging, MaintenanceJournal journal, IStepProgress? progress, ILoggerFactory loggerFactory)
+internal sealed class CacheVerification(SignedCacheOptions options, WatchOptions watch, StagingDirectory staging, MaintenanceJournal journal, IStepProgress? progress, ILoggerFactory loggerFactory)
 {
     /// <summary>The <c>max-upload-rate</c> limits the repair's uploads keep to; none when null.</summary>
     public UploadLimits? Limits { get; init; }
+
+    private string StoreDir => watch.StoreDir;
 
     public async Task<VerifyCacheReport> RunAsync(ICacheObjects objects, NixPublicKey key, bool deep, bool repair, Action<RepairAction> report, CancellationToken cancellationToken)
     {
@@ -57,7 +60,7 @@ internal sealed class CacheVerification(SignedCacheOptions options, string store
     private async Task<(CacheIndex Index, List<CacheProblem> Problems, int DeepSkipped)> CheckAsync(ICacheObjects objects, NixPublicKey key, bool deep, CancellationToken cancellationToken)
     {
         var problems = new List<CacheProblem>();
-        var index = await new CacheScanner(objects, storeDir, progress).ScanAsync(problems, cancellationToken);
+        var index = await new CacheScanner(objects, StoreDir, progress).ScanAsync(problems, cancellationToken);
         problems.AddRange(await new CacheVerifier(objects, key).CheckAsync(index, cancellationToken));
         int skipped = 0;
         if (deep)
@@ -89,14 +92,14 @@ internal sealed class CacheVerification(SignedCacheOptions options, string store
         return RepairPlanner.Plan(index, problems, byHash, valid);
     }
 
-    private async Task<IReadOnlyDictionary<StorePath, Watcher.Push.PathOutcome>> PushAsync(IReadOnlyList<StorePath> roots, IReadOnlySet<StorePath> overwrite, CancellationToken cancellationToken)
+    private async Task<RepairPushResult> PushAsync(IReadOnlyList<StorePath> roots, IReadOnlySet<StorePath> overwrite, CancellationToken cancellationToken)
     {
         using var daemon = CreateDaemon();
-        return await RepairPush.PushAsync(options, storeDir, staging, Limits, daemon, roots, overwrite, loggerFactory, cancellationToken);
+        return await RepairPush.PushAsync(options, new PathFilter(watch), StoreDir, staging, Limits, daemon, roots, overwrite, loggerFactory, cancellationToken);
     }
 
     private NixDaemonClient CreateDaemon() =>
-        new(new NixDaemonClientOptions { StoreDir = storeDir }, loggerFactory.CreateLogger<NixDaemonClient>());
+        new(new NixDaemonClientOptions { StoreDir = StoreDir }, loggerFactory.CreateLogger<NixDaemonClient>());
 
     /// <summary>The narinfos with a problem and everything that refers to them: their closures are not whole.</summary>
     internal static HashSet<string> Broken(CacheIndex index, List<CacheProblem> problems)

@@ -9,10 +9,10 @@ namespace Watcher.Maintenance;
 /// (referrers first), then pushes the rest again from the local store.
 /// </summary>
 /// <param name="objects">The cache's objects.</param>
-/// <param name="push">Pushes closures again: the roots, and the paths to push although a narinfo exists.</param>
+/// <param name="push">Pushes closures again (<see cref="RepairPush"/>, which applies <c>exclude</c>): the roots, and the paths to push although a narinfo exists.</param>
 internal sealed class RepairExecutor(
     ICacheObjects objects,
-    Func<IReadOnlyList<StorePath>, IReadOnlySet<StorePath>, CancellationToken, Task<IReadOnlyDictionary<StorePath, PathOutcome>>> push)
+    Func<IReadOnlyList<StorePath>, IReadOnlySet<StorePath>, CancellationToken, Task<RepairPushResult>> push)
 {
     /// <summary>The store paths whose narinfos were removed, for the journal.</summary>
     public List<string> Removed { get; } = [];
@@ -52,8 +52,13 @@ internal sealed class RepairExecutor(
 
         if (plan.Repush.Count > 0)
         {
-            var outcomes = await push(plan.Repush, plan.Overwrite, cancellationToken);
-            foreach (var (path, outcome) in outcomes.OrderBy(o => o.Key.FullPath, StringComparer.Ordinal))
+            var result = await push(plan.Repush, plan.Overwrite, cancellationToken);
+            foreach (var (path, cause) in result.Excluded.OrderBy(e => e.Key.FullPath, StringComparer.Ordinal))
+            {
+                Record(new RepairAction("excluded", path.FullPath, CacheKeys.NarInfoKey(path.HashPart), $"not pushed: {PathFilter.Because(path, cause)}"));
+            }
+
+            foreach (var (path, outcome) in result.Outcomes.OrderBy(o => o.Key.FullPath, StringComparer.Ordinal))
             {
                 string key = CacheKeys.NarInfoKey(path.HashPart);
                 if (outcome.Kind == PathOutcomeKind.Pushed)

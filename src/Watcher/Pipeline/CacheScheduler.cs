@@ -11,7 +11,8 @@ namespace Watcher.Pipeline;
 /// <summary>
 /// Works one cache's pending journal: sets the cache up, then takes the oldest pairs with the store facts the
 /// planner journaled, pulls in any pending references they need, orders them references-first and pushes them
-/// with <see cref="PushSession"/>, then records each outcome in the state.
+/// in a <see cref="PushRound"/> (held as temporary GC roots, through its <see cref="PushSession"/>), then records each
+/// outcome in the state.
 /// </summary>
 /// <remarks>
 /// The journal, not memory, holds the queue, so memory does not grow with its length; and because an outcome is
@@ -54,6 +55,7 @@ internal sealed partial class CacheScheduler(
             }
 
             var session = new PushSession(target.Cache, source, target.Options.Jobs, target.Options.SkipSignedBy, logger, timeProvider);
+            var round = new PushRound(store);
             int idleRounds = 0;
             while (!stopStarting.IsCancellationRequested)
             {
@@ -65,7 +67,7 @@ internal sealed partial class CacheScheduler(
                 bool progress;
                 try
                 {
-                    progress = await RoundAsync(session, stopStarting, abort);
+                    progress = await RoundAsync(round, session, stopStarting, abort);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !abort.IsCancellationRequested)
                 {
@@ -131,7 +133,7 @@ internal sealed partial class CacheScheduler(
     }
 
     /// <summary>One round; returns whether anything left the journal or changed in it.</summary>
-    private async Task<bool> RoundAsync(PushSession session, CancellationToken stopStarting, CancellationToken abort)
+    private async Task<bool> RoundAsync(PushRound round, PushSession session, CancellationToken stopStarting, CancellationToken abort)
     {
         var pending = state.TakePending(target.Name, RoundSize);
         if (pending.Count == 0)
@@ -149,10 +151,7 @@ internal sealed partial class CacheScheduler(
         }
 
         var relied = await ReliedAsync(ordered, abort);
-
-        // A concurrent nix-collect-garbage must not delete a path mid-upload.
-        using var roots = await store.HoldTempRootsAsync(ordered.Select(p => p.Path), abort);
-        var outcomes = await session.PushAsync(ordered, relied, abort, stopStarting);
+        var outcomes = await round.PushAsync(session, ordered, relied, abort, stopStarting);
         bool reliedChanged = RecordRelied(relied, outcomes);
         return await RecordAsync(outcomes, infos, abort) || vanished.Count > 0 || buried || reliedChanged;
     }

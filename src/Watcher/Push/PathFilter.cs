@@ -50,6 +50,11 @@ internal sealed class PathFilter(WatchOptions watch)
         return excluded;
     }
 
+    /// <summary>Why <paramref name="path"/> is excluded: it matches the filters itself, or refers to <paramref name="cause"/>, which does.</summary>
+    public static string Because(StorePath path, StorePath cause) => path == cause
+        ? "it matches exclude or skip-derivations"
+        : $"it refers to {cause}, which matches exclude or skip-derivations";
+
     /// <summary>Whether <paramref name="info"/> is signed by one of <paramref name="upstreamKeys"/>, so one cache does not get it.</summary>
     public static bool IsUpstream(PathInfo info, IEnumerable<string> upstreamKeys) => info.IsSignedByAny(upstreamKeys);
 }

@@ -115,4 +115,30 @@ public sealed class VerifyCommandTests
         var copy = await NixVerifier.SubstituteAsync("file://" + home.CacheDir, GcCommandTests.PublicKey(home), store, kept, ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
     }
+
+    [Fact]
+    public async Task VerifyRepair_DamagedPathTheConfigExcludes_IsNotPushedAndSaysWhy()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var home = new WatcherHome();
+        var paths = await StoreGraph.BuildAsync([("kept", []), ("private", [])], ct);
+        (await home.RunAsync(["push", .. paths.Values], ct)).EnsureSuccess("push");
+        foreach (string path in paths.Values)
+        {
+            string nar = Path.Combine(home.CacheDir, Watcher.Nix.NarInfo.Parse(File.ReadAllText(Path.Combine(home.CacheDir, Path.GetFileName(path)[..32] + ".narinfo"))).Url);
+            File.WriteAllBytes(nar, File.ReadAllBytes(nar)[..10]);
+        }
+
+        // Since the push, the configuration keeps "private" out of every cache: a repair must not push it either.
+        Directory.CreateDirectory(home.ConfigDir);
+        File.WriteAllText(Path.Combine(home.ConfigDir, "config.toml"), "[watch]\nexclude = [\"-private$\"]\n");
+
+        var repair = await home.RunAsync(["verify", "--repair"], ct);
+
+        Assert.True(repair.ExitCode == 1, repair.StandardOutput + repair.StandardError);
+        Assert.Contains($"repair: push {paths["kept"]}: pushed again from the local store", repair.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"repair: excluded {paths["private"]}: not pushed: it matches exclude or skip-derivations", repair.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain($"repair: push {paths["private"]}", repair.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains($"{paths["private"]}: nar-missing", repair.StandardOutput, StringComparison.Ordinal);
+    }
 }

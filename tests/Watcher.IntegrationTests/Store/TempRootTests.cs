@@ -25,4 +25,23 @@ public sealed class TempRootTests(NixFixture nix)
         Assert.True(deleted.ExitCode == 0, deleted.StandardError);
         Assert.False(await client.IsValidAsync(StorePath.Parse(outputs[0]), ct));
     }
+
+    [Fact]
+    public async Task HoldTempRootsAsync_TopOfAClosure_KeepsEveryPathBelowIt()
+    {
+        // A push round holds only the paths nothing else in it refers to: the collector keeps the closure of a root.
+        var ct = TestContext.Current.CancellationToken;
+        var outputs = await nix.BuildChainAsync(3, ct);
+        using var client = new NixDaemonClient();
+
+        using (await client.HoldTempRootsAsync([StorePath.Parse(outputs[^1])], ct))
+        {
+            var refused = await ProcessRunner.RunAsync("nix-store", ["--delete", .. outputs.Reverse()], cancellationToken: ct);
+            Assert.NotEqual(0, refused.ExitCode);
+            Assert.All(outputs, o => Assert.True(Directory.Exists(o), $"{o} was deleted under a held referrer"));
+        }
+
+        var deleted = await ProcessRunner.RunAsync("nix-store", ["--delete", .. outputs.Reverse()], cancellationToken: ct);
+        Assert.True(deleted.ExitCode == 0, deleted.StandardError);
+    }
 }

@@ -16,6 +16,62 @@ internal sealed class FakeStore : IStoreQueries
     /// <summary>Paths under temporary roots now.</summary>
     public HashSet<StorePath> TempRoots { get; } = [];
 
+    /// <summary>How many times temporary roots were taken (each a daemon connection of its own in the real store).</summary>
+    public int HoldCalls { get; private set; }
+
+    /// <summary>
+    /// Whether the garbage collector would keep <paramref name="path"/> for a temporary root now: it is one, or in the
+    /// closure of one (a root keeps its closure alive).
+    /// </summary>
+    public bool IsHeld(StorePath path)
+    {
+        List<StorePath> roots;
+        lock (TempRoots)
+        {
+            roots = [.. TempRoots];
+        }
+
+        lock (_valid)
+        {
+            var seen = new HashSet<StorePath>();
+            var todo = new Stack<StorePath>(roots);
+            while (todo.TryPop(out var held))
+            {
+                if (held == path)
+                {
+                    return true;
+                }
+
+                if (seen.Add(held) && _valid.TryGetValue(held, out var info))
+                {
+                    foreach (var reference in info.ReferencesExceptSelf)
+                    {
+                        todo.Push(reference);
+                    }
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>A store with <paramref name="infos"/> valid.</summary>
+    public static FakeStore With(IEnumerable<PathInfo> infos)
+    {
+        var store = new FakeStore();
+        store.Add(infos);
+        return store;
+    }
+
+    /// <summary>For a cache's upload hook: notes in <paramref name="held"/> whether each path was held while it went up.</summary>
+    public Action<PathInfo> NoteHeld(IDictionary<StorePath, bool> held) => info =>
+    {
+        lock (held)
+        {
+            held[info.Path] = IsHeld(info.Path);
+        }
+    };
+
     public void Add(IEnumerable<PathInfo> infos)
     {
         lock (_valid)
@@ -89,6 +145,7 @@ internal sealed class FakeStore : IStoreQueries
         var held = paths.ToList();
         lock (TempRoots)
         {
+            HoldCalls++;
             TempRoots.UnionWith(held);
         }
 
