@@ -129,65 +129,6 @@ internal sealed partial class PushSession
         return await FlushAsync(outcomes, cancellationToken);
     }
 
-    /// <summary>One question to the cache; if it cannot be asked at all, every path is unknown (and stays to do).</summary>
-    private async Task<CacheLookup> LookupAsync(List<StorePath> paths, CancellationToken cancellationToken)
-    {
-        if (paths.Count == 0)
-        {
-            return CacheLookup.Exactly(new HashSet<StorePath>());
-        }
-
-        try
-        {
-            var lookup = await _cache.LookupAsync(paths, cancellationToken);
-            if (lookup.Unknown.Count > 0)
-            {
-                Log.LookupIncomplete(_logger, _cache.Name, lookup.Unknown.Count, paths.Count, lookup.Error ?? "no answer");
-            }
-
-            return lookup;
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            Log.LookupIncomplete(_logger, _cache.Name, paths.Count, paths.Count, ex.Message);
-            return CacheLookup.Failed(paths, ex.Message);
-        }
-    }
-
-    /// <summary>
-    /// Refreshes the paths the cache has whose narinfos are aged: this push relies on them (it skips them, or publishes
-    /// what refers to them). One found gone is missing after all (pushed, or for a reference outside the push, reported
-    /// missing); one whose refresh failed is unknown (it stays to do, and so do its referrers).
-    /// </summary>
-    private async Task<CacheLookup> RefreshAgedAsync(CacheLookup lookup, CancellationToken cancellationToken)
-    {
-        if (lookup.Aged.Count == 0)
-        {
-            return lookup;
-        }
-
-        CacheLookup refreshed;
-        try
-        {
-            refreshed = await _cache.RefreshAsync(lookup.Aged, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            refreshed = CacheLookup.Failed(lookup.Aged, ex.Message);
-        }
-
-        Log.Refreshed(_logger, _cache.Name, lookup.Aged.Count - refreshed.Missing.Count - refreshed.Unknown.Count, refreshed.Missing.Count);
-        if (refreshed.Unknown.Count > 0)
-        {
-            Log.LookupIncomplete(_logger, _cache.Name, refreshed.Unknown.Count, lookup.Aged.Count, refreshed.Error ?? "no answer");
-        }
-
-        return new CacheLookup(
-            lookup.Missing.Union(refreshed.Missing).ToHashSet(),
-            lookup.Unknown.Union(refreshed.Unknown).ToHashSet(),
-            lookup.Error ?? refreshed.Error);
-    }
-
     /// <summary>The tasks of the references of <paramref name="info"/> that are in this push; each must be listed before it.</summary>
     private static List<(StorePath, Task<PathOutcome>)> ReferenceTasks(PathInfo info, Dictionary<StorePath, Task<PathOutcome>> tasks, HashSet<StorePath> listed)
     {
@@ -326,26 +267,5 @@ internal sealed partial class PushSession
         }
 
         return null;
-    }
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = 100, EventName = "PathPushed", Level = LogLevel.Information, Message = "pushed {StorePath} to {Cache} ({Bytes} bytes)")]
-        public static partial void Pushed(ILogger logger, string storePath, string cache, long bytes);
-
-        [LoggerMessage(EventId = 101, EventName = "PathFailed", Level = LogLevel.Error, Message = "could not push {StorePath} to {Cache}: {Reason}")]
-        public static partial void UploadFailed(ILogger logger, string storePath, string cache, string reason, Exception? exception);
-
-        [LoggerMessage(EventId = 102, EventName = "LookupIncomplete", Level = LogLevel.Warning, Message = "{Cache} could not say whether it has {Unknown} of {Count} paths; they stay to do: {Reason}")]
-        public static partial void LookupIncomplete(ILogger logger, string cache, int unknown, int count, string reason);
-
-        [LoggerMessage(EventId = 103, EventName = "AgedRefreshed", Level = LogLevel.Information, Message = "{Cache}: refreshed {Count} narinfos older than a day that this push relies on ({Gone} found gone and pushed again)")]
-        public static partial void Refreshed(ILogger logger, string cache, int count, int gone);
-
-        [LoggerMessage(EventId = 104, EventName = "NarGone", Level = LogLevel.Warning, Message = "the NAR of {StorePath} ({Key}) is no longer in {Cache} after waiting for its references; it goes up again before its narinfo")]
-        public static partial void NarGone(ILogger logger, string storePath, string cache, string key);
-
-        [LoggerMessage(EventId = 1390, EventName = "CacheUnavailable", Level = LogLevel.Error, Message = "cannot push to {Cache}: {Reason}")]
-        public static partial void FlushFailed(ILogger logger, string cache, string reason, Exception? exception);
     }
 }
