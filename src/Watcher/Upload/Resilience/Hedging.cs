@@ -63,11 +63,14 @@ internal sealed class Hedging
         _cache = cache;
         _metrics = metrics;
         _time = time;
+        // Polly hedges only typed pipelines; one over object serves every kind of answer.
         _pipeline = new ResiliencePipelineBuilder<object?> { TimeProvider = time }
             .AddHedging(new HedgingStrategyOptions<object?>
             {
                 MaxHedgedAttempts = MaxSends - 1,
                 DelayGenerator = args => ValueTask.FromResult(SendsOf(args.Context).Until(args.AttemptNumber)),
+
+                // A handled failure leaves the others to answer; one that is not (no other send in flight) ends the attempt.
                 ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && SendsOf(args.Context).InFlight > 0),
                 ActionGenerator = args => () => HedgeAsync(args),
             })
