@@ -123,6 +123,7 @@ public sealed class HedgingTests : IDisposable
     public async Task RunAsync_HeldSendThenHedgeFails_TheHeldOneMayStillAnswer()
     {
         var ct = TestContext.Current.CancellationToken;
+        using var retries = _meters.Collect<long>("nix_watcher.retries");
         var sut = CreateSut();
         var held = new TaskCompletionSource<int>();
         int calls = 0;
@@ -147,6 +148,9 @@ public sealed class HedgingTests : IDisposable
 
         held.SetResult(7);
         Assert.Equal(7, await run.WaitAsync(TimeSpan.FromSeconds(10), ct));
+
+        // The third send never went out, so only the one hedge is counted.
+        Assert.Single(retries.GetMeasurementSnapshot());
     }
 
     [Fact]
