@@ -1,3 +1,5 @@
+using Polly;
+using Polly.Hedging;
 using Watcher.Config;
 using Watcher.Core;
 using Watcher.Metrics;
@@ -10,10 +12,19 @@ namespace Watcher.Caches;
 /// of requests unanswered then costs a request a fraction of a second, not its whole timeout.
 /// </summary>
 /// <remarks>
+/// <para>
 /// The delay follows how fast this cache answers such requests: four times the 90th percentile of the last
 /// <see cref="Window"/> answers, between <see cref="MinDelay"/> and <see cref="RetryOptions.HedgeDelay"/> (the latter
 /// until <see cref="MinSamples"/> answers were seen). Lookups and small uploads keep separate records, so a slow uplink
 /// that takes a second per upload never has its uploads sent twice because lookups come back in milliseconds.
+/// </para>
+/// <para>
+/// The sends are Polly's hedging strategy: it starts them, cancels the ones that lost and waits for them to end, and
+/// disposes of what they still returned (a response they may hold). The delay, taken once per attempt, is its delay
+/// generator. Two rules are ours: a failed send ends the attempt only when no other send is in flight (the first alone,
+/// before any hedge, fails it at once, and the retries' backoff takes over); and a failure never brings a hedge forward
+/// (Polly starts the next one at once when a failure is handled), so each hedge goes out on its time or not at all.
+/// </para>
 /// </remarks>
 internal sealed class Hedging
 {
@@ -31,10 +42,14 @@ internal sealed class Hedging
 
     private const int Factor = 4;
 
+    private static readonly ResiliencePropertyKey<Sends?> SendsKey = new("nix-watcher.hedge-sends");
+    private static readonly ResiliencePropertyKey<TimeSpan> AnsweredInKey = new("nix-watcher.answered-in");
+
     private readonly TimeSpan _maxDelay;
     private readonly string _cache;
     private readonly WatcherMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly ResiliencePipeline<object?> _pipeline;
     private readonly Lock _lock = new();
     private readonly TimeSpan[] _answers = new TimeSpan[Window];
     private int _count;
@@ -49,6 +64,18 @@ internal sealed class Hedging
         _cache = cache;
         _metrics = metrics;
         _time = time;
+        // Polly hedges only typed pipelines; one over object serves every kind of answer.
+        _pipeline = new ResiliencePipelineBuilder<object?> { TimeProvider = time }
+            .AddHedging(new HedgingStrategyOptions<object?>
+            {
+                MaxHedgedAttempts = MaxSends - 1,
+                DelayGenerator = args => ValueTask.FromResult(SendsOf(args.Context).Until(args.AttemptNumber)),
+
+                // A handled failure leaves the others to answer; one that is not (no other send in flight) ends the attempt.
+                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is not null && SendsOf(args.Context).InFlight > 0),
+                ActionGenerator = args => () => HedgeAsync(args),
+            })
+            .Build();
     }
 
     /// <summary>How long a send waits for its answer before the next one goes out alongside.</summary>
@@ -87,85 +114,77 @@ internal sealed class Hedging
     /// <summary>Runs one attempt of <paramref name="action"/>, hedged; fails only when every send failed.</summary>
     public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
-        var delay = Delay;
-        long started = _time.GetTimestamp();
-        var sends = new List<(Task<T> Task, CancellationTokenSource Cancel, long Started)>(MaxSends);
-        void Send()
-        {
-            var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            sends.Add((action(cancel.Token), cancel, _time.GetTimestamp()));
-        }
-
-        Send();
-        var running = new List<Task<T>>(MaxSends) { sends[0].Task };
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(SendsKey, new Sends(Delay, _time));
         try
         {
-            while (true)
+            var result = await _pipeline.ExecuteAsync(static (ctx, state) => state.Owner.SendAsync(ctx, state.Action), context, (Owner: this, Action: action));
+
+            // Polly hands the winning send's properties back to the attempt's context.
+            if (context.Properties.TryGetValue(AnsweredInKey, out var answeredIn))
             {
-                using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var next = sends.Count < MaxSends && !cancellationToken.IsCancellationRequested
-                    ? Task.Delay(Max(delay * sends.Count - _time.GetElapsedTime(started), TimeSpan.Zero), _time, waitCancel.Token)
-                    : null;
-                var done = await Task.WhenAny(next is null ? running : [.. running, next]);
-                await waitCancel.CancelAsync();
-                if (done == next)
-                {
-                    if (!next.IsCompletedSuccessfully)
-                    {
-                        // The attempt was cancelled (or timed out) while waiting: no hedge, the sends end with it.
-                        continue;
-                    }
-
-                    _metrics.Retried(_cache, FailureReason.Timeout);
-                    Send();
-                    running.Add(sends[^1].Task);
-                    continue;
-                }
-
-                var answered = (Task<T>)done;
-                running.Remove(answered);
-                if (answered.IsCompletedSuccessfully)
-                {
-                    var send = sends.First(s => s.Task == answered);
-                    Answered(_time.GetElapsedTime(send.Started));
-                    await ReleaseAsync(sends, answered);
-                    return answered.Result;
-                }
-
-                if (running.Count == 0)
-                {
-                    // Every send failed (the first alone, before any hedge, fails the attempt at once): its error counts.
-                    return await answered;
-                }
-
-                // The others may still answer.
-                _ = answered.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+                Answered(answeredIn);
             }
+
+            return (T)result!;
         }
         finally
         {
-            foreach (var send in sends)
-            {
-                send.Cancel.Dispose();
-            }
+            ResilienceContextPool.Shared.Return(context);
         }
     }
 
-    /// <summary>Cancels the sends that lost, observes them, and releases what they still return (a response they may hold).</summary>
-    private static async Task ReleaseAsync<T>(List<(Task<T> Task, CancellationTokenSource Cancel, long Started)> sends, Task<T> winner)
+    private static Sends SendsOf(ResilienceContext context) =>
+        context.Properties.GetValue(SendsKey, null) ?? throw new InvalidOperationException("a hedged send without its attempt");
+
+    /// <summary>One send, the first or a hedge: counted in flight while it runs, its answer time kept with it.</summary>
+    private async ValueTask<object?> SendAsync<T>(ResilienceContext context, Func<CancellationToken, Task<T>> action)
     {
-        foreach (var (task, cancel, _) in sends.Where(s => s.Task != winner))
+        var sends = SendsOf(context);
+        long started = _time.GetTimestamp();
+        sends.Started();
+        try
         {
-            await cancel.CancelAsync();
-            _ = task.ContinueWith(static t => t.IsCompletedSuccessfully && t.Result is IDisposable result ? DisposeOf(result) : t.Exception, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+            var result = await action(context.CancellationToken);
+            context.Properties.Set(AnsweredInKey, _time.GetElapsedTime(started));
+            return result;
+        }
+        finally
+        {
+            sends.Ended();
         }
     }
 
-    private static Exception? DisposeOf(IDisposable result)
+    /// <summary>A hedge: goes out on its time even when Polly starts it early (after a failed send), and is counted then.</summary>
+    private async ValueTask<Outcome<object?>> HedgeAsync(HedgingActionGeneratorArguments<object?> args)
     {
-        result.Dispose();
-        return null;
+        var wait = SendsOf(args.PrimaryContext).Until(args.AttemptNumber);
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, _time, args.ActionContext.CancellationToken);
+        }
+
+        _metrics.Retried(_cache, FailureReason.Timeout);
+        return await args.Callback(args.ActionContext);
     }
 
-    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+    /// <summary>The sends of one attempt: when the first went out, the delay it was given, how many are in flight.</summary>
+    private sealed class Sends(TimeSpan delay, TimeProvider time)
+    {
+        private readonly long _first = time.GetTimestamp();
+        private int _inFlight;
+
+        public int InFlight => Volatile.Read(ref _inFlight);
+
+        public void Started() => Interlocked.Increment(ref _inFlight);
+
+        public void Ended() => Interlocked.Decrement(ref _inFlight);
+
+        /// <summary>How long until hedge number <paramref name="hedge"/> is due (<paramref name="hedge"/> delays after the first send); never negative, which Polly would read as "wait for the send to end".</summary>
+        public TimeSpan Until(int hedge)
+        {
+            var wait = (delay * hedge) - time.GetElapsedTime(_first);
+            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
+        }
+    }
 }

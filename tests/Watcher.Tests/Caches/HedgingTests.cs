@@ -123,6 +123,7 @@ public sealed class HedgingTests : IDisposable
     public async Task RunAsync_HeldSendThenHedgeFails_TheHeldOneMayStillAnswer()
     {
         var ct = TestContext.Current.CancellationToken;
+        using var retries = _meters.Collect<long>("nix_watcher.retries");
         var sut = CreateSut();
         var held = new TaskCompletionSource<int>();
         int calls = 0;
@@ -147,6 +148,9 @@ public sealed class HedgingTests : IDisposable
 
         held.SetResult(7);
         Assert.Equal(7, await run.WaitAsync(TimeSpan.FromSeconds(10), ct));
+
+        // The third send never went out, so only the one hedge is counted.
+        Assert.Single(retries.GetMeasurementSnapshot());
     }
 
     [Fact]
@@ -171,6 +175,101 @@ public sealed class HedgingTests : IDisposable
         Assert.Empty(retries.GetMeasurementSnapshot());
     }
 
+    [Fact]
+    public async Task RunAsync_HedgeWins_TheLoserIsCancelledAndWhatItStillReturnsIsDisposed()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var sut = CreateSut();
+        var loserCancelled = new TaskCompletionSource();
+        var loserReturns = new TaskCompletionSource();
+        var leftOver = new Response(0);
+        int calls = 0;
+
+        var run = sut.RunAsync(async token =>
+        {
+            if (Interlocked.Increment(ref calls) == 1)
+            {
+                // A send that answers although it was given up: what it returns must not leak.
+                await using var registration = token.Register(loserCancelled.SetResult);
+                await loserReturns.Task.WaitAsync(ct);
+                return leftOver;
+            }
+
+            return new Response(2);
+        }, ct);
+        await _time.AdvanceWhenArmedAsync(Longest);
+        await loserCancelled.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        loserReturns.SetResult();
+
+        var answer = await run.WaitAsync(TimeSpan.FromSeconds(10), ct);
+        Assert.Equal(2, answer.Send);
+        Assert.False(answer.Disposed);
+        Assert.True(leftOver.Disposed);
+    }
+
+    [Fact]
+    public async Task RunAsync_HedgeWins_ItsOwnAnswerTimeIsRecorded()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var sut = CreateSut();
+        Answer(sut, Hedging.MinSamples - 2, TimeSpan.FromMilliseconds(100));
+
+        for (int i = 0; i < 2; i++)
+        {
+            int calls = 0;
+            var run = sut.RunAsync(async token =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    await Task.Delay(Timeout.Infinite, token);
+                }
+
+                return calls;
+            }, ct);
+            await _time.AdvanceWhenArmedAsync(Longest);
+            Assert.Equal(2, await run.WaitAsync(TimeSpan.FromSeconds(10), ct));
+        }
+
+        // Two hedges answered at once: had the attempts' 2 s counted, or nothing, the delay would still be the longest.
+        Assert.Equal(TimeSpan.FromMilliseconds(400), sut.Delay);
+    }
+
+    [Fact]
+    public async Task RunAsync_EverySendFails_FailsWithTheLastOnlyThen()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var sut = CreateSut();
+        var held = new TaskCompletionSource<int>();
+        var thirdFailed = new TaskCompletionSource();
+        int calls = 0;
+
+        var start = _time.GetUtcNow();
+        var run = sut.RunAsync(async token =>
+        {
+            int call = Interlocked.Increment(ref calls);
+            if (call == 1)
+            {
+                return await held.Task.WaitAsync(token);
+            }
+
+            if (call == 3)
+            {
+                thirdFailed.SetResult();
+            }
+
+            throw new IOException($"send {call} reset");
+        }, ct);
+        await _time.AdvanceWhenArmedAsync(Longest);
+        await _time.WaitForTimerAtAsync(start + (2 * Longest));
+        _time.Advance(Longest);
+        await thirdFailed.Task.WaitAsync(TimeSpan.FromSeconds(10), ct);
+
+        // Had a hedge's failure ended the attempt, its error would be the one thrown.
+        held.SetException(new IOException("send 1 reset"));
+        var error = await Assert.ThrowsAsync<IOException>(() => run.WaitAsync(TimeSpan.FromSeconds(10), ct));
+        Assert.Equal("send 1 reset", error.Message);
+    }
+
     public void Dispose() => _meters.Dispose();
 
     private static void Answer(Hedging sut, int count, TimeSpan elapsed)
@@ -182,4 +281,13 @@ public sealed class HedgingTests : IDisposable
     }
 
     private Hedging CreateSut() => new(Longest, "c", _meters.Metrics, _time);
+
+    private sealed class Response(int send) : IDisposable
+    {
+        public int Send { get; } = send;
+
+        public bool Disposed { get; private set; }
+
+        public void Dispose() => Disposed = true;
+    }
 }
