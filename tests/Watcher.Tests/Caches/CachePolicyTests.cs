@@ -55,8 +55,10 @@ public sealed class CachePolicyTests : IDisposable
         var held = new TaskCompletionSource<bool>();
         var firstGivenUp = new TaskCompletionSource();
         int calls = 0;
+        var time = new ArmedTimeProvider();
+        var start = time.GetUtcNow();
 
-        bool found = await CreateSut(options).RunAsync("checking a.narinfo", RequestKind.Repeatable, async ct =>
+        var run = CreateSut(options, time: time).RunAsync("checking a.narinfo", RequestKind.Repeatable, async ct =>
         {
             if (Interlocked.Increment(ref calls) == 1)
             {
@@ -75,8 +77,12 @@ public sealed class CachePolicyTests : IDisposable
             return true;
         }, TestContext.Current.CancellationToken);
 
-        Assert.True(found);
+        // The clock moves only to timers the policy armed: the hedge's comes first, long before the 10 s timeout.
+        await time.RunTimersUntilAsync(run);
+
+        Assert.True(await run);
         Assert.Equal(2, calls);
+        Assert.True(time.GetUtcNow() - start < options.Timeout, "the second send went out before the attempt timed out");
         Assert.Equal("timeout", Assert.Single(retries.GetMeasurementSnapshot()).Tags["reason"]);
         await firstGivenUp.Task.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
     }
