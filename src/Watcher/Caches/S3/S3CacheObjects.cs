@@ -98,17 +98,7 @@ internal sealed partial class S3CacheObjects : ICacheObjects
         }
     }
 
-    public async Task DeleteAsync(string key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await SendAsync(RequestKind.Repeatable, ct => _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = key }, ct), cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw _errors.Wrap(ex, $"deleting {key}");
-        }
-    }
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) => _writer.DeleteAsync(key, cancellationToken);
 
     /// <remarks>
     /// A copy onto itself with replaced metadata is S3's way to touch an object: the bytes stay, the last-modified
