@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 using Amazon.S3;
-using Amazon.S3.Model;
+using Microsoft.Extensions.Logging.Abstractions;
 using Watcher.Caches;
 using Watcher.Caches.S3;
 using Watcher.Config;
@@ -84,23 +84,25 @@ internal static partial class CacheProbe
 
     private static async Task<string?> ProbeS3Async(S3CacheOptions options, CancellationToken cancellationToken)
     {
-        var errors = new S3Errors(options.Name, options.Bucket, S3ClientFactory.DescribeEndpoint(options));
+        using var bucket = OpenBucket(options);
+        return await bucket.HasCacheInfoAsync(cancellationToken) ? null : $"no {CacheKeys.CacheInfoKey} yet; the first push writes it";
+    }
+
+    /// <summary>The bucket of an S3 cache for probes: each request sent once (the probe bounds its time), nothing journaled.</summary>
+    /// <exception cref="CacheUploadException">The client cannot be set up from the options.</exception>
+    public static S3Bucket OpenBucket(S3CacheOptions options)
+    {
+        IAmazonS3 client;
         try
         {
-            using var client = S3ClientFactory.Create(options);
+            client = S3ClientFactory.Create(options);
+        }
+        catch (Exception ex)
+        {
+            throw new S3Errors(options.Name, options.Bucket, S3ClientFactory.DescribeEndpoint(options)).Wrap(ex, "setting up the S3 client");
+        }
 
-            // A GET, not a HEAD: only a response body tells a missing key from a missing bucket or rejected credentials.
-            using var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = options.Bucket, Key = CacheKeys.CacheInfoKey }, cancellationToken);
-            return null;
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchKey")
-        {
-            return $"no {CacheKeys.CacheInfoKey} yet; the first push writes it";
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            throw errors.Wrap(ex, $"reading {CacheKeys.CacheInfoKey}");
-        }
+        return new S3Bucket(options, client, SingleAttempt.Instance, NoMultipartJournal.Instance, TimeProvider.System, NullLogger.Instance);
     }
 
     /// <summary>access(2) answers for ACLs and read-only mounts too, which mode bits alone do not show.</summary>

@@ -147,8 +147,8 @@ internal static class CheckCommand
             await output.WriteLineAsync($"{what}: ok{(remark is null ? string.Empty : "; " + remark)}");
             if (target.Options is S3CacheOptions s3)
             {
-                using var client = S3ClientFactory.Create(s3);
-                if (await S3LifecycleCheck.CheckAsync(s3, client, timeout.Token) is { } warning)
+                using var bucket = CacheProbe.OpenBucket(s3);
+                if (await S3LifecycleCheck.CheckAsync(bucket, timeout.Token) is { } warning)
                 {
                     await output.WriteLineAsync($"{what}: warning: {warning}");
                 }

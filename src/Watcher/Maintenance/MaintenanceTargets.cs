@@ -54,7 +54,7 @@ internal static class MaintenanceTargets
                 try
                 {
                     var policy = new CachePolicy(s3.Name, s3.Retry, new CacheActivity(), metrics, time, logger, breaker: false);
-                    return new S3CacheObjects(s3, S3ClientFactory.Create(s3), policy, time);
+                    return S3CacheObjects.Open(s3, S3ClientFactory.Create(s3), policy, time, logger);
                 }
                 catch (AmazonClientException ex)
                 {

@@ -67,7 +67,7 @@ internal sealed partial class RetentionService(
         try
         {
             // The running cache's own objects where it has them: one client, one policy and the upload limits for pushing
-            // and collecting alike; otherwise (file caches, tests) objects of its own.
+            // and collecting alike; otherwise (a cache this daemon does not push to, tests) objects of its own.
             var shared = caches?.FirstOrDefault(c => c.Name == cache.Name)?.Objects;
             using var owned = shared is null ? MaintenanceTargets.Open(cache, metrics, _logger, time) : null;
             var objects = shared ?? owned!;

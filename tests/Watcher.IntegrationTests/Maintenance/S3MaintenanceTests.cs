@@ -107,11 +107,12 @@ public sealed class S3MaintenanceTests(NixFixture nix, S3rverFixture s3) : IClas
         Assert.Equal(1100, listed.Count);
     }
 
-    private S3CacheObjects Objects(string bucket) => new(
+    private S3CacheObjects Objects(string bucket) => S3CacheObjects.Open(
         new S3CacheOptions { Name = "bucket", Bucket = bucket, Endpoint = s3.Server.Endpoint, Region = "us-east-1", SigningKeyFile = "unused" },
         s3.Server.CreateClient(),
         Watcher.Caches.SingleAttempt.Instance,
-        TimeProvider.System);
+        TimeProvider.System,
+        Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
 
     private static async Task<string> ReadAsync(S3CacheObjects objects, string key, CancellationToken cancellationToken)
     {

@@ -129,5 +129,5 @@ public sealed class WriterRefreshTests(NixFixture nix, S3rverFixture s3) : IClas
     private static string Key(string storePath) => Path.GetFileName(storePath)[..32] + ".narinfo";
 
     private static async Task<DateTimeOffset> LastModifiedAsync(Amazon.S3.AmazonS3Client client, string bucket, string key, CancellationToken cancellationToken) =>
-        Watcher.Caches.S3.S3CacheObjects.ToOffset((await client.GetObjectMetadataAsync(bucket, key, cancellationToken)).LastModified);
+        Watcher.Caches.S3.S3Bucket.ToOffset((await client.GetObjectMetadataAsync(bucket, key, cancellationToken)).LastModified);
 }

@@ -14,7 +14,7 @@ namespace Watcher.Caches.Files;
 /// NAR (and its references' narinfos), and <see cref="FlushAsync"/> syncs the narinfos before the outcomes are
 /// recorded, so after a power cut the cache holds every path the state says it does, each with its whole NAR.
 /// </remarks>
-internal sealed partial class FileCache : IBinaryCache
+internal sealed partial class FileCache : IBinaryCache, IDisposable
 {
     private readonly string _root;
     private readonly NarEncoder _encoder;
@@ -24,6 +24,7 @@ internal sealed partial class FileCache : IBinaryCache
     private readonly IRequestPolicy _policy;
     private readonly ILogger? _logger;
     private readonly TimeProvider _time;
+    private readonly FileCacheObjects _objects;
     private readonly ObjectRefresher _refresher;
 
     /// <summary>Durability comes from <paramref name="sync"/>; by default a <c>syncfs</c> of the cache directory's file system.</summary>
@@ -39,7 +40,8 @@ internal sealed partial class FileCache : IBinaryCache
     public FileCache(string name, string root, NarEncoder encoder, NixSecretKey? signingKey, string storeDir = StorePath.DefaultStoreDir, GroupSync? sync = null, IRequestPolicy? policy = null, ILogger? logger = null, TimeProvider? time = null)
     {
         _time = time ?? TimeProvider.System;
-        _refresher = new ObjectRefresher(new FileCacheObjects(name, root, _time), _time);
+        _objects = new FileCacheObjects(name, root, _time);
+        _refresher = new ObjectRefresher(_objects, _time);
         _policy = policy ?? SingleAttempt.Instance;
         Name = name;
         _root = root;
@@ -55,6 +57,8 @@ internal sealed partial class FileCache : IBinaryCache
     public bool PublishesOnUpload => false;
 
     public bool HasCacheInfo => true;
+
+    public ICacheObjects? Objects => _objects;
 
     /// <remarks>Also deletes the temporary files that interrupted writers left (<see cref="CacheTempFiles"/>).</remarks>
     public async Task InitializeAsync(CancellationToken cancellationToken)
@@ -100,11 +104,9 @@ internal sealed partial class FileCache : IBinaryCache
 
     public Task<bool> RefreshNarAsync(NarInfo narInfo, CancellationToken cancellationToken) => _refresher.RefreshObjectAsync(narInfo.Url, cancellationToken);
 
-    public Task<CacheInfoIdentity?> ReadCacheInfoIdentityAsync(CancellationToken cancellationToken)
-    {
-        using var objects = new FileCacheObjects(Name, _root, _time);
-        return objects.ReadCacheInfoIdentityAsync(cancellationToken);
-    }
+    public Task<CacheInfoIdentity?> ReadCacheInfoIdentityAsync(CancellationToken cancellationToken) => _objects.ReadCacheInfoIdentityAsync(cancellationToken);
+
+    public void Dispose() => _objects.Dispose();
 
     public Task<NarInfo> UploadNarAsync(PathInfo info, INarSource source, CancellationToken cancellationToken) =>
         _policy.RunBodyAsync("writing the NAR of " + info.Path.Name, (progress, ct) => WriteNarAsync(info, source, progress, ct), cancellationToken);

@@ -27,9 +27,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     public const string NarInfoContentType = "text/x-nix-narinfo";
     public const string NarContentType = "application/x-nix-nar";
 
-    private readonly IAmazonS3 _client;
-    private readonly S3ObjectWriter _writer;
-    private readonly S3Errors _errors;
+    private readonly S3Bucket _bucket;
     private readonly NarEncoder _encoder;
     private readonly NixSecretKey? _signingKey;
     private readonly string _storeDir;
@@ -44,9 +42,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     public S3Cache(S3CacheOptions options, IAmazonS3 client, NarEncoder encoder, NixSecretKey? signingKey, string storeDir, IRequestPolicy policy, IMultipartJournal journal, StagingDirectory staging, TimeProvider time, ILogger logger)
     {
         Name = options.Name;
-        _client = client;
-        _errors = new S3Errors(options.Name, options.Bucket, S3ClientFactory.DescribeEndpoint(options));
-        _writer = new S3ObjectWriter(client, options.Bucket, (long)options.PartSizeMb << 20, _errors, policy, journal, time, logger);
+        _bucket = new S3Bucket(options, client, policy, journal, time, logger);
         _encoder = encoder;
         _signingKey = signingKey;
         _storeDir = storeDir;
@@ -55,12 +51,12 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         _time = time;
         if (client is SkewCorrectingS3Client skewing)
         {
-            skewing.ClockSkew.Corrected += offset => Log.ClockOff(_logger, _errors.Where, S3ClockSkew.Describe(offset));
+            skewing.ClockSkew.Corrected += offset => Log.ClockOff(_logger, _bucket.Where, S3ClockSkew.Describe(offset));
         }
 
-        // Shares the client (disposed with this cache) and the policy: refreshes and the nix-cache-info identity are
-        // the maintenance code's, sent like every other request of this cache.
-        _objects = new S3CacheObjects(options, client, policy, time);
+        // The same bucket: refreshes, the nix-cache-info identity and a running collection go through this cache's
+        // requests (one client, one policy, and its multipart journal for the rewrite of a large NAR).
+        _objects = new S3CacheObjects(Name, _bucket);
         _refresher = new ObjectRefresher(_objects, time);
     }
 
@@ -76,17 +72,17 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
     {
         if (!_leftoversAborted)
         {
-            await _writer.SweepLeftoversAsync(StorePathExists, cancellationToken);
+            await _bucket.SweepLeftoversAsync(StorePathExists, cancellationToken);
             _leftoversAborted = true;
         }
 
         // Never overwritten: users set Priority or WantMassQuery in it. Of two pushers racing here the first one's stays
         // (where the server honours If-None-Match; elsewhere both write the same default document).
-        if (!await _writer.ExistsAsync(CacheKeys.CacheInfoKey, cancellationToken))
+        if (!await _bucket.ExistsAsync(CacheKeys.CacheInfoKey, cancellationToken))
         {
-            if (await _writer.PutTextAsync(CacheKeys.CacheInfoKey, $"StoreDir: {_storeDir}\n", CacheInfoContentType, cancellationToken) is null)
+            if (await _bucket.PutTextAsync(CacheKeys.CacheInfoKey, $"StoreDir: {_storeDir}\n", CacheInfoContentType, cancellationToken) is null)
             {
-                Log.CacheInfoCreated(_logger, _errors.Where);
+                Log.CacheInfoCreated(_logger, _bucket.Where);
             }
         }
     }
@@ -110,7 +106,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             {
                 try
                 {
-                    var narInfo = await _writer.StatAsync(NarInfoKey(path), ct);
+                    var narInfo = await _bucket.StatAsync(NarInfoKey(path), ct);
                     lock (missing)
                     {
                         if (narInfo is null)
@@ -167,18 +163,18 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
             // when it holds these bytes. Only a NAR this upload created can be deleted later (see TryPublishAsync).
             await _nars.UploadAsync(encoded.Url, async () =>
             {
-                var existing = await _writer.StatAsync(encoded.Url, cancellationToken);
+                var existing = await _bucket.StatAsync(encoded.Url, cancellationToken);
                 if (existing is not null && existing.Size == encoded.FileSize
                     && (_time.GetUtcNow() - existing.LastModified < GcLimits.NarRefreshAfter || await _refresher.RefreshObjectAsync(encoded.Url, cancellationToken)))
                 {
                     Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
-                    await _writer.DropLeftoversAsync(info.Path.FullPath, keep: null);
+                    await _bucket.DropLeftoversAsync(info.Path.FullPath, keep: null);
                     return false;
                 }
 
                 // An upload an interrupted run left for this path goes on if it is of this very NAR (its key), else it goes.
-                await _writer.DropLeftoversAsync(info.Path.FullPath, keep: encoded.Url);
-                var put = await _writer.PutFileAsync(encoded.Url, staged, NarContentType, ifAbsent: existing is null, cancellationToken, info.Path.FullPath);
+                await _bucket.DropLeftoversAsync(info.Path.FullPath, keep: encoded.Url);
+                var put = await _bucket.PutFileAsync(encoded.Url, staged, NarContentType, ifAbsent: existing is null, cancellationToken, info.Path.FullPath);
                 if (put == ConditionalPut.InPlace)
                 {
                     Log.NarPresent(_logger, encoded.Url, info.Path.FullPath);
@@ -211,7 +207,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         bool answered = false;
         try
         {
-            winner = await _writer.PutTextAsync(NarInfoKey(narInfo.StorePath), signed.ToString(), NarInfoContentType, cancellationToken);
+            winner = await _bucket.PutTextAsync(NarInfoKey(narInfo.StorePath), signed.ToString(), NarInfoContentType, cancellationToken);
             answered = true;
         }
         finally
@@ -229,7 +225,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         }
 
         string? winnerUrl = NamedNar(winner);
-        Log.NarInfoInPlace(_logger, narInfo.StorePath.FullPath, _errors.Where, winnerUrl ?? "an unreadable URL");
+        Log.NarInfoInPlace(_logger, narInfo.StorePath.FullPath, _bucket.Where, winnerUrl ?? "an unreadable URL");
         if (winnerUrl is null || winnerUrl == narInfo.Url)
         {
             _nars.Named(narInfo.Url);
@@ -238,7 +234,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         {
             try
             {
-                await _writer.DeleteAsync(narInfo.Url, cancellationToken);
+                await _bucket.DeleteAsync(narInfo.Url, cancellationToken);
                 Log.OwnNarDeleted(_logger, narInfo.Url, narInfo.StorePath.FullPath);
             }
             catch (CacheUploadException ex)
@@ -255,7 +251,7 @@ internal sealed partial class S3Cache : IBinaryCache, IDisposable
         return false;
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose() => _bucket.Dispose();
 
     private static string NarInfoKey(StorePath path) => path.HashPart + ".narinfo";
 

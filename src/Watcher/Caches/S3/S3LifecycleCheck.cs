@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using Amazon.S3;
 using Amazon.S3.Model;
-using Watcher.Config;
 using Watcher.Nix;
 
 namespace Watcher.Caches.S3;
@@ -16,16 +15,12 @@ internal static class S3LifecycleCheck
 {
     /// <summary>Reads the bucket's lifecycle configuration and describes what is wrong with it.</summary>
     /// <returns>A warning to show, or <see langword="null"/> when no rule expires the cache's objects.</returns>
-    public static async Task<string?> CheckAsync(S3CacheOptions options, IAmazonS3 client, CancellationToken cancellationToken)
+    public static async Task<string?> CheckAsync(S3Bucket bucket, CancellationToken cancellationToken)
     {
-        GetLifecycleConfigurationResponse response;
+        IReadOnlyList<LifecycleRule> rules;
         try
         {
-            response = await client.GetLifecycleConfigurationAsync(new GetLifecycleConfigurationRequest { BucketName = options.Bucket }, cancellationToken);
-        }
-        catch (AmazonS3Exception ex) when (ex.ErrorCode == "NoSuchLifecycleConfiguration")
-        {
-            return null;
+            rules = await bucket.LifecycleRulesAsync(cancellationToken);
         }
         catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotImplemented or HttpStatusCode.MethodNotAllowed or HttpStatusCode.BadRequest)
         {
@@ -36,7 +31,7 @@ internal static class S3LifecycleCheck
             return "cannot read the bucket's lifecycle rules (access denied); if one expires objects by age, replace it with nix-watcher gc (docs/operations.md)";
         }
 
-        var expiring = ExpiringRules(response.Configuration?.Rules ?? []).ToList();
+        var expiring = ExpiringRules(rules).ToList();
         return expiring.Count == 0
             ? null
             : $"the bucket's lifecycle {(expiring.Count == 1 ? "rule" : "rules")} {string.Join("; ", expiring)} "

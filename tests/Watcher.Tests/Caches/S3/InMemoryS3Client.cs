@@ -8,9 +8,10 @@ namespace Watcher.Tests.Caches.S3;
 
 /// <summary>
 /// A bucket in memory behind the SDK's own client type: PutObject (with <c>If-None-Match: *</c> honoured, ignored or
-/// refused, as <see cref="Conditional"/> says), HEAD, GET and DELETE. Every request is in <see cref="Log"/>.
+/// refused, as <see cref="Conditional"/> says), HEAD, GET, DELETE, a copy that keeps the last-modified time (as Ceph
+/// RGW's does), and multipart uploads (<c>InMemoryS3Client.Multipart.cs</c>). Every request is in <see cref="Log"/>.
 /// </summary>
-internal sealed class InMemoryS3Client() : AmazonS3Client(new BasicAWSCredentials("k", "s"), new AmazonS3Config { ServiceURL = "http://127.0.0.1:9", ForcePathStyle = true })
+internal sealed partial class InMemoryS3Client() : AmazonS3Client(new BasicAWSCredentials("k", "s"), new AmazonS3Config { ServiceURL = "http://127.0.0.1:9", ForcePathStyle = true })
 {
     public enum Mode
     {

@@ -2,6 +2,7 @@ using System.Net;
 using Amazon.Runtime;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Watcher.Caches;
 using Watcher.Caches.S3;
@@ -31,7 +32,7 @@ public sealed class S3HeadTests
     public async Task Stat_KeyTheServerDoesNotShow_IsMissingForMaintenanceAsForPushing(HttpStatusCode status)
     {
         using var client = new HeadAnswering(status);
-        using var objects = new S3CacheObjects(Options, client, SingleAttempt.Instance, new FakeTimeProvider());
+        using var objects = S3CacheObjects.Open(Options, client, SingleAttempt.Instance, new FakeTimeProvider(), NullLogger.Instance);
 
         Assert.Null(await objects.StatAsync("abc.narinfo", TestContext.Current.CancellationToken));
         Assert.Null(await objects.ReadCacheInfoIdentityAsync(TestContext.Current.CancellationToken));
@@ -43,7 +44,7 @@ public sealed class S3HeadTests
     public async Task Stat_ServerError_IsAnErrorNotAMissingKey()
     {
         using var client = new HeadAnswering(HttpStatusCode.InternalServerError);
-        using var objects = new S3CacheObjects(Options, client, SingleAttempt.Instance, new FakeTimeProvider());
+        using var objects = S3CacheObjects.Open(Options, client, SingleAttempt.Instance, new FakeTimeProvider(), NullLogger.Instance);
 
         var error = await Assert.ThrowsAsync<CacheUploadException>(() => objects.StatAsync("abc.narinfo", TestContext.Current.CancellationToken));
         Assert.Equal(500, error.StatusCode);

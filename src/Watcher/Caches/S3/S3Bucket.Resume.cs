@@ -13,7 +13,7 @@ namespace Watcher.Caches.S3;
 /// the server still lists it with its ETag (where it answers ListParts) and the bytes at its offset in the new file have
 /// the MD5 the journal noted. Any other part is sent again.
 /// </remarks>
-internal sealed partial class S3ObjectWriter
+internal sealed partial class S3Bucket
 {
     /// <summary>A multipart upload started this long ago is dead, whoever started it.</summary>
     public static readonly TimeSpan StaleUpload = TimeSpan.FromDays(1);

@@ -6,7 +6,7 @@ using Watcher.Core;
 namespace Watcher.Caches.S3;
 
 /// <content>Multipart uploads: parts, completion and aborts.</content>
-internal sealed partial class S3ObjectWriter
+internal sealed partial class S3Bucket
 {
     private async Task PutMultipartAsync(string key, string path, string contentType, S3PartPlan plan, string? storePath, CancellationToken cancellationToken)
     {

@@ -2,19 +2,23 @@ using System.Net;
 using System.Text;
 using Amazon.S3;
 using Amazon.S3.Model;
+using Watcher.Config;
 using Watcher.Core;
 
 namespace Watcher.Caches.S3;
 
 /// <summary>
-/// Writes objects to one bucket: small bodies and staged files with a single PutObject, large staged
-/// files as a multipart upload whose parts are re-read from the file, a few at a time. Every request goes
-/// through the cache's <see cref="IRequestPolicy"/>, so a failed part is sent again on its own (the parts
-/// already sent are kept); a multipart upload that fails for good is aborted so no parts are left behind, and
-/// one a crash interrupts is in the <see cref="IMultipartJournal"/> to be aborted at the next start. Every body
-/// carries its Content-MD5, and what the server says it stored is checked before the object counts.
+/// The requests of one <c>s3</c> cache's bucket, for pushing and maintenance alike: HEAD, GET, PUT (conditional or not),
+/// multipart uploads, listing, copy and DELETE, all over one client and through the cache's <see cref="IRequestPolicy"/>.
 /// </summary>
-internal sealed partial class S3ObjectWriter
+/// <remarks>
+/// Small bodies and staged files go up with a single PutObject, large staged files as a multipart upload whose parts
+/// are re-read from the file, a few at a time, so a failed part is sent again on its own (the parts already sent are
+/// kept); a multipart upload that fails for good is aborted so no parts are left behind, and one a crash interrupts is in
+/// the <see cref="IMultipartJournal"/> to be resumed or aborted at the next start. Every body carries its Content-MD5,
+/// and what the server says it stored is checked before the object counts.
+/// </remarks>
+internal sealed partial class S3Bucket : IDisposable
 {
     /// <summary>How many parts of one object go up at once; with parts read from a file this costs no memory.</summary>
     public const int ParallelParts = 4;
@@ -35,17 +39,31 @@ internal sealed partial class S3ObjectWriter
     private readonly ILogger _logger;
     private int _abortUnsupportedLogged;
 
-    public S3ObjectWriter(IAmazonS3 client, string bucket, long maxPartSize, S3Errors errors, IRequestPolicy policy, IMultipartJournal journal, TimeProvider time, ILogger logger)
+    /// <param name="options">The cache: its bucket, endpoint (for messages) and part size.</param>
+    /// <param name="client">Its S3 client, disposed with this bucket.</param>
+    /// <param name="policy">Sends each request again when it fails transiently, and times it.</param>
+    /// <param name="journal">Where multipart uploads are noted while open.</param>
+    /// <param name="time">The clock of journal entries and refresh times.</param>
+    /// <param name="logger">Says what happened to multipart uploads and conditional writes.</param>
+    public S3Bucket(S3CacheOptions options, IAmazonS3 client, IRequestPolicy policy, IMultipartJournal journal, TimeProvider time, ILogger logger)
     {
         _journal = journal;
         _client = client;
-        _bucket = bucket;
-        _maxPartSize = maxPartSize;
-        _errors = errors;
+        _bucket = options.Bucket;
+        _maxPartSize = (long)options.PartSizeMb << 20;
+        _errors = new S3Errors(options.Name, options.Bucket, S3ClientFactory.DescribeEndpoint(options));
         _policy = policy;
         _time = time;
         _logger = logger;
     }
+
+    /// <summary>The cache, its bucket and endpoint, as messages name them.</summary>
+    public string Where => _errors.Where;
+
+    /// <summary>Turns a failure of a request into the cache's error, naming <c>what</c> was done.</summary>
+    public S3Errors Errors => _errors;
+
+    public void Dispose() => _client.Dispose();
 
     /// <summary>Whether <paramref name="key"/> exists (see <see cref="HeadAsync"/>).</summary>
     public async Task<bool> ExistsAsync(string key, CancellationToken cancellationToken) => await HeadAsync(key, cancellationToken) is not null;
@@ -55,7 +73,7 @@ internal sealed partial class S3ObjectWriter
 
     /// <summary>The size and last-modified time of the object at <paramref name="key"/>, or null when there is none (see <see cref="HeadAsync"/>).</summary>
     public async Task<CacheObject?> StatAsync(string key, CancellationToken cancellationToken) =>
-        await HeadAsync(key, cancellationToken) is { } head ? new CacheObject(key, head.ContentLength, S3CacheObjects.ToOffset(head.LastModified)) : null;
+        await HeadAsync(key, cancellationToken) is { } head ? new CacheObject(key, head.ContentLength, ToOffset(head.LastModified)) : null;
 
     /// <summary>
     /// The one HEAD of this cache, for pushing and maintenance alike: the object's metadata, or null when there is none.

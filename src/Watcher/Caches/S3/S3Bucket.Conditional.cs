@@ -9,7 +9,7 @@ namespace Watcher.Caches.S3;
 /// First writer wins: PutObject with <c>If-None-Match: *</c>, so that a late-landing retry or a held write never
 /// replaces what another writer (or an earlier attempt) put in place, and what to do when it finds something there.
 /// </content>
-internal sealed partial class S3ObjectWriter
+internal sealed partial class S3Bucket
 {
     private S3ConditionalWrites? _conditionalWrites;
     private int _refusalLogged;
@@ -61,19 +61,8 @@ internal sealed partial class S3ObjectWriter
     }
 
     /// <summary>Whether the object at <paramref name="key"/> holds the bytes whose MD5 is <paramref name="md5"/>, checked as an upload is (ETag, else size).</summary>
-    private Task<bool> HoldsAsync(string key, byte[] md5, long size, CancellationToken cancellationToken) =>
-        SendAsync($"checking {key}", RequestKind.Repeatable, async ct =>
-        {
-            try
-            {
-                var metadata = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = key }, ct);
-                return metadata.ContentLength == size && ObjectChecksum.Matches(metadata.ETag, md5);
-            }
-            catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound)
-            {
-                return false;
-            }
-        }, cancellationToken);
+    private async Task<bool> HoldsAsync(string key, byte[] md5, long size, CancellationToken cancellationToken) =>
+        await HeadAsync(key, cancellationToken) is { } head && head.ContentLength == size && ObjectChecksum.Matches(head.ETag, md5);
 
     /// <summary>The text of the object at <paramref name="key"/>, or null when there is none.</summary>
     private Task<string?> ReadTextAsync(string key, CancellationToken cancellationToken) =>
