@@ -56,10 +56,10 @@ public static class SidRoot
         return psi;
     }
 
-    /// <summary>Runs <paramref name="program"/> chrooted to completion.</summary>
-    public static async Task<ProcessResult> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken)
+    /// <summary>Runs <paramref name="program"/> chrooted to completion (killed, and <see cref="TimeoutException"/>, after <paramref name="timeout"/>).</summary>
+    public static async Task<ProcessResult> RunAsync(string program, IEnumerable<string> arguments, CancellationToken cancellationToken, TimeSpan? timeout = null)
     {
         var psi = StartInfo(program, arguments);
-        return await ProcessRunner.RunAsync(psi.FileName, psi.ArgumentList, cancellationToken: cancellationToken);
+        return await ProcessRunner.RunAsync(psi.FileName, psi.ArgumentList, timeout: timeout, cancellationToken: cancellationToken);
     }
 }

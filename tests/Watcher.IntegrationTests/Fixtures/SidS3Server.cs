@@ -15,6 +15,9 @@ public sealed class SidS3Server : IAsyncDisposable
 {
     private const int Attempts = 3;
 
+    /// <summary>How long one <c>radosgw-admin</c> call may take (it needs a tenth of a second).</summary>
+    private static readonly TimeSpan RgwAdminTimeout = TimeSpan.FromMinutes(1);
+
     private readonly StringBuilder _output = new();
     private Process? _process;
 
@@ -98,14 +101,41 @@ public sealed class SidS3Server : IAsyncDisposable
 
                 if (!File.Exists(Path.Combine(server.Directory.Outside, "user")))
                 {
-                    (await SidRoot.RunAsync("/usr/bin/radosgw-admin", ["--no-mon-config", "-c", config, "user", "create", "--uid=watcher", "--display-name=watcher", "--access-key=" + server.AccessKey, "--secret=" + server.SecretKey], cancellationToken))
-                        .EnsureSuccess("radosgw-admin user create");
+                    await CreateRgwUserAsync(config, server.AccessKey, server.SecretKey, cancellationToken);
                     File.WriteAllText(Path.Combine(server.Directory.Outside, "user"), string.Empty);
                 }
 
                 return SidRoot.StartInfo("/usr/bin/radosgw", ["-f", "--no-mon-config", "-c", config, "-n", "client.rgw", "--setuser", "root", "--setgroup", "root"]);
             },
             cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates RGW's one user. <c>radosgw-admin</c> takes a tenth of a second, but once in a loaded run it hung for the
+    /// whole process timeout after its last log line; so it gets a minute, and is run again (after a look whether the
+    /// user is there already) up to three times.
+    /// </summary>
+    private static async Task CreateRgwUserAsync(string config, string accessKey, string secretKey, CancellationToken cancellationToken)
+    {
+        string[] common = ["--no-mon-config", "-c", config, "user"];
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                if (attempt > 1 && (await SidRoot.RunAsync("/usr/bin/radosgw-admin", [.. common, "info", "--uid=watcher"], cancellationToken, RgwAdminTimeout)).ExitCode == 0)
+                {
+                    return;
+                }
+
+                (await SidRoot.RunAsync("/usr/bin/radosgw-admin", [.. common, "create", "--uid=watcher", "--display-name=watcher", "--access-key=" + accessKey, "--secret=" + secretKey], cancellationToken, RgwAdminTimeout))
+                    .EnsureSuccess("radosgw-admin user create");
+                return;
+            }
+            catch (TimeoutException) when (attempt < Attempts)
+            {
+                // Killed after RgwAdminTimeout: look again.
+            }
+        }
     }
 
     /// <summary>An SDK client with the server's keys, for setting up and inspecting buckets.</summary>
