@@ -9,6 +9,8 @@ namespace Watcher.IntegrationTests.Maintenance;
 /// in a loop with the smallest settings it allows. Some builds refer to a path of an aged closure: the writers refresh
 /// the aged paths they rely on (or push again one a gc took first), so what gc deletes is only the part of the aged
 /// closure nobody uses, and afterwards the bucket verifies clean and real Nix substitutes every surviving narinfo's closure.
+/// Both daemons race for every build; which one wins a path depends on the machine's load, so each round also builds
+/// one path per daemon that the other excludes, and each daemon is known to have written.
 /// </summary>
 [Collection(NixCollection.Name)]
 public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassFixture<S3rverFixture>
@@ -25,8 +27,8 @@ public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassF
         var aged = await nix.BuildChainAsync(4, ct);
         (await first.PushAsync([aged[^1]], ct)).EnsureSuccess("push the aged closure");
         StoreGraph.Age(Path.Combine(s3.Server.Directory, bucket), TimeSpan.FromDays(30));
-        await using var daemonA = first.StartDaemon(metrics: false);
-        await using var daemonB = second.StartDaemon(metrics: false);
+        await using var daemonA = first.StartDaemon(metrics: false, watchKeys: "exclude = [\"^only-b-\"]");
+        await using var daemonB = second.StartDaemon(metrics: false, watchKeys: "exclude = [\"^only-a-\"]");
         await daemonA.WaitForLogAsync("start-up scan", ct);
         await daemonB.WaitForLogAsync("start-up scan", ct);
         using var client = s3.Server.CreateClient();
@@ -49,6 +51,7 @@ public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassF
         {
             built.AddRange(await nix.BuildChainAsync(6, ct));
             built.Add(await StoreGraph.BuildReferringAsync([aged[1]], ct));
+            built.AddRange(await BuildOneForEachAsync(ct));
         }
 
         var wanted = built.Select(Key).ToHashSet(StringComparer.Ordinal);
@@ -62,8 +65,10 @@ public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassF
         await gcLoop;
         gcRuns.Add(await first.Home.RunAsync(["--config", first.ConfigFile, "gc", "--keep-days", "2", "--grace", "1h"], ct));
 
-        Assert.Contains("pushed /nix/store/", daemonA.Log, StringComparison.Ordinal);
-        Assert.Contains("pushed /nix/store/", daemonB.Log, StringComparison.Ordinal);
+        Assert.Matches(PushedOnly("a"), daemonA.Log);
+        Assert.Matches(PushedOnly("b"), daemonB.Log);
+        Assert.DoesNotMatch(PushedOnly("b"), daemonA.Log);
+        Assert.DoesNotMatch(PushedOnly("a"), daemonB.Log);
         Assert.Contains("bucket: refreshed 2 narinfos older than a day", daemonA.Log + daemonB.Log, StringComparison.Ordinal);
         Assert.True(gcRuns.Count >= 3, $"gc ran only {gcRuns.Count} times");
         Assert.All(gcRuns, r => Assert.True(r.ExitCode == 0, r.StandardError + r.StandardOutput));
@@ -77,6 +82,17 @@ public sealed class ManyWritersTests(NixFixture nix, S3rverFixture s3) : IClassF
         var copy = await NixVerifier.SubstituteAsync(first.HttpUrl(s3.Server.Endpoint), first.PublicKey.ToString(), store, narInfos.Values.Select(n => n.StorePath.FullPath), ct);
         Assert.True(copy.ExitCode == 0, copy.StandardError);
     }
+
+    /// <summary>Builds two unrelated paths, <c>only-a-…</c> (daemon B excludes it) and <c>only-b-…</c> (daemon A excludes it).</summary>
+    private static Task<IReadOnlyList<string>> BuildOneForEachAsync(CancellationToken cancellationToken)
+    {
+        string nonce = Guid.NewGuid().ToString("N")[..12];
+        string Mk(string name) => $"derivation {{ name = \"{name}-{nonce}\"; system = builtins.currentSystem; builder = \"/bin/sh\"; "
+            + $"args = [ \"-c\" \"echo {name}-{nonce} > $out\" ]; }}";
+        return NixFixture.BuildExpressionAsync($"[ ({Mk("only-a")}) ({Mk("only-b")}) ]", cancellationToken);
+    }
+
+    private static string PushedOnly(string daemon) => $"pushed /nix/store/[0-9a-z]{{32}}-only-{daemon}-";
 
     private static string Key(string storePath) => StorePath.Parse(storePath).HashPart + ".narinfo";
 }

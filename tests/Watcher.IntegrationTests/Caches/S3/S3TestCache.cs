@@ -57,15 +57,17 @@ internal sealed class S3TestCache : IDisposable
     /// </summary>
     /// <param name="tables">More top-level tables.</param>
     /// <param name="cacheKeys">More keys of the cache.</param>
+    /// <param name="watchKeys">More keys of the <c>watch</c> table.</param>
     /// <param name="metrics">Whether the daemon serves metrics (on a free port).</param>
     /// <param name="environment">More environment variables for the daemon.</param>
-    public WatcherDaemon StartDaemon(string tables = "", string cacheKeys = "", bool metrics = true, IDictionary<string, string?>? environment = null)
+    public WatcherDaemon StartDaemon(string tables = "", string cacheKeys = "", bool metrics = true, IDictionary<string, string?>? environment = null, string watchKeys = "")
     {
         string header = $"""
             state-dir = "{Home.Root}/state"
             [watch]
             scan = "none"
             roots = []
+            {watchKeys}
             [metrics]
             listen = "{(metrics ? "127.0.0.1:0" : string.Empty)}"
             {tables}
