@@ -41,6 +41,16 @@ internal sealed class DaemonConnectionPool : IDisposable
         }
     }
 
+    /// <summary>
+    /// Takes an idle connection out of the pool for good: the caller owns it and disposes it, and it never serves a
+    /// pooled call again. Null when none is idle.
+    /// </summary>
+    public DaemonConnection? DetachIdle()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return TakeIdle();
+    }
+
     public void Dispose()
     {
         lock (_lock)

@@ -38,17 +38,42 @@ internal sealed partial class NixDaemonClient : IStoreQueries, IDisposable
 
     /// <summary>
     /// Protects <paramref name="paths"/> from garbage collection until the returned handle is disposed:
-    /// temp roots live as long as the connection that added them, so this uses a connection of its own
-    /// rather than a pooled one, which would pin the paths for the life of the process.
+    /// temp roots live as long as the connection that added them, so this uses a connection of its own (an idle one
+    /// taken out of the pool, or a new one) that never goes back to the pool, which would pin the paths for the life
+    /// of the process.
     /// </summary>
     public async Task<IDisposable> HoldTempRootsAsync(IEnumerable<StorePath> paths, CancellationToken cancellationToken)
     {
-        var connection = await _connect(cancellationToken);
+        var roots = paths.ToList();
+        foreach (var path in roots)
+        {
+            EnsureInStore(path, nameof(paths));
+        }
+
+        // A connection the pool holds idle (the one that planned the round, as a rule) saves a connect, which the
+        // daemon answers by forking. It leaves the pool for good, so its roots go with it when it is disposed.
+        if (_pool.DetachIdle() is { } idle)
+        {
+            try
+            {
+                return await AddTempRootsAsync(idle, roots, cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested)
+            {
+                // An idle connection may have been closed since (a restarted daemon), and it is disposed now: a
+                // fresh one decides.
+            }
+        }
+
+        return await AddTempRootsAsync(await _connect(cancellationToken), roots, cancellationToken);
+    }
+
+    private static async Task<DaemonConnection> AddTempRootsAsync(DaemonConnection connection, List<StorePath> paths, CancellationToken cancellationToken)
+    {
         try
         {
             foreach (var path in paths)
             {
-                EnsureInStore(path, nameof(paths));
                 await connection.AddTempRootAsync(path, cancellationToken);
             }
 

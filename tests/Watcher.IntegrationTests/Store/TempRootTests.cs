@@ -14,6 +14,8 @@ public sealed class TempRootTests(NixFixture nix)
         var outputs = await nix.BuildChainAsync(1, ct);
         using var client = new NixDaemonClient();
 
+        // A query first leaves a connection idle in the pool: the roots go on it, and must go away with it.
+        Assert.True(await client.IsValidAsync(StorePath.Parse(outputs[0]), ct));
         using (await client.HoldTempRootsAsync([StorePath.Parse(outputs[0])], ct))
         {
             var refused = await ProcessRunner.RunAsync("nix-store", ["--delete", outputs[0]], cancellationToken: ct);

@@ -26,6 +26,9 @@ internal sealed class FakeDaemon : IDisposable
 
     public int ClientVersion { get; private set; }
 
+    /// <summary>The paths <see cref="ServeAsync"/> took as temporary roots.</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<StorePath> TempRoots { get; } = new();
+
     public List<string>? ClientFeatures { get; private set; }
 
     /// <summary>Bytes the client had sent beyond its feature set when the daemon read that set.</summary>
@@ -113,7 +116,10 @@ internal sealed class FakeDaemon : IDisposable
 
     public ValueTask FlushAsync(CancellationToken cancellationToken) => Writer.FlushAsync(cancellationToken);
 
-    /// <summary>Answers QueryPathInfo from <paramref name="store"/> until the client hangs up.</summary>
+    /// <summary>
+    /// Answers QueryPathInfo from <paramref name="store"/>, and AddTempRoot for a path in it (an error for any other),
+    /// until the client hangs up.
+    /// </summary>
     public async Task ServeAsync(IReadOnlyDictionary<StorePath, PathInfo> store, int version, CancellationToken cancellationToken)
     {
         try
@@ -130,6 +136,11 @@ internal sealed class FakeDaemon : IDisposable
                     case WorkerOp.QueryPathInfo:
                         WriteLast();
                         Writer.WriteBool(false);
+                        break;
+                    case WorkerOp.AddTempRoot when store.ContainsKey(path):
+                        TempRoots.Enqueue(path);
+                        WriteLast();
+                        Writer.WriteUInt64(1);
                         break;
                     default:
                         WriteError($"op {op} not supported by the fake daemon");

@@ -9,6 +9,7 @@ public sealed class NixDaemonClientTests
 {
     private readonly Dictionary<StorePath, PathInfo> _store = [];
     private readonly List<Task> _daemons = [];
+    private readonly List<FakeDaemon> _fakes = [];
     private int _connects;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -80,8 +81,8 @@ public sealed class NixDaemonClientTests
         using var client = CreateSut();
         Assert.NotNull((await client.QueryPathInfosAsync([a], Ct))[0]);
 
-        // The fake daemon answers AddTempRoot with an error, which breaks that connection.
-        await Assert.ThrowsAsync<NixDaemonException>(() => client.AddTempRootAsync(a, Ct));
+        // The fake daemon answers AddTempRoot for a path it does not hold with an error, which breaks that connection.
+        await Assert.ThrowsAsync<NixDaemonException>(() => client.AddTempRootAsync(FakeDaemon.MakePath("missing"), Ct));
         Assert.NotNull((await client.QueryPathInfosAsync([a], Ct))[0]);
 
         Assert.Equal(2, _connects);
@@ -111,6 +112,39 @@ public sealed class NixDaemonClientTests
 
         Assert.All(results, r => Assert.NotNull(r[0]));
         Assert.InRange(_connects, 1, 3);
+    }
+
+    [Fact]
+    public async Task HoldTempRoots_AfterAQuery_TakesTheIdleConnectionAndClosesItWhenDisposed()
+    {
+        var a = Add("a");
+        using var client = CreateSut();
+        Assert.NotNull((await client.QueryPathInfosAsync([a], Ct))[0]);
+
+        var held = await client.HoldTempRootsAsync([a], Ct);
+        Assert.Equal(1, _connects);
+        Assert.Equal([a], _fakes[0].TempRoots);
+        held.Dispose();
+
+        // The daemon sees the hang-up, so the roots are gone; the pool never got the connection back.
+        await _daemons[0].WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        Assert.NotNull((await client.QueryPathInfosAsync([a], Ct))[0]);
+        Assert.Equal(2, _connects);
+    }
+
+    [Fact]
+    public async Task HoldTempRoots_IdleConnectionClosedByTheDaemon_HoldsOnAFreshOne()
+    {
+        var a = Add("a");
+        using var client = CreateSut();
+        Assert.NotNull((await client.QueryPathInfosAsync([a], Ct))[0]);
+        _fakes[0].Dispose();
+
+        using (await client.HoldTempRootsAsync([a], Ct))
+        {
+            Assert.Equal(2, _connects);
+            Assert.Equal([a], _fakes[1].TempRoots);
+        }
     }
 
     private static void AssertReferencesFirst(IReadOnlyList<PathInfo> closure)
@@ -157,6 +191,7 @@ public sealed class NixDaemonClientTests
             lock (_daemons)
             {
                 _daemons.Add(daemon.ServeAsync(_store, 0x122, CancellationToken.None));
+                _fakes.Add(daemon);
             }
 
             return connection;
