@@ -50,8 +50,8 @@ internal sealed partial class S3Bucket
 
     /// <summary>
     /// Deals with the multipart uploads a crash or a stop left behind: those in the journal are kept for resume while their
-    /// store path is there (<paramref name="storePathExists"/>) and they are not stale, else aborted; those the bucket lists
-    /// (where it can) that were started more than <see cref="StaleUpload"/> ago, by anybody, are aborted as surely dead.
+    /// store path is there (<paramref name="storePathExists"/>) and they are not stale, else aborted; the others the bucket
+    /// lists (where it can) that were started more than <see cref="StaleUpload"/> ago, by anybody, are aborted as surely dead.
     /// </summary>
     /// <remarks>Only with a kept journal (the daemon): a one-shot command leaves the bucket's other uploads alone.</remarks>
     public async Task SweepLeftoversAsync(Func<string, bool> storePathExists, CancellationToken cancellationToken)
@@ -61,12 +61,14 @@ internal sealed partial class S3Bucket
             return;
         }
 
+        var kept = new HashSet<string>(StringComparer.Ordinal);
         foreach (var upload in _journal.Left())
         {
             if (upload.StorePath is { } storePath && storePathExists(storePath) && _time.GetUtcNow() - upload.StartedAt <= StaleUpload)
             {
                 int parts = _journal.Parts(upload.UploadId).Count;
                 Log.LeftoverKept(_logger, upload.Key, _errors.Where, parts, storePath);
+                kept.Add(upload.UploadId);
                 continue;
             }
 
@@ -82,7 +84,9 @@ internal sealed partial class S3Bucket
                 page = await SendAsync("listing multipart uploads", RequestKind.Repeatable, ct => _client.ListMultipartUploadsAsync(request, ct), cancellationToken);
                 foreach (var upload in page.MultipartUploads ?? [])
                 {
-                    if (upload.Initiated is { } initiated && _time.GetUtcNow() - new DateTimeOffset(initiated.ToUniversalTime(), TimeSpan.Zero) > StaleUpload)
+                    // An upload the journal keeps is judged by when this process started it, not by the server's word (moto
+                    // lists every upload as initiated in 2010).
+                    if (!kept.Contains(upload.UploadId) && upload.Initiated is { } initiated && _time.GetUtcNow() - new DateTimeOffset(initiated.ToUniversalTime(), TimeSpan.Zero) > StaleUpload)
                     {
                         Log.LeftoverAborting(_logger, upload.Key, _errors.Where);
                         if (await AbortAsync(upload.Key, upload.UploadId))

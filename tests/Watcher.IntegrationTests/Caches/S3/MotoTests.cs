@@ -75,7 +75,9 @@ public sealed class MotoTests(NixFixture nix, MotoFixture moto) : IClassFixture<
         var started = await client.InitiateMultipartUploadAsync(new InitiateMultipartUploadRequest { BucketName = cache.Bucket, Key = Key }, ct);
         await client.UploadPartAsync(new UploadPartRequest { BucketName = cache.Bucket, Key = Key, UploadId = started.UploadId, PartNumber = 1, InputStream = new MemoryStream(new byte[1024]), UseChunkEncoding = false }, ct);
 
-        // The upload is two days old to a daemon whose clock runs two days ahead (moto checks no request's date).
+        // The upload is two days old to a daemon whose clock runs two days ahead (moto checks no request's date). moto
+        // itself lists every upload as initiated on 2010-11-10, so here the listing finds it old with any clock; the shift
+        // is what makes it old on a server that lists the truth.
         await using var daemon = cache.StartDaemon(metrics: false, environment: FakeTime.Shifted(TimeSpan.FromDays(2)));
         await daemon.WaitForLogAsync($"aborting the multipart upload of {Key}", ct);
         Assert.Equal(0, await daemon.StopAsync(ct));
