@@ -44,11 +44,7 @@ internal sealed partial class NixDaemonClient : IStoreQueries, IDisposable
     /// </summary>
     public async Task<IDisposable> HoldTempRootsAsync(IEnumerable<StorePath> paths, CancellationToken cancellationToken)
     {
-        var roots = paths.ToList();
-        foreach (var path in roots)
-        {
-            EnsureInStore(path, nameof(paths));
-        }
+        var roots = ValidateAll(paths, nameof(paths));
 
         // A connection the pool holds idle (the one that planned the round, as a rule) saves a connect, which the
         // daemon answers by forking. It leaves the pool for good, so its roots go with it when it is disposed.
