@@ -61,20 +61,22 @@ internal sealed partial class S3Bucket
             return;
         }
 
-        var kept = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var upload in _journal.Left())
+        var left = _journal.Left();
+        foreach (var upload in left)
         {
             if (upload.StorePath is { } storePath && storePathExists(storePath) && _time.GetUtcNow() - upload.StartedAt <= StaleUpload)
             {
                 int parts = _journal.Parts(upload.UploadId).Count;
                 Log.LeftoverKept(_logger, upload.Key, _errors.Where, parts, storePath);
-                kept.Add(upload.UploadId);
                 continue;
             }
 
             await AbortLeftoverAsync(upload);
         }
 
+        // The journal's uploads were judged above by when this process started them, not by the server's word (moto lists
+        // every upload as initiated in 2010); the listing judges only the others.
+        var journaled = left.Select(u => u.UploadId).ToHashSet(StringComparer.Ordinal);
         var request = new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = "nar/" };
         try
         {
@@ -84,9 +86,7 @@ internal sealed partial class S3Bucket
                 page = await SendAsync("listing multipart uploads", RequestKind.Repeatable, ct => _client.ListMultipartUploadsAsync(request, ct), cancellationToken);
                 foreach (var upload in page.MultipartUploads ?? [])
                 {
-                    // An upload the journal keeps is judged by when this process started it, not by the server's word (moto
-                    // lists every upload as initiated in 2010).
-                    if (!kept.Contains(upload.UploadId) && upload.Initiated is { } initiated && _time.GetUtcNow() - new DateTimeOffset(initiated.ToUniversalTime(), TimeSpan.Zero) > StaleUpload)
+                    if (!journaled.Contains(upload.UploadId) && upload.Initiated is { } initiated && _time.GetUtcNow() - new DateTimeOffset(initiated.ToUniversalTime(), TimeSpan.Zero) > StaleUpload)
                     {
                         Log.LeftoverAborting(_logger, upload.Key, _errors.Where);
                         if (await AbortAsync(upload.Key, upload.UploadId))
